@@ -1,0 +1,5 @@
+"""Allow ``python -m kbtool``."""
+
+from kbtool.cli import main
+
+raise SystemExit(main())

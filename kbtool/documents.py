@@ -1,0 +1,76 @@
+"""The records that cross from the crawler to the index: a page, its sections, a failure.
+
+Every source, local or remote, produces these same frozen values, so the index never needs to
+know where a page came from and the crawler never needs to know how it is indexed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Section:
+    """One heading of a page and the text under it, up to the next heading.
+
+    ``anchor`` is the fragment that lands on the heading in the published page (DokuWiki's own
+    section id, an HTML heading id, ``page=N`` for a PDF page); empty for the text before the
+    first heading.
+    """
+
+    heading: str
+    anchor: str
+    text: str
+    level: int = 1
+
+
+@dataclass(frozen=True)
+class Document:
+    """One page of a source, ready to be indexed.
+
+    ``page_id`` is the page's identity across runs and in evaluations:
+    ``<source name>/<path relative to the source root>`` (``wiki/tutoriel/x.txt`` for the
+    DokuWiki page ``tutoriel:x``).  ``version`` changes whenever the page changes (an mtime, a
+    wiki revision or a content hash) and drives incremental reindexing.
+    """
+
+    source: str
+    page_id: str
+    title: str
+    url: str
+    namespace: str
+    version: str
+    sections: tuple[Section, ...]
+    modified: float = 0.0
+    tags: tuple[str, ...] = ()
+
+    def section_url(self, anchor: str) -> str:
+        """Deep link to one section of the page (the page itself when ``anchor`` is empty)."""
+        if not anchor:
+            return self.url
+        return f"{self.url.split('#', 1)[0]}#{anchor}"
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A page or source that could not be read: where, and why, in words a person can act on."""
+
+    source: str
+    location: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.location}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class Listing:
+    """What a source holds right now: page id → version, and what failed while listing.
+
+    ``complete`` is False when the listing itself failed part-way: the reindex then must not
+    delete pages it did not see, since their absence proves nothing.
+    """
+
+    versions: dict[str, str] = field(default_factory=dict)
+    failures: tuple[Failure, ...] = ()
+    complete: bool = True
