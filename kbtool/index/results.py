@@ -1,0 +1,47 @@
+"""What a search returns: pages, each with its best sections, and whether the answer is confident.
+
+These frozen values are all the web UI and the CLI see of the index.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class SectionHit:
+    """One matching section; ``snippet`` is safe HTML (text escaped, matches in ``<mark>``)."""
+
+    heading: str
+    anchor: str
+    url: str
+    snippet: str
+    score: float
+
+
+@dataclass(frozen=True)
+class PageHit:
+    """One page, ranked by its best section."""
+
+    page_id: str
+    source: str
+    namespace: str
+    title: str
+    url: str
+    modified: float
+    score: float
+    sections: tuple[SectionHit, ...]
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    """A page of results.  ``confident`` is False when no page holds enough of the query's key
+    terms to be an answer: the UI then offers to write the missing article."""
+
+    query: str
+    hits: tuple[PageHit, ...]
+    total: int
+    page: int
+    page_count: int
+    confident: bool
+    suggestion: str | None = None
