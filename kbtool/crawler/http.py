@@ -1,0 +1,290 @@
+"""The one HTTP client of the crawler: timeouts, retries, size cap, politeness, conditional GETs.
+
+Every remote source (DokuWiki over HTTP, documentation web sites) goes through this module so
+that a misbehaving server is handled the same way everywhere: each request has a timeout, a body
+is read in chunks and abandoned past ``http.max_bytes``, 429/502/503/504 and dropped connections
+are retried with exponential backoff (honouring ``Retry-After``), one host gets at most one
+request per ``http.delay`` seconds, and every problem surfaces as an :class:`HttpError` whose
+reason a person can act on.  Sources turn those errors into ``Failure`` values.
+
+A client keeps per-host politeness state; it is meant for one thread (one crawl) at a time.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from email.message import Message
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import requests
+
+from kbtool.config import Config
+
+log = logging.getLogger(__name__)
+
+RETRY_STATUSES = frozenset({429, 502, 503, 504})
+MAX_REDIRECTS = 10
+# A server asking for a longer pause than this is not waited for longer: a run must end.
+MAX_RETRY_WAIT = 60.0
+CHUNK_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True)
+class HttpSettings:
+    """The ``[http]`` settings; ``backoff`` (first retry pause, doubled each time) is for tests."""
+
+    timeout: float = 20.0
+    retries: int = 3
+    max_bytes: int = 20_000_000
+    delay: float = 0.5
+    user_agent: str = "kbtool/0.1"
+    backoff: float = 1.0
+
+    @classmethod
+    def from_config(cls, config: Config) -> HttpSettings:
+        """Settings of a loaded configuration."""
+        return cls(timeout=config.get("http.timeout"), retries=config.get("http.retries"),
+                   max_bytes=config.get("http.max_bytes"), delay=config.get("http.delay"),
+                   user_agent=config.get("http.user_agent"))
+
+
+@dataclass(frozen=True)
+class Response:
+    """A complete answer: body fully read (within the size cap), media type and validators."""
+
+    url: str
+    status: int
+    content_type: str
+    body: bytes
+    encoding: str | None
+    etag: str = ""
+    last_modified: str = ""
+
+    @property
+    def not_modified(self) -> bool:
+        """True for a 304 to a conditional request: the copy from last time is still current."""
+        return self.status == 304
+
+    def text(self) -> str:
+        """The body as text: the declared charset, else UTF-8, else Windows-1252; never raises.
+
+        Windows-1252 is the usual encoding of older French pages served without a charset, and
+        decodes any byte sequence, so a mislabelled page yields readable text rather than an error.
+        """
+        if self.encoding:
+            try:
+                return self.body.decode(self.encoding, errors="replace")
+            except LookupError:
+                log.debug("unknown charset %r for %s", self.encoding, self.url)
+        try:
+            return self.body.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            return self.body.decode("cp1252", errors="replace")
+
+
+class HttpError(Exception):
+    """A request that gave no usable answer; ``reason`` is one line a person can act on."""
+
+    def __init__(self, url: str, reason: str, status: int | None = None):
+        self.url = safe_url(url)
+        self.reason = reason
+        self.status = status
+        super().__init__(f"{self.url}: {reason}")
+
+
+class _Retry(Exception):
+    """An answer worth asking again for (server busy, connection dropped)."""
+
+    def __init__(self, reason: str, status: int | None = None, wait: float | None = None):
+        super().__init__(reason)
+        self.reason = reason
+        self.status = status
+        self.wait = wait
+
+
+class HttpClient:
+    """Polite, bounded HTTP requests over one ``requests.Session`` (cookies are shared)."""
+
+    def __init__(self, settings: HttpSettings, session: requests.Session | None = None):
+        self.settings = settings
+        self.session = session or requests.Session()
+        self.session.max_redirects = MAX_REDIRECTS
+        self._host_delays: dict[str, float] = {}
+        self._next_turn: dict[str, float] = {}
+
+    def set_host_delay(self, url: str, seconds: float) -> None:
+        """Wait at least ``seconds`` between requests to the host of ``url`` (robots.txt
+        Crawl-delay); ``http.delay`` still applies when it is longer."""
+        self._host_delays[_host(url)] = seconds
+
+    def get(self, url: str, **kw: Any) -> Response:
+        """``request("GET", url, ...)``."""
+        return self.request("GET", url, **kw)
+
+    def post(self, url: str, **kw: Any) -> Response:
+        """``request("POST", url, ...)``."""
+        return self.request("POST", url, **kw)
+
+    def request(self, method: str, url: str, *, accept: tuple[str, ...] = (),
+                headers: dict[str, str] | None = None, data: Any = None, json: Any = None,
+                etag: str = "", last_modified: str = "") -> Response:
+        """Send a request and read the whole answer, or raise HttpError saying why not.
+
+        ``accept`` lists the media types the caller can use; any other type is an error raised
+        before the body is downloaded.  ``etag``/``last_modified`` make the request conditional;
+        a 304 then comes back as a Response whose ``not_modified`` is True.
+        """
+        sent = _headers(self.settings.user_agent, accept, headers, etag, last_modified)
+        attempt = 0
+        while True:
+            try:
+                return self._attempt(method, url, sent, data, json, accept)
+            except _Retry as retry:
+                if attempt >= self.settings.retries:
+                    raise HttpError(url, f"{retry.reason} (gave up after {attempt} retries)",
+                                    retry.status) from None
+                backoff = self.settings.backoff * 2 ** attempt
+                wait = min(backoff if retry.wait is None else retry.wait, MAX_RETRY_WAIT)
+                log.warning("%s %s: %s; retrying in %.1f s", method, safe_url(url),
+                            retry.reason, wait)
+                time.sleep(wait)
+                attempt += 1
+
+    def _attempt(self, method: str, url: str, headers: dict[str, str], data: Any, json: Any,
+                 accept: tuple[str, ...]) -> Response:
+        host = _host(url)
+        self._wait_turn(host)
+        started = time.monotonic()
+        try:
+            raw = self.session.request(method, url, headers=headers, data=data, json=json,
+                                       timeout=self.settings.timeout, stream=True,
+                                       allow_redirects=True)
+            with raw:
+                return self._read(url, raw, accept, started)
+        except requests.TooManyRedirects:
+            raise HttpError(url, f"too many redirects (more than {MAX_REDIRECTS}, "
+                                 "probably a redirect loop)") from None
+        except requests.Timeout:
+            raise HttpError(url, f"no answer within {self.settings.timeout:g} s "
+                                 "(http.timeout)") from None
+        except requests.ConnectionError as exc:
+            raise _Retry(f"connection failed ({_cause(exc)})") from None
+        except requests.RequestException as exc:
+            raise HttpError(url, f"request failed ({_cause(exc)})") from None
+        finally:
+            self._next_turn[host] = time.monotonic() + self._delay(host)
+
+    def _read(self, url: str, raw: requests.Response, accept: tuple[str, ...],
+              started: float) -> Response:
+        status = raw.status_code
+        log.debug("%s %s -> %d", raw.request.method, safe_url(raw.url), status)
+        if status in RETRY_STATUSES:
+            raise _Retry(f"HTTP {status} {raw.reason}", status,
+                         _retry_after(raw.headers.get("Retry-After", "")))
+        if status >= 400:
+            raise HttpError(url, f"HTTP {status} {raw.reason}", status)
+        if 300 <= status and status != 304:
+            raise HttpError(url, f"HTTP {status} redirect without a usable Location", status)
+        content_type, encoding = _media_type(raw.headers.get("Content-Type", ""))
+        if status != 304 and accept and content_type not in accept:
+            raise HttpError(url, f"unexpected content type {content_type or '(none)'} "
+                                 f"(expected {', '.join(accept)})")
+        body = b"" if status == 304 else self._body(url, raw, started)
+        return Response(url=raw.url, status=status, content_type=content_type, body=body,
+                        encoding=encoding, etag=raw.headers.get("ETag", ""),
+                        last_modified=raw.headers.get("Last-Modified", ""))
+
+    def _body(self, url: str, raw: requests.Response, started: float) -> bytes:
+        """Read the body in chunks, stopping as soon as it passes the size or time limit."""
+        limit = self.settings.max_bytes
+        declared = raw.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > limit:
+            raise HttpError(url, f"body of {int(declared)} bytes is over the limit of {limit} "
+                                 "bytes (http.max_bytes)")
+        chunks: list[bytes] = []
+        size = 0
+        try:
+            for chunk in raw.iter_content(CHUNK_BYTES):
+                size += len(chunk)
+                if size > limit:
+                    raise HttpError(url, f"body is over the limit of {limit} bytes "
+                                         "(http.max_bytes)")
+                if time.monotonic() - started > self.settings.timeout:
+                    raise HttpError(url, f"body not received within {self.settings.timeout:g} s "
+                                         "(http.timeout)")
+                chunks.append(chunk)
+        except requests.RequestException as exc:
+            # requests reports a read timeout in the middle of a body as a connection error.
+            raise HttpError(url, f"body could not be read ({_cause(exc)})") from None
+        return b"".join(chunks)
+
+    def _wait_turn(self, host: str) -> None:
+        pause = self._next_turn.get(host, 0.0) - time.monotonic()
+        if pause > 0:
+            time.sleep(pause)
+
+    def _delay(self, host: str) -> float:
+        return max(self.settings.delay, self._host_delays.get(host, 0.0))
+
+
+def safe_url(url: str) -> str:
+    """The URL without any ``user:password@`` part, fit for logs and error messages."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
+
+
+def _host(url: str) -> str:
+    return urlsplit(safe_url(url)).netloc.lower()
+
+
+def _headers(user_agent: str, accept: tuple[str, ...], extra: dict[str, str] | None,
+             etag: str, last_modified: str) -> dict[str, str]:
+    headers = {"User-Agent": user_agent}
+    if accept:
+        headers["Accept"] = ", ".join(accept)
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    headers.update(extra or {})
+    return headers
+
+
+def _media_type(header: str) -> tuple[str, str | None]:
+    """``text/html; charset=ISO-8859-1`` → ``("text/html", "iso-8859-1")``."""
+    if not header.strip():
+        return "", None
+    message = Message()
+    message["Content-Type"] = header
+    charset = message.get_param("charset")
+    return message.get_content_type(), charset.lower() if isinstance(charset, str) else None
+
+
+def _retry_after(value: str) -> float | None:
+    """Seconds asked for by a ``Retry-After`` header (a number or an HTTP date)."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def _cause(exc: BaseException) -> str:
+    """The innermost message of a requests/urllib3 error chain, which names the real problem."""
+    inner: BaseException = exc
+    while inner.args and isinstance(inner.args[0], BaseException):
+        inner = inner.args[0]
+    reason = getattr(inner, "reason", None)
+    return str(reason if reason is not None else inner)

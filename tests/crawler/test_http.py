@@ -1,0 +1,191 @@
+"""The shared HTTP client against a real loopback server: limits, retries, politeness, 304s."""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from kbtool.config import from_dict
+from kbtool.crawler.http import HttpClient, HttpError, HttpSettings, Response, safe_url
+from tests.servers import LoopbackServer, Reply, Seen
+
+FAST = HttpSettings(timeout=0.5, retries=2, max_bytes=10_000, delay=0.0,
+                    user_agent="kbtool-test", backoff=0.01)
+
+
+def _conditional(seen: Seen) -> Reply:
+    if seen.header("If-None-Match") == '"v1"' or seen.header("If-Modified-Since"):
+        return Reply(304, headers={"ETag": '"v1"'})
+    return Reply(200, b"<p>page</p>", {"Content-Type": "text/html; charset=UTF-8", "ETag": '"v1"',
+                                       "Last-Modified": "Mon, 01 Jan 2024 00:00:00 GMT"})
+
+
+def _busy_once() -> Reply:
+    calls = []
+
+    def route(seen: Seen) -> Reply:
+        calls.append(seen)
+        if len(calls) == 1:
+            return Reply(503, b"busy", {"Retry-After": "0"})
+        return Reply(200, b"ok", {"Content-Type": "text/plain"})
+    return route
+
+
+ROUTES = {
+    "/page": _conditional,
+    "/plain": lambda s: Reply(200, "café".encode("latin-1"), {"Content-Type": "text/plain"}),
+    "/redirect": lambda s: Reply(302, headers={"Location": "/page"}),
+    "/loop": lambda s: Reply(302, headers={"Location": "/loop"}),
+    "/missing": lambda s: Reply(404, b"no"),
+    "/error": lambda s: Reply(500, b"boom"),
+    "/busy-once": _busy_once(),
+    "/always-busy": lambda s: Reply(503, b"busy"),
+    "/slow": lambda s: Reply(200, b"late", delay=1.0),
+    "/big": lambda s: Reply(200, b"x" * 20_000, {"Content-Type": "text/plain"}),
+    "/big-chunked": lambda s: Reply(200, b"x" * 50_000, {"Content-Type": "text/plain"},
+                                    chunked=True),
+    "/json": lambda s: Reply(200, b"{}", {"Content-Type": "application/json"}),
+    "/echo": lambda s: Reply(200, s.body, {"Content-Type": "text/plain"}),
+}
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[LoopbackServer]:
+    with LoopbackServer(ROUTES) as running:
+        yield running
+
+
+@pytest.fixture()
+def client() -> HttpClient:
+    return HttpClient(FAST)
+
+
+def _error(client: HttpClient, url: str, **kw: object) -> HttpError:
+    with pytest.raises(HttpError) as caught:
+        client.get(url, **kw)
+    return caught.value
+
+
+def test_get_reads_body_media_type_charset_and_validators(server, client):
+    response = client.get(server.url("/page"))
+    assert (response.status, response.body, response.content_type, response.encoding) == (
+        200, b"<p>page</p>", "text/html", "utf-8")
+    assert response.etag == '"v1"'
+    assert response.last_modified == "Mon, 01 Jan 2024 00:00:00 GMT"
+    assert not response.not_modified
+    assert server.requests_to("/page")[-1].header("User-Agent") == "kbtool-test"
+
+
+def test_redirect_is_followed_and_final_url_reported(server, client):
+    response = client.get(server.url("/redirect"))
+    assert response.url == server.url("/page")
+    assert response.body == b"<p>page</p>"
+
+
+@pytest.mark.parametrize("validator", [{"etag": '"v1"'},
+                                       {"last_modified": "Mon, 01 Jan 2024 00:00:00 GMT"}])
+def test_conditional_request_gets_not_modified(server, client, validator):
+    response = client.get(server.url("/page"), **validator)
+    assert response.not_modified and response.body == b""
+    sent = server.requests_to("/page")[-1]
+    assert sent.header("If-None-Match") == validator.get("etag", "")
+    assert sent.header("If-Modified-Since") == validator.get("last_modified", "")
+
+
+def test_client_error_is_not_retried(server, client):
+    before = server.count("/missing")
+    error = _error(client, server.url("/missing"))
+    assert error.status == 404 and "HTTP 404" in error.reason
+    assert str(error).startswith(server.url("/missing"))
+    assert server.count("/missing") == before + 1
+
+
+def test_internal_error_fails_at_once(server, client):
+    before = server.count("/error")
+    assert _error(client, server.url("/error")).status == 500
+    assert server.count("/error") == before + 1
+
+
+def test_busy_server_is_retried_after_its_retry_after(server, client):
+    response = client.get(server.url("/busy-once"))
+    assert response.body == b"ok"
+    assert server.count("/busy-once") == 2
+
+
+def test_busy_server_gives_up_after_the_configured_retries(server, client):
+    before = server.count("/always-busy")
+    error = _error(client, server.url("/always-busy"))
+    assert error.status == 503 and "after 2 retries" in error.reason
+    assert server.count("/always-busy") == before + 3
+
+
+def test_slow_answer_times_out(server, client):
+    started = time.monotonic()
+    error = _error(client, server.url("/slow"))
+    assert "no answer within 0.5 s" in error.reason
+    assert time.monotonic() - started < 0.9
+
+
+def test_redirect_loop_is_reported(server, client):
+    assert "too many redirects" in _error(client, server.url("/loop")).reason
+
+
+@pytest.mark.parametrize("path", ["/big", "/big-chunked"])
+def test_oversized_body_is_refused(server, client, path):
+    assert "over the limit of 10000 bytes" in _error(client, server.url(path)).reason
+
+
+def test_unexpected_content_type_is_refused(server, client):
+    error = _error(client, server.url("/json"), accept=("text/html",))
+    assert error.reason == "unexpected content type application/json (expected text/html)"
+    assert client.get(server.url("/json"), accept=("application/json",)).body == b"{}"
+
+
+def test_post_sends_data(server, client):
+    assert client.post(server.url("/echo"), data=b"<call/>").body == b"<call/>"
+
+
+def test_refused_connection_is_retried_then_reported():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    error = _error(HttpClient(FAST), f"http://127.0.0.1:{port}/")
+    assert "connection failed" in error.reason and "after 2 retries" in error.reason
+
+
+def test_requests_to_one_host_are_spaced_by_the_longer_delay(server):
+    client = HttpClient(HttpSettings(timeout=1.0, delay=0.1))
+    client.set_host_delay(server.url("/"), 0.3)
+    started = time.monotonic()
+    client.get(server.url("/plain"))
+    client.get(server.url("/plain"))
+    assert time.monotonic() - started >= 0.3
+
+
+def test_password_never_shows_in_errors():
+    error = HttpError("http://bot:s3cret@wiki.example/doku.php", "HTTP 401 Unauthorized", 401)
+    assert "s3cret" not in str(error) and error.url == "http://wiki.example/doku.php"
+    assert safe_url("http://wiki.example/a?b=1") == "http://wiki.example/a?b=1"
+
+
+@pytest.mark.parametrize("body, encoding, text", [
+    ("café".encode("latin-1"), None, "café"),
+    ("café".encode("utf-8"), None, "café"),
+    ("café".encode("latin-1"), "iso-8859-1", "café"),
+    ("café".encode("utf-8"), "no-such-charset", "café"),
+    (b"caf\xc3", "utf-8", "caf\ufffd"),
+])
+def test_text_decodes_whatever_the_charset(body, encoding, text):
+    response = Response(url="http://x/", status=200, content_type="text/plain", body=body,
+                        encoding=encoding)
+    assert response.text() == text
+
+
+def test_settings_come_from_the_http_table():
+    config = from_dict({"http": {"timeout": 3, "retries": 1, "max_bytes": 99, "delay": 0.25,
+                                 "user_agent": "ua"}})
+    assert HttpSettings.from_config(config) == HttpSettings(timeout=3.0, retries=1, max_bytes=99,
+                                                            delay=0.25, user_agent="ua")

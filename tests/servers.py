@@ -1,0 +1,123 @@
+"""A real HTTP server on 127.0.0.1 for tests: routes are plain functions, requests are recorded.
+
+Tests of HTTP code talk to this server over a real socket instead of mocking ``requests``, so
+timeouts, redirects, streaming and conditional requests behave as they do against a real site.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
+
+
+@dataclass(frozen=True)
+class Seen:
+    """One request as the server received it."""
+
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+    def header(self, name: str) -> str:
+        """A request header, case-insensitively ('' when absent)."""
+        return next((v for k, v in self.headers.items() if k.lower() == name.lower()), "")
+
+
+@dataclass
+class Reply:
+    """What a route answers; ``delay`` seconds pass before anything is sent (to test timeouts);
+    a ``chunked`` body is sent without Content-Length, so only reading it tells its size."""
+
+    status: int = 200
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0
+    chunked: bool = False
+
+
+Route = Callable[[Seen], Reply]
+
+
+class LoopbackServer:
+    """``ThreadingHTTPServer`` on a free port of 127.0.0.1, started and stopped as a context."""
+
+    def __init__(self, routes: dict[str, Route]):
+        self.routes = routes
+        self.seen: list[Seen] = []
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        self._httpd.daemon_threads = True
+        self._httpd.block_on_close = False
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+
+    @property
+    def base(self) -> str:
+        """``http://127.0.0.1:PORT`` (no trailing slash)."""
+        host, port = self._httpd.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def url(self, path: str) -> str:
+        """Absolute URL of a path on this server."""
+        return self.base + path
+
+    def count(self, path: str) -> int:
+        """How many requests reached ``path``."""
+        return sum(1 for s in self.seen if s.path == path)
+
+    def requests_to(self, path: str) -> list[Seen]:
+        """The requests that reached ``path``, in order."""
+        return [s for s in self.seen if s.path == path]
+
+    def __enter__(self) -> LoopbackServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+
+def _handler_for(server: LoopbackServer) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def _serve(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            seen = Seen(self.command, urlsplit(self.path).path, dict(self.headers.items()),
+                        self.rfile.read(length) if length else b"")
+            server.seen.append(seen)
+            route = server.routes.get(seen.path)
+            reply = route(seen) if route else Reply(404, b"not found")
+            time.sleep(reply.delay)
+            try:
+                self._send(reply)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client gave up first, as timeout tests intend
+
+        def _send(self, reply: Reply) -> None:
+            self.send_response(reply.status)
+            framing = ({"Transfer-Encoding": "chunked"} if reply.chunked
+                       else {"Content-Length": str(len(reply.body))})
+            for name, value in {**framing, **reply.headers}.items():
+                self.send_header(name, value)
+            self.end_headers()
+            if self.command == "HEAD" or reply.status in (204, 304):
+                return
+            if not reply.chunked:
+                self.wfile.write(reply.body)
+                return
+            for start in range(0, len(reply.body), 16384):
+                piece = reply.body[start:start + 16384]
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+            self.wfile.write(b"0\r\n\r\n")
+
+        do_GET = do_POST = do_HEAD = _serve
+
+        def log_message(self, format: str, *args: object) -> None:
+            """Keep test output clean; the recorded requests say what happened."""
+
+    return Handler
