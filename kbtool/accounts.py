@@ -1,0 +1,202 @@
+"""Users, roles, password hashing and login throttling, over the application's SQLite store.
+
+Roles are ranked: an admin may do what a reviewer does, a reviewer what an agent does.  Passwords
+are hashed with Argon2id (argon2-cffi's defaults, rehashed on login when those defaults change).
+Each account has a ``session_epoch`` that is part of its session identifier: changing the password
+or disabling the account bumps it, which ends every open session of that account at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import sqlite3
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from kbtool.store import now
+
+log = logging.getLogger(__name__)
+
+ROLES = ("agent", "reviewer", "admin")
+MIN_PASSWORD_LENGTH = 8
+NAME_MAX_LENGTH = 64
+
+# Throttling: failures counted over a sliding window, per account name and per client address.
+# The per-address limit is higher because a team may share one outgoing address.
+THROTTLE_WINDOW = 15 * 60
+MAX_FAILURES_PER_NAME = 5
+MAX_FAILURES_PER_CLIENT = 30
+
+_hasher = PasswordHasher()
+
+
+class AccountError(Exception):
+    """A refused account operation; the message is shown to the user as is."""
+
+
+class Throttled(Exception):
+    """Too many failed logins recently; ``retry_after`` seconds until the next attempt counts."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"too many failed logins, retry in {retry_after} s")
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class User:
+    """An account as the application sees it (never its password hash)."""
+
+    id: int
+    name: str
+    role: str
+    active: bool
+    origin: str
+    session_epoch: int
+
+    def can(self, role: str) -> bool:
+        """True when this account's role is ``role`` or ranks above it."""
+        return ROLES.index(self.role) >= ROLES.index(role)
+
+
+def _user(row: sqlite3.Row) -> User:
+    return User(id=row["id"], name=row["name"], role=row["role"], active=bool(row["active"]),
+                origin=row["origin"], session_epoch=row["session_epoch"])
+
+
+def check_role(role: str) -> str:
+    """The role itself, or an AccountError listing the valid ones."""
+    if role not in ROLES:
+        raise AccountError(f"unknown role {role!r} (roles: {', '.join(ROLES)})")
+    return role
+
+
+def _check_name(name: str) -> str:
+    name = name.strip()
+    if not name or len(name) > NAME_MAX_LENGTH or not name.isprintable() or " " in name:
+        raise AccountError(f"invalid user name {name!r} (1 to {NAME_MAX_LENGTH} characters, "
+                           "no spaces)")
+    return name
+
+
+def _hash(password: str) -> str:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"password too short (at least {MIN_PASSWORD_LENGTH} characters)")
+    return _hasher.hash(password)
+
+
+def get_user(conn: sqlite3.Connection, user_id: int) -> User | None:
+    """The account with that id, active or not."""
+    row = conn.execute("SELECT * FROM users WHERE id = ?", (user_id,)).fetchone()
+    return _user(row) if row else None
+
+
+def find_user(conn: sqlite3.Connection, name: str) -> User | None:
+    """The account with that name (case-insensitive), active or not."""
+    row = conn.execute("SELECT * FROM users WHERE name = ?", (name.strip(),)).fetchone()
+    return _user(row) if row else None
+
+
+def _require(conn: sqlite3.Connection, name: str) -> User:
+    user = find_user(conn, name)
+    if user is None:
+        raise AccountError(f"no user named {name!r}")
+    return user
+
+
+def list_users(conn: sqlite3.Connection) -> list[User]:
+    """Every account, by name."""
+    return [_user(r) for r in conn.execute("SELECT * FROM users ORDER BY name")]
+
+
+def create_user(conn: sqlite3.Connection, name: str, role: str, password: str | None,
+                origin: str = "local") -> User:
+    """Add an account; ``password`` None is for accounts that sign in elsewhere (the wiki)."""
+    name = _check_name(name)
+    check_role(role)
+    hashed = _hash(password) if password is not None else None
+    try:
+        cursor = conn.execute(
+            "INSERT INTO users (name, role, password_hash, origin, created_at) "
+            "VALUES (?, ?, ?, ?, ?)", (name, role, hashed, origin, now()))
+    except sqlite3.IntegrityError as exc:
+        raise AccountError(f"user {name!r} already exists") from exc
+    log.info("user %s created with role %s", name, role)
+    return get_user(conn, cursor.lastrowid)  # type: ignore[return-value]
+
+
+def set_password(conn: sqlite3.Connection, name: str, password: str) -> None:
+    """Change the password and end the account's open sessions."""
+    user = _require(conn, name)
+    conn.execute("UPDATE users SET password_hash = ?, session_epoch = session_epoch + 1 "
+                 "WHERE id = ?", (_hash(password), user.id))
+    log.info("password of %s changed", user.name)
+
+
+def set_role(conn: sqlite3.Connection, name: str, role: str) -> None:
+    """Change the role (used when wiki groups change)."""
+    user = _require(conn, name)
+    conn.execute("UPDATE users SET role = ? WHERE id = ?", (check_role(role), user.id))
+
+
+def set_active(conn: sqlite3.Connection, name: str, active: bool) -> None:
+    """Enable or disable the account; disabling ends its open sessions."""
+    user = _require(conn, name)
+    conn.execute("UPDATE users SET active = ?, session_epoch = session_epoch + 1 WHERE id = ?",
+                 (int(active), user.id))
+    log.info("user %s %s", user.name, "enabled" if active else "disabled")
+
+
+def authenticate(conn: sqlite3.Connection, name: str, password: str,
+                 client: str = "") -> User | None:
+    """The active account matching these credentials, else None; raises Throttled when locked."""
+    keys = (f"name:{name.strip().casefold()}", f"client:{client}")
+    _check_throttle(conn, keys)
+    row = conn.execute("SELECT * FROM users WHERE name = ?", (name.strip(),)).fetchone()
+    if row is None or not row["active"] or not row["password_hash"]:
+        _hasher.hash(password)  # so an unknown name costs as long as a wrong password
+        return _fail(conn, keys, name)
+    if not _verify(row["password_hash"], password):
+        return _fail(conn, keys, name)
+    if _hasher.check_needs_rehash(row["password_hash"]):
+        conn.execute("UPDATE users SET password_hash = ? WHERE id = ?",
+                     (_hasher.hash(password), row["id"]))
+    conn.execute("DELETE FROM login_failures WHERE key = ?", (keys[0],))
+    return _user(row)
+
+
+def _verify(hashed: str, password: str) -> bool:
+    try:
+        return _hasher.verify(hashed, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _fail(conn: sqlite3.Connection, keys: tuple[str, str], name: str) -> None:
+    at = now()
+    conn.executemany("INSERT INTO login_failures (key, at) VALUES (?, ?)",
+                     [(key, at) for key in keys])
+    conn.execute("DELETE FROM login_failures WHERE at < ?", (at - THROTTLE_WINDOW,))
+    log.warning("failed login for %r", name)
+    return None
+
+
+def _check_throttle(conn: sqlite3.Connection, keys: tuple[str, str]) -> None:
+    since = now() - THROTTLE_WINDOW
+    for key, limit in zip(keys, (MAX_FAILURES_PER_NAME, MAX_FAILURES_PER_CLIENT)):
+        count, oldest = conn.execute(
+            "SELECT COUNT(*), MIN(at) FROM (SELECT at FROM login_failures WHERE key = ? "
+            "AND at >= ? ORDER BY at DESC LIMIT ?)", (key, since, limit)).fetchone()
+        if count >= limit:
+            raise Throttled(max(1, int(oldest + THROTTLE_WINDOW - now()) + 1))
+
+
+def create_first_admin(conn: sqlite3.Connection, name: str = "admin") -> tuple[str, str] | None:
+    """When there is no account at all, create an admin with a random password and return both."""
+    if conn.execute("SELECT 1 FROM users LIMIT 1").fetchone():
+        return None
+    password = secrets.token_urlsafe(12)
+    create_user(conn, name, "admin", password)
+    return name, password

@@ -1,0 +1,79 @@
+"""The agents' web UI: a Flask app built by a factory from a loaded configuration.
+
+One blueprint per job (sign-in, search, drafts, validation requests, usage figures); the search
+index is opened once per app and refreshed per request; the application's own data lives in the
+SQLite store of :mod:`kbtool.store`.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+from flask import Flask
+
+from kbtool import accounts, store
+from kbtool.config import Config
+
+log = logging.getLogger(__name__)
+
+SERVER_THREADS = 8
+
+
+def create_app(config: Config, *, testing: bool = False) -> Flask:
+    """Build the web app for this configuration."""
+    from kbtool.web import (admin, auth, db, drafts, errors, filters, reviews, search, searching,
+                            security)
+
+    app = Flask(__name__)
+    app.config.update(
+        TESTING=testing,
+        KBTOOL=config,
+        SECRET_KEY=_secret_key(Path(config.get("web.secret_key_file"))),
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=config.get("web.session_hours")),
+        SESSION_COOKIE_NAME="kbtool_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=config.get("web.secure_cookies"),
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session that holds it
+        MAX_CONTENT_LENGTH=1_000_000,
+    )
+    db.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    auth.init_app(app)
+    searching.init_app(app)
+    filters.init_app(app)
+    for blueprint in (auth.bp, search.bp, drafts.bp, reviews.bp, admin.bp):
+        app.register_blueprint(blueprint)
+    return app
+
+
+def _secret_key(path: Path) -> str:
+    """The session signing key, created (readable by its owner only) on first start."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_hex(32), encoding="ascii")
+        log.info("created session key %s", path)
+    return path.read_text(encoding="ascii").strip()
+
+
+def ensure_admin(config: Config) -> tuple[str, str] | None:
+    """Create a first admin with a random password when there is no account; return it to print."""
+    conn = store.connect(config.get("web.database"))
+    try:
+        return accounts.create_first_admin(conn)
+    finally:
+        conn.close()
+
+
+def serve(config: Config, host: str, port: int) -> None:
+    """Serve the app with waitress (a production WSGI server) until interrupted."""
+    import waitress
+
+    app = create_app(config)
+    log.info("serving on http://%s:%d/", host, port)
+    waitress.serve(app, host=host, port=port, threads=SERVER_THREADS, ident="kbtool")

@@ -1,0 +1,160 @@
+"""Saved reply drafts and their validation requests, in the application's store.
+
+A draft keeps the sections it was built from, so its reply can be proposed again after the ticket
+number changes.  A validation request freezes the text sent to reviewers: the agent may go on
+editing the draft while the request waits, and the reviewer judges exactly what was sent.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+
+from kbtool.store import now
+from kbtool.web import usage
+from kbtool.web.reply import ChosenSection, compose
+
+PENDING, APPROVED, RETURNED = "pending", "approved", "returned"
+
+
+class DraftError(Exception):
+    """A refused operation on a draft; the message is French, shown to the user."""
+
+
+@dataclass(frozen=True)
+class Validation:
+    """A request to have a draft checked by a reviewer, and its outcome."""
+
+    id: int
+    draft_id: int
+    requested_by: str
+    requested_at: float
+    body: str
+    status: str
+    reviewer: str | None
+    comment: str
+    decided_at: float | None
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A reply being written, with the sections it links to and its latest validation."""
+
+    id: int
+    user_id: int
+    query: str
+    ticket: str
+    body: str
+    sections: tuple[ChosenSection, ...]
+    created_at: float
+    updated_at: float
+    validation: Validation | None
+
+
+_VALIDATION_SELECT = (
+    "SELECT v.*, a.name AS requester, r.name AS reviewer_name FROM validations v "
+    "JOIN users a ON a.id = v.requested_by LEFT JOIN users r ON r.id = v.reviewer_id ")
+
+
+def _validation(row: sqlite3.Row) -> Validation:
+    return Validation(id=row["id"], draft_id=row["draft_id"], requested_by=row["requester"],
+                      requested_at=row["requested_at"], body=row["body"], status=row["status"],
+                      reviewer=row["reviewer_name"], comment=row["comment"],
+                      decided_at=row["decided_at"])
+
+
+def latest_validation(conn: sqlite3.Connection, draft_id: int) -> Validation | None:
+    """The most recent validation request of a draft, if any."""
+    row = conn.execute(_VALIDATION_SELECT + "WHERE v.draft_id = ? ORDER BY v.id DESC LIMIT 1",
+                       (draft_id,)).fetchone()
+    return _validation(row) if row else None
+
+
+def _draft(conn: sqlite3.Connection, row: sqlite3.Row) -> Draft:
+    sections = tuple(ChosenSection(*item) for item in json.loads(row["sections"]))
+    return Draft(id=row["id"], user_id=row["user_id"], query=row["query"], ticket=row["ticket"],
+                 body=row["body"], sections=sections, created_at=row["created_at"],
+                 updated_at=row["updated_at"], validation=latest_validation(conn, row["id"]))
+
+
+def create_draft(conn: sqlite3.Connection, user_id: int, query: str, ticket: str,
+                 sections: list[ChosenSection]) -> int:
+    """Save the proposed reply for these sections; log each link put in it."""
+    body = compose(sections, ticket)
+    at = now()
+    stored = json.dumps([[s.page_title, s.heading, s.url] for s in sections], ensure_ascii=False)
+    draft_id = conn.execute(
+        "INSERT INTO drafts (user_id, query, ticket, body, sections, created_at, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)", (user_id, query, ticket, body, stored, at, at)).lastrowid
+    _log_links(conn, user_id, draft_id, usage.links_in(body))
+    return draft_id  # type: ignore[return-value]
+
+
+def _log_links(conn: sqlite3.Connection, user_id: int, draft_id: int, links: list[str]) -> None:
+    for url in links:
+        usage.record(conn, usage.LINK, user_id, url=url, draft_id=draft_id)
+
+
+def get_draft(conn: sqlite3.Connection, draft_id: int) -> Draft | None:
+    """The draft with that id, whoever owns it."""
+    row = conn.execute("SELECT * FROM drafts WHERE id = ?", (draft_id,)).fetchone()
+    return _draft(conn, row) if row else None
+
+
+def list_drafts(conn: sqlite3.Connection, user_id: int, limit: int = 100) -> list[Draft]:
+    """An agent's drafts, most recently edited first."""
+    rows = conn.execute("SELECT * FROM drafts WHERE user_id = ? ORDER BY updated_at DESC, id DESC "
+                        "LIMIT ?", (user_id, limit)).fetchall()
+    return [_draft(conn, row) for row in rows]
+
+
+def save_draft(conn: sqlite3.Connection, draft: Draft, ticket: str, body: str) -> None:
+    """Store the agent's edit; log the links it adds."""
+    conn.execute("UPDATE drafts SET ticket = ?, body = ?, updated_at = ? WHERE id = ?",
+                 (ticket, body, now(), draft.id))
+    known = set(usage.links_in(draft.body))
+    _log_links(conn, draft.user_id, draft.id,
+               [url for url in usage.links_in(body) if url not in known])
+
+
+def request_validation(conn: sqlite3.Connection, draft: Draft) -> int:
+    """Send the draft's current text to the reviewers' queue."""
+    if draft.validation and draft.validation.status == PENDING:
+        raise DraftError("Cette réponse attend déjà une validation.")
+    return conn.execute(
+        "INSERT INTO validations (draft_id, requested_by, requested_at, body) VALUES (?, ?, ?, ?)",
+        (draft.id, draft.user_id, now(), draft.body)).lastrowid  # type: ignore[return-value]
+
+
+def pending_validations(conn: sqlite3.Connection) -> list[Validation]:
+    """The reviewers' queue, oldest request first."""
+    rows = conn.execute(_VALIDATION_SELECT + "WHERE v.status = ? ORDER BY v.requested_at, v.id",
+                        (PENDING,)).fetchall()
+    return [_validation(row) for row in rows]
+
+
+def recent_decisions(conn: sqlite3.Connection, limit: int = 20) -> list[Validation]:
+    """The latest approved or returned requests, newest first."""
+    rows = conn.execute(_VALIDATION_SELECT + "WHERE v.status != ? ORDER BY v.decided_at DESC "
+                        "LIMIT ?", (PENDING, limit)).fetchall()
+    return [_validation(row) for row in rows]
+
+
+def get_validation(conn: sqlite3.Connection, validation_id: int) -> Validation | None:
+    """One validation request."""
+    row = conn.execute(_VALIDATION_SELECT + "WHERE v.id = ?", (validation_id,)).fetchone()
+    return _validation(row) if row else None
+
+
+def decide(conn: sqlite3.Connection, validation: Validation, reviewer_id: int, approve: bool,
+           comment: str) -> None:
+    """Approve or return a pending request; returning it needs a comment."""
+    if validation.status != PENDING:
+        raise DraftError("Cette demande a déjà été traitée.")
+    if not approve and not comment.strip():
+        raise DraftError("Expliquez à l'agent ce qu'il faut revoir.")
+    conn.execute("UPDATE validations SET status = ?, reviewer_id = ?, comment = ?, decided_at = ? "
+                 "WHERE id = ? AND status = ?",
+                 (APPROVED if approve else RETURNED, reviewer_id, comment.strip(), now(),
+                  validation.id, PENDING))

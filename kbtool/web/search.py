@@ -1,0 +1,87 @@
+"""The search page, and the "no answer" signal agents send from it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+
+from kbtool.web import usage
+from kbtool.web.db import get_db
+from kbtool.web.searching import IndexUnavailable, pick_token, searcher
+
+bp = Blueprint("search", __name__)
+
+MAX_QUERY_LENGTH = 500
+MAX_PAGE = 100
+UNANSWERED_REASONS = {
+    "offre": "La question est notée sans réponse ; vous pourrez la rédiger comme nouvel article.",
+    "aucun": "Merci : la question est notée comme sans réponse dans la base de connaissances.",
+}
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """What the search form asked for."""
+
+    query: str
+    sources: tuple[str, ...]
+    namespaces: tuple[str, ...]
+    page: int
+
+    @classmethod
+    def from_args(cls) -> SearchRequest:
+        """Read and bound the query-string parameters."""
+        page = request.args.get("page", "1")
+        return cls(query=request.args.get("q", "").strip()[:MAX_QUERY_LENGTH],
+                   sources=tuple(v for v in request.args.getlist("source") if v),
+                   namespaces=tuple(v for v in request.args.getlist("ns") if v),
+                   page=min(int(page), MAX_PAGE) if page.isdigit() and int(page) > 0 else 1)
+
+    def url(self, **changes: object) -> str:
+        """This search's URL with some parameters changed (for paging and suggestions)."""
+        args = {"q": self.query, "source": list(self.sources), "ns": list(self.namespaces),
+                "page": self.page, **changes}
+        return url_for("search.index", **args)
+
+
+@bp.route("/")
+def index() -> ResponseReturnValue:
+    """Search form, and results when a query is given."""
+    asked = SearchRequest.from_args()
+    config = current_app.config["KBTOOL"]
+    try:
+        engine = searcher()
+    except IndexUnavailable:
+        return render_template("search.html", asked=asked, facets={}, results=None,
+                               index_missing=True), 503
+    results = None
+    if asked.query:
+        results = engine.search(asked.query, sources=asked.sources, namespaces=asked.namespaces,
+                                limit=config.get("search.limit"), page=asked.page)
+        if asked.page == 1:  # paging through the same results is not another search
+            usage.record(get_db(), usage.SEARCH, current_user.user.id, query=asked.query,
+                         hits=results.total, confident=results.confident,
+                         detail=_filters_detail(asked))
+    return render_template("search.html", asked=asked, facets=engine.facets(), results=results,
+                           pick_token=pick_token,
+                           sections_shown=config.get("search.sections_per_page"))
+
+
+def _filters_detail(asked: SearchRequest) -> str:
+    return " ".join([f"source={s}" for s in asked.sources] + [f"ns={n}" for n in asked.namespaces])
+
+
+@bp.route("/sans-reponse", methods=["POST"])
+def unanswered() -> ResponseReturnValue:
+    """Record that the knowledge base does not answer this question."""
+    query = request.form.get("q", "").strip()[:MAX_QUERY_LENGTH]
+    reason = request.form.get("reason", "")
+    if not query or reason not in UNANSWERED_REASONS:
+        flash("Aucune question à noter.", "error")
+        return redirect(url_for("search.index"))
+    usage.record(get_db(), usage.UNANSWERED, current_user.user.id, query=query, detail=reason)
+    flash(UNANSWERED_REASONS[reason], "info")
+    return redirect(url_for("search.index", q=query))

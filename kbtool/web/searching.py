@@ -1,0 +1,83 @@
+"""The app's one index searcher, refreshed per request, and the signed tokens of ticked results.
+
+Opening a Whoosh searcher costs ~90 ms, so each app keeps one (opened on first use, since the
+index may be built after the server starts) and only refreshes it, which is cheap and picks up a
+reindex.  A ticked result travels as a token signed with the session key: the draft is built from
+what the search page showed, never from titles or URLs a client made up.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from flask import Flask, current_app
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from kbtool.index.results import PageHit, SectionHit
+from kbtool.web.reply import ChosenSection
+
+if TYPE_CHECKING:
+    from kbtool.index.search import Searcher
+
+log = logging.getLogger(__name__)
+
+EXTENSION = "kbtool.searcher"
+PICK_SALT = "kbtool-pick"
+
+
+class IndexUnavailable(Exception):
+    """No index has been built yet; the message says which command builds it."""
+
+
+class SharedSearcher:
+    """One :class:`Searcher` per app, opened lazily and refreshed before each use."""
+
+    def __init__(self, index_dir: Path) -> None:
+        self._index_dir = index_dir
+        self._searcher: Searcher | None = None
+        self._lock = threading.Lock()
+
+    def get(self) -> Searcher:
+        """The searcher, refreshed; IndexUnavailable when there is no index yet."""
+        from kbtool.index.search import Searcher
+        from kbtool.index.store import IndexMissing
+
+        with self._lock:
+            if self._searcher is None:
+                try:
+                    self._searcher = Searcher(self._index_dir)
+                except IndexMissing as exc:
+                    raise IndexUnavailable(str(exc)) from exc
+                return self._searcher
+            self._searcher.refresh()
+            return self._searcher
+
+
+def searcher() -> Searcher:
+    """The current app's refreshed searcher."""
+    return current_app.extensions[EXTENSION].get()
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.secret_key, salt=PICK_SALT)
+
+
+def pick_token(page: PageHit, section: SectionHit) -> str:
+    """The value of a result's checkbox: its title, heading and link, signed."""
+    return _serializer().dumps([page.title, section.heading, section.url])
+
+
+def read_picks(tokens: list[str]) -> list[ChosenSection]:
+    """The sections behind checkbox values; ValueError when one was tampered with."""
+    try:
+        return [ChosenSection(*_serializer().loads(token)) for token in tokens]
+    except (BadSignature, TypeError) as exc:
+        raise ValueError("invalid result reference") from exc
+
+
+def init_app(app: Flask) -> None:
+    """Attach the app's shared searcher (nothing is opened yet)."""
+    app.extensions[EXTENSION] = SharedSearcher(Path(app.config["KBTOOL"].index_dir))

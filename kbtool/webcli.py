@@ -1,0 +1,104 @@
+"""Command-line side of the web UI: ``kbtool user add|passwd|list|disable`` and ``kbtool serve``.
+
+``add_commands`` plugs these into the main parser; each handler takes ``(args, config)`` and
+returns an exit code.  Refused operations raise :class:`kbtool.accounts.AccountError`, which the
+main CLI prints as one line.  Passwords are read from standard input when it is not a terminal,
+so scripts can create accounts without putting a password on a command line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sqlite3
+import sys
+from contextlib import closing
+from typing import TextIO
+
+from kbtool import accounts, store
+from kbtool.config import Config
+
+
+def add_commands(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add the ``user`` and ``serve`` subcommands (handler in ``args.handler``)."""
+    user = subparsers.add_parser("user", help="manage web UI accounts")
+    actions = user.add_subparsers(dest="user_action", required=True, metavar="ACTION")
+    add = actions.add_parser("add", help="create an account (password from stdin or prompt)")
+    add.add_argument("name")
+    add.add_argument("--role", choices=accounts.ROLES, default="agent")
+    add.set_defaults(handler=user_add)
+    passwd = actions.add_parser("passwd", help="set an account's password (ends its sessions)")
+    passwd.add_argument("name")
+    passwd.set_defaults(handler=user_passwd)
+    listing = actions.add_parser("list", help="list accounts")
+    listing.set_defaults(handler=user_list)
+    disable = actions.add_parser("disable", help="disable an account (ends its sessions)")
+    disable.add_argument("name")
+    disable.set_defaults(handler=user_disable)
+
+    serve = subparsers.add_parser("serve", help="serve the web UI (waitress)")
+    serve.add_argument("--host", help="address to listen on (default: web.host, 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port to listen on (default: web.port)")
+    serve.set_defaults(handler=serve_command)
+
+
+def read_password(stdin: TextIO | None = None) -> str:
+    """The first line of standard input when piped, else typed twice at a hidden prompt."""
+    stdin = stdin or sys.stdin
+    if not stdin.isatty():
+        return stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("Mot de passe : ")
+    if getpass.getpass("Confirmez : ") != first:
+        raise accounts.AccountError("passwords do not match")
+    return first
+
+
+def user_add(args: argparse.Namespace, config: Config) -> int:
+    """``kbtool user add NAME --role ROLE``."""
+    password = read_password()
+    with _connection(config) as conn:
+        user = accounts.create_user(conn, args.name, args.role, password)
+    print(f"user {user.name} created ({user.role})")
+    return 0
+
+
+def user_passwd(args: argparse.Namespace, config: Config) -> int:
+    """``kbtool user passwd NAME``."""
+    password = read_password()
+    with _connection(config) as conn:
+        accounts.set_password(conn, args.name, password)
+    print(f"password of {args.name} changed")
+    return 0
+
+
+def user_list(args: argparse.Namespace, config: Config) -> int:
+    """``kbtool user list``: name, role, state, origin; one account a line."""
+    with _connection(config) as conn:
+        for user in accounts.list_users(conn):
+            state = "active" if user.active else "disabled"
+            print(f"{user.name}\t{user.role}\t{state}\t{user.origin}")
+    return 0
+
+
+def user_disable(args: argparse.Namespace, config: Config) -> int:
+    """``kbtool user disable NAME``."""
+    with _connection(config) as conn:
+        accounts.set_active(conn, args.name, False)
+    print(f"user {args.name} disabled")
+    return 0
+
+
+def serve_command(args: argparse.Namespace, config: Config) -> int:
+    """``kbtool serve [--host H] [--port P]``: blocks until interrupted."""
+    from kbtool.web import serve
+
+    host = args.host or config.get("web.host")
+    port = args.port if args.port is not None else config.get("web.port")
+    print(f"kbtool: http://{host}:{port}/ (Ctrl+C pour arrêter)", file=sys.stderr)
+    serve(config, host, port)
+    return 0
+
+
+def _connection(config: Config) -> closing[sqlite3.Connection]:
+    """The store, opened for one command and closed after it."""
+    return closing(store.connect(config.get("web.database")))
