@@ -46,9 +46,14 @@ class Document:
 
     def section_url(self, anchor: str) -> str:
         """Deep link to one section of the page (the page itself when ``anchor`` is empty)."""
-        if not anchor:
-            return self.url
-        return f"{self.url.split('#', 1)[0]}#{anchor}"
+        return section_url(self.url, anchor)
+
+
+def section_url(page_url: str, anchor: str) -> str:
+    """``page_url#anchor``, or the page URL alone when there is no anchor."""
+    if not anchor:
+        return page_url
+    return f"{page_url.split('#', 1)[0]}#{anchor}"
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,183 @@
+"""The ``kbtool`` command: reindex (cron), search, evaluate, status, and the web commands.
+
+Library errors become one clean line on stderr and a documented exit status, so cron mail and
+scripts can tell what went wrong without a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Callable, Sequence
+
+from kbtool import __version__
+from kbtool.config import Config, ConfigError, load
+
+EXIT_OK = 0
+EXIT_FAILURES = 1      # the run finished, but some pages or sources failed
+EXIT_USAGE = 2         # bad arguments, configuration or input file
+EXIT_BUSY = 3          # another reindex holds the lock
+EXIT_NO_INDEX = 4      # nothing indexed yet
+
+Handler = Callable[[argparse.Namespace, Config], int]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    try:
+        config = None if getattr(args, "no_config", False) else load(args.config)
+        return args.handler(args, config)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # noqa: BLE001 - every known error becomes one line
+        code = _exit_code(exc)
+        if code is None:
+            raise
+        print(f"kbtool: error: {exc}", file=sys.stderr)
+        return code
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """All subcommands; web ones come from :mod:`kbtool.webcli`."""
+    parser = argparse.ArgumentParser(prog="kbtool", description=__doc__.splitlines()[0])
+    parser.add_argument("--config", help="configuration file (default: $KBTOOL_CONFIG, "
+                                         "then ./kbtool.toml)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    parser.add_argument("--version", action="version", version=f"kbtool {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    reindex = commands.add_parser("reindex", help="crawl the sources and update the index")
+    reindex.add_argument("--full", action="store_true",
+                         help="rebuild from scratch in a new folder, then swap it in")
+    reindex.add_argument("--source", action="append", default=[], metavar="NAME",
+                         help="only this source (repeatable)")
+    reindex.set_defaults(handler=_reindex)
+
+    search = commands.add_parser("search", help="search the index")
+    search.add_argument("query")
+    search.add_argument("--json", action="store_true", help="machine-readable output")
+    search.add_argument("--limit", type=int, default=10, help="pages to show (default 10)")
+    search.add_argument("--page", type=int, default=1, help="result page (default 1)")
+    search.add_argument("--source", action="append", default=[], metavar="NAME")
+    search.add_argument("--namespace", action="append", default=[], metavar="NS")
+    search.set_defaults(handler=_search)
+
+    evaluate = commands.add_parser("evaluate", help="measure search quality on judged queries")
+    evaluate.add_argument("queries", type=Path, help="JSON Lines file of judged queries")
+    evaluate.add_argument("--json", action="store_true", help="machine-readable output")
+    evaluate.set_defaults(handler=_evaluate)
+
+    status = commands.add_parser("status", help="last runs, page counts and errors per source")
+    status.add_argument("--json", action="store_true", help="machine-readable output")
+    status.set_defaults(handler=_status)
+
+    from kbtool import webcli
+    webcli.add_commands(commands)
+    return parser
+
+
+def _reindex(args: argparse.Namespace, config: Config) -> int:
+    from kbtool.pipeline import reindex
+    unknown = [name for name in args.source if name not in {s.name for s in config.sources}]
+    if unknown:
+        config.source(unknown[0])  # raises ConfigError naming the configured sources
+    report = reindex(config, full=args.full, progress=True, only=args.source)
+    for failure in report.failures:
+        print(f"failed: {failure}", file=sys.stderr)
+    print(report.summary())
+    return EXIT_OK if report.ok else EXIT_FAILURES
+
+
+def _search(args: argparse.Namespace, config: Config) -> int:
+    from kbtool.index.search import Searcher
+    searcher = Searcher(config.index_dir, min_coverage=config.get("search.min_coverage"),
+                        sections_per_page=config.get("search.sections_per_page"))
+    results = searcher.search(args.query, sources=args.source, namespaces=args.namespace,
+                              limit=args.limit, page=args.page)
+    if args.json:
+        print(json.dumps(results_to_json(results), ensure_ascii=False, indent=2))
+        return EXIT_OK
+    if results.suggestion:
+        print(f"Essayez : {results.suggestion}")
+    if not results.confident:
+        print("Pas de réponse sûre dans la base : rédigez l'article manquant.")
+    for rank, hit in enumerate(results.hits, start=(results.page - 1) * args.limit + 1):
+        print(f"{rank:>2}. {hit.title}  [{hit.page_id}]\n    {hit.url}")
+        for section in hit.sections:
+            print(f"    - {section.heading or '(début)'}: {section.url}")
+    print(f"{results.total} page(s), page {results.page}/{results.page_count}")
+    return EXIT_OK
+
+
+def results_to_json(results) -> dict:
+    """The JSON shape of ``kbtool search --json``."""
+    return {
+        "query": results.query,
+        "confident": results.confident,
+        "suggestion": results.suggestion,
+        "total": results.total,
+        "page": results.page,
+        "page_count": results.page_count,
+        "hits": [{
+            "page_id": hit.page_id, "title": hit.title, "url": hit.url, "source": hit.source,
+            "namespace": hit.namespace, "modified": hit.modified, "score": round(hit.score, 4),
+            "sections": [{"heading": s.heading, "anchor": s.anchor, "url": s.url,
+                          "snippet": s.snippet, "score": round(s.score, 4)}
+                         for s in hit.sections],
+        } for hit in results.hits],
+    }
+
+
+def _evaluate(args: argparse.Namespace, config: Config) -> int:
+    from kbtool.evaluation import evaluate, format_report, load_queries
+    from kbtool.index.search import Searcher
+    queries = load_queries(args.queries)
+    searcher = Searcher(config.index_dir, min_coverage=config.get("search.min_coverage"))
+    report = evaluate(searcher, queries)
+    print(json.dumps(report, ensure_ascii=False, indent=2) if args.json
+          else format_report(report))
+    return EXIT_OK
+
+
+def _status(args: argparse.Namespace, config: Config) -> int:
+    from kbtool.index.store import IndexStore
+    from kbtool.pipeline import read_status
+    status = read_status(config)
+    counts: dict[str, int] = {}
+    store = IndexStore(config.index_dir)
+    if store.exists():
+        for page_id in store.versions():
+            name = page_id.split("/", 1)[0]
+            counts[name] = counts.get(name, 0) + 1
+    rows = {s.name: {"kind": s.kind, "pages": counts.get(s.name, 0), **status.get(s.name, {})}
+            for s in config.sources}
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    for name, row in rows.items():
+        print(f"{name} ({row['kind']}): {row['pages']} pages indexed; "
+              f"last run {row.get('last_run', 'never')}, "
+              f"last success {row.get('last_success', 'never')}, "
+              f"{row.get('error_count', 0)} error(s)")
+        for error in row.get("errors", []):
+            print(f"    {error}")
+    return EXIT_OK
+
+
+def _exit_code(exc: Exception) -> int | None:
+    from kbtool.evaluation import QueryFileError
+    from kbtool.index.store import IndexBusy, IndexMissing
+    if isinstance(exc, (ConfigError, QueryFileError)):
+        return EXIT_USAGE
+    if isinstance(exc, IndexBusy):
+        return EXIT_BUSY
+    if isinstance(exc, IndexMissing):
+        return EXIT_NO_INDEX
+    return None

@@ -1,0 +1,147 @@
+"""French text analysis for the index: two analyzers, one stemmed and one close to the words.
+
+Why two: full Snowball stemming finds "comptabilité" for "comptable" but also over-conflates
+(installer / installation, fusionner / fusion) and needs accents that users often leave out; the
+"words" analyzer keeps each word as written, only accent-folded and without its plural mark, so an
+exact or accent-less form still scores and typo tolerance (fuzzy terms) has real words to match.
+
+Examples (input → tokens)::
+
+    stem:  "Les comptabilités d'une paroisse" → ["comptabl", "paroiss"]
+    words: "Les comptabilités d'une paroisse" → ["comptabilite", "paroisse"]
+    both:  "compte 445660, formulaire 2042-RICI" → [..., "445660", ..., "2042-rici", "2042", "rici"]
+
+The index stores its analyzers (pickled), so the filter classes below must keep their import path.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from typing import Iterator
+
+import Stemmer
+from whoosh.analysis import Token, Tokenizer
+from whoosh.lang import stopwords_for_language
+
+# Words, and runs of words joined by '-', '.' or '/' (split again by CompoundFilter).
+TOKEN_PATTERN = r"\w+(?:[-./]\w+)*"
+
+# Elided articles and pronouns (l', d', qu', j'…) become one- or two-letter tokens when the
+# tokenizer splits at the apostrophe; they carry no meaning, nor do question words.
+_EXTRA_STOP_WORDS = frozenset(
+    "l d j m n s t c qu jusqu lorsqu puisqu quoiqu "
+    "comment quel quelle quels quelles pourquoi quand ou où est-ce "
+    "a au aux un une des du de la le les et en y ce cet cette ces mon ma mes ".split())
+STOP_WORDS = frozenset(stopwords_for_language("fr")) | _EXTRA_STOP_WORDS
+
+_STEMMER_NAME = "french"
+
+
+def fold_accents(text: str) -> str:
+    """'Comptabilité reçue œuvre' → 'Comptabilite recue oeuvre' (ligatures expanded)."""
+    decomposed = unicodedata.normalize("NFKD", text.replace("œ", "oe").replace("æ", "ae")
+                                       .replace("Œ", "OE").replace("Æ", "AE"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Stemmer.Stemmer:
+    return Stemmer.Stemmer(_STEMMER_NAME, 200_000)
+
+
+@lru_cache(maxsize=300_000)
+def stem_word(word: str) -> str:
+    """Snowball-stem a lowercase word, then fold its accents: the stemmer needs them."""
+    if any(c.isdigit() for c in word):
+        return word
+    stem = _stemmer().stemWord(word)
+    if stem.endswith("us") and len(stem) > 4 and word.endswith("us"):
+        stem = stem[:-1]  # Snowball keeps the plural -s of "reçus", "élus"
+    return fold_accents(stem)
+
+
+@lru_cache(maxsize=300_000)
+def plain_word(word: str) -> str:
+    """Fold accents and drop a plural mark: 'adhérents' → 'adherent', 'journaux' → 'journal'."""
+    folded = fold_accents(word)
+    if any(c.isdigit() for c in folded) or len(folded) <= 3:
+        return folded
+    if folded.endswith("aux") and len(folded) > 4:
+        return folded[:-3] + "al"
+    if folded[-1] in "sx" and not folded.endswith(("ss", "us", "is")):
+        return folded[:-1]
+    return folded
+
+
+_SEPARATORS = re.compile(r"[-./]")
+_TOKEN = re.compile(TOKEN_PATTERN)
+
+
+def split_compound(word: str) -> tuple[tuple[str, int], ...]:
+    """Parts of a joined word with their position offsets; codes are also kept whole.
+
+    A code holds a digit and must stay searchable as written and in parts, since users type
+    "ERR-4012" or "erreur 4012": '2042-rici' → 2042-rici, 2042, rici (one position).  Other
+    joined words are just split: 'mise-à-jour' → mise, à, jour (one position each).
+    """
+    parts = _SEPARATORS.split(word)
+    if len(parts) == 1:
+        return ((word, 0),)
+    if any(c.isdigit() for c in word):
+        return ((word, 0),) + tuple((part, 0) for part in parts if part)
+    return tuple((part, offset) for offset, part in enumerate(parts))
+
+
+class FrenchTokenizer(Tokenizer):
+    """Tokenize, lowercase, split compounds, drop stop words, then normalize each word.
+
+    One pass instead of a chain of Whoosh filters: analysis is most of the indexing time, and
+    each filter layer is a Python generator per token.  ``normalize`` is ``"stem"`` or
+    ``"words"`` (see the module docstring).
+    """
+
+    is_morph = True
+
+    def __init__(self, normalize: str = "stem") -> None:
+        self.normalize = normalize
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, FrenchTokenizer) and other.normalize == self.normalize
+
+    def __call__(self, value: str, positions: bool = False, chars: bool = False,
+                 keeporiginal: bool = False, removestops: bool = True, start_pos: int = 0,
+                 start_char: int = 0, tokenize: bool = True, mode: str = "",
+                 **kwargs) -> Iterator[Token]:
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        normalize = stem_word if self.normalize == "stem" else plain_word
+        pos = start_pos
+        for match in _TOKEN.finditer(value.lower() if tokenize else value):
+            base = pos
+            for part, offset in split_compound(match.group()):
+                pos = base + offset
+                if part in STOP_WORDS:
+                    continue
+                token.text = normalize(part)
+                token.stopped = False
+                token.boost = 1.0
+                if keeporiginal:
+                    token.original = part
+                if positions:
+                    token.pos = pos
+                if chars:
+                    token.startchar = start_char + match.start()
+                    token.endchar = start_char + match.end()
+                yield token
+            pos += 1
+
+
+def stem_analyzer() -> FrenchTokenizer:
+    """Analyzer of the stemmed fields (title, heading, body)."""
+    return FrenchTokenizer("stem")
+
+
+def words_analyzer() -> FrenchTokenizer:
+    """Analyzer of the word fields (exact forms, fuzzy matching, spelling suggestions)."""
+    return FrenchTokenizer("words")

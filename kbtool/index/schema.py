@@ -1,0 +1,54 @@
+"""The index schema, in one place: one Whoosh document per section of a page.
+
+Sections are what users land on (deep links), so they are the unit of indexing; pages are
+rebuilt from them at search time by grouping on ``PAGE_ID``.  Every section carries its page's
+title so a title match lifts all of the page's sections.
+"""
+
+from __future__ import annotations
+
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+
+from kbtool.index.analysis import stem_analyzer, words_analyzer
+
+KEY = "key"                  # page_id + "#" + section number: unique
+PAGE_ID = "page_id"
+PAGE_VERSION = "page_version"  # page_id + SEP + version, on section 0 only: cheap listing
+SOURCE = "source"
+NAMESPACES = "namespaces"    # the namespace and all its parents, for filters
+NAMESPACE = "namespace"
+URL = "url"
+ANCHOR = "anchor"
+SECTION_NO = "section_no"
+MODIFIED = "modified"
+TITLE = "title"
+TITLE_WORDS = "title_words"
+HEADING = "heading"
+HEADING_WORDS = "heading_words"
+BODY = "body"
+BODY_WORDS = "body_words"
+
+SEP = "\x1f"
+
+
+def make_schema() -> Schema:
+    """A fresh schema (analyzers are instances: each schema gets its own)."""
+    stem, words = stem_analyzer(), words_analyzer()
+    return Schema(**{
+        KEY: ID(unique=True, stored=True),
+        PAGE_ID: ID(stored=True),
+        PAGE_VERSION: ID(),
+        SOURCE: ID(stored=True),
+        NAMESPACES: KEYWORD(commas=False, lowercase=False),
+        NAMESPACE: STORED(),
+        URL: STORED(),
+        ANCHOR: STORED(),
+        SECTION_NO: NUMERIC(stored=True),
+        MODIFIED: STORED(),
+        TITLE: TEXT(analyzer=stem, stored=True, phrase=False),
+        TITLE_WORDS: TEXT(analyzer=words, phrase=False),
+        HEADING: TEXT(analyzer=stem, stored=True, phrase=False),
+        HEADING_WORDS: TEXT(analyzer=words, phrase=False),
+        BODY: TEXT(analyzer=stem, stored=True),
+        BODY_WORDS: TEXT(analyzer=words, phrase=False),
+    })

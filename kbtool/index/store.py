@@ -1,0 +1,149 @@
+"""Where the index lives on disk, how a rebuild is swapped in, and the lock against two runs.
+
+Layout of ``index.dir``::
+
+    current -> gen-20261128T010203-1234   (symlink, replaced atomically by a full rebuild)
+    gen-20261128T010203-1234/             (a complete Whoosh index)
+    reindex.lock                          (held by the running reindex)
+    status.json, crawl-state/             (what the last runs did, per source)
+
+A full rebuild writes a new ``gen-*`` folder and only then points ``current`` at it with an atomic
+rename, so the live index is never deleted first and a reindex killed midway leaves the old one
+whole.  Incremental updates go through Whoosh's own commit, which is atomic too.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import logging
+import os
+import shutil
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from whoosh import index as whoosh_index
+from whoosh.index import FileIndex
+
+from kbtool.index.schema import PAGE_VERSION, SEP, make_schema
+
+log = logging.getLogger(__name__)
+
+CURRENT = "current"
+LOCK_FILE = "reindex.lock"
+
+
+class IndexMissing(Exception):
+    """No index has been built yet in that folder."""
+
+
+class IndexBusy(Exception):
+    """Another reindex holds the lock."""
+
+
+class IndexStore:
+    """The index folder: its current generation, new generations, and the reindex lock."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+
+    @property
+    def current_path(self) -> Path:
+        return self.root / CURRENT
+
+    def exists(self) -> bool:
+        """True when a complete index is in place."""
+        return whoosh_index.exists_in(str(self.current_path))
+
+    def generation(self) -> str:
+        """Name of the current generation (changes when a rebuild is swapped in)."""
+        try:
+            return os.readlink(self.current_path)
+        except OSError:
+            return ""
+
+    def open(self) -> FileIndex:
+        """The current index, or IndexMissing with the command that builds it."""
+        if not self.exists():
+            raise IndexMissing(f"{self.root}: no index yet; run `kbtool reindex` first")
+        return whoosh_index.open_dir(str(self.current_path.resolve()))
+
+    def versions(self) -> dict[str, str]:
+        """page id → indexed version, read from the term list only (no stored fields)."""
+        with self.open().reader() as reader:
+            pairs = (term.decode("utf-8").split(SEP, 1)
+                     for term in reader.lexicon(PAGE_VERSION))
+            return {page_id: version for page_id, version in pairs}
+
+    def create_generation(self) -> FileIndex:
+        """An empty index in a new generation folder, not yet visible to readers."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
+        path = self.root / f"gen-{stamp}-{os.getpid()}-{time.monotonic_ns() % 10**6}"
+        path.mkdir()
+        return whoosh_index.create_in(str(path), make_schema())
+
+    def publish(self, generation: FileIndex) -> None:
+        """Point ``current`` at a finished generation atomically, then drop older ones."""
+        name = Path(generation.storage.folder).name
+        link = self.root / f".{CURRENT}.{os.getpid()}"
+        if link.is_symlink():
+            link.unlink()
+        os.symlink(name, link)
+        os.replace(link, self.current_path)
+        self._fsync_dir()
+        self.drop_stale_generations()
+
+    def drop_stale_generations(self) -> None:
+        """Remove generation folders other than the current one (left by killed rebuilds).
+
+        Only called under the lock: no other writer can be filling one of them.  Readers that
+        still have an old generation open keep their open files (POSIX unlink semantics).
+        """
+        keep = self.generation()
+        for path in self.root.glob("gen-*"):
+            if path.name != keep:
+                shutil.rmtree(path, ignore_errors=True)
+
+    @contextmanager
+    def lock(self, timeout: float = 0.0) -> Iterator[None]:
+        """Hold the reindex lock, or raise IndexBusy saying who holds it."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        path = self.root / LOCK_FILE
+        with open(path, "a+", encoding="utf-8") as handle:
+            self._acquire(handle, path, timeout)
+            handle.seek(0)
+            handle.truncate()
+            handle.write(f"pid {os.getpid()} since {time.strftime('%Y-%m-%d %H:%M:%S')}\n")
+            handle.flush()
+            try:
+                yield
+            finally:
+                handle.seek(0)
+                handle.truncate()
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    @staticmethod
+    def _acquire(handle, path: Path, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except OSError as exc:
+                if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                    raise
+                if time.monotonic() >= deadline:
+                    handle.seek(0)
+                    holder = handle.read().strip() or "unknown process"
+                    raise IndexBusy(f"another reindex is running ({holder}; lock {path})") from None
+                time.sleep(0.2)
+
+    def _fsync_dir(self) -> None:
+        fd = os.open(self.root, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)

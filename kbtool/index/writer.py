@@ -1,0 +1,69 @@
+"""Turning Documents into index entries (one per section), and back, for the reindex pipeline."""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+from whoosh.searching import Searcher as WhooshSearcher
+from whoosh.writing import IndexWriter
+
+from kbtool.documents import Document, Section
+from kbtool.index import schema as f
+
+
+def namespace_chain(namespace: str) -> list[str]:
+    """'a:b:c' → ['a', 'a:b', 'a:b:c'] (and 'x/y' alike), so a filter on 'a' finds sub-namespaces."""
+    sep = ":" if ":" in namespace else "/"
+    parts = [p for p in namespace.split(sep) if p]
+    return [sep.join(parts[: i + 1]) for i in range(len(parts))]
+
+
+def section_entries(doc: Document) -> Iterator[dict[str, Any]]:
+    """The index entries of one page, one per section."""
+    namespaces = " ".join(namespace_chain(doc.namespace)) or " "
+    for number, section in enumerate(doc.sections):
+        entry = {
+            f.KEY: f"{doc.page_id}#{number}",
+            f.PAGE_ID: doc.page_id,
+            f.SOURCE: doc.source,
+            f.NAMESPACES: namespaces,
+            f.NAMESPACE: doc.namespace,
+            f.URL: doc.url,
+            f.ANCHOR: section.anchor,
+            f.SECTION_NO: number,
+            f.MODIFIED: doc.modified,
+            f.TITLE: doc.title,
+            f.TITLE_WORDS: doc.title,
+            f.HEADING: section.heading,
+            f.HEADING_WORDS: section.heading,
+            f.BODY: section.text,
+            f.BODY_WORDS: section.text,
+        }
+        if number == 0:
+            entry[f.PAGE_VERSION] = f"{doc.page_id}{f.SEP}{doc.version}"
+        yield entry
+
+
+def add_page(writer: IndexWriter, doc: Document) -> None:
+    """Index a page that is not in the index (delete its old entries first when updating)."""
+    for entry in section_entries(doc):
+        writer.add_document(**entry)
+
+
+def delete_page(writer: IndexWriter, page_id: str) -> None:
+    """Remove every section of a page."""
+    writer.delete_by_term(f.PAGE_ID, page_id)
+
+
+def stored_page(searcher: WhooshSearcher, page_id: str, version: str) -> Document | None:
+    """Rebuild an indexed page from its stored fields, to carry it into a rebuilt index when its
+    source failed this time (its last good version stays searchable)."""
+    stored = sorted(searcher.documents(**{f.PAGE_ID: page_id}), key=lambda d: d[f.SECTION_NO])
+    if not stored:
+        return None
+    first = stored[0]
+    sections = tuple(Section(heading=d.get(f.HEADING, ""), anchor=d.get(f.ANCHOR, ""),
+                             text=d.get(f.BODY, "")) for d in stored)
+    return Document(source=first[f.SOURCE], page_id=page_id, title=first.get(f.TITLE, ""),
+                    url=first[f.URL], namespace=first.get(f.NAMESPACE, ""), version=version,
+                    sections=sections, modified=first.get(f.MODIFIED, 0.0))

@@ -1,0 +1,261 @@
+"""The reindex run: the one place where the crawler and the index meet.
+
+Incremental by default: each source lists its pages with their versions; only pages whose
+version differs from the indexed one are fetched and re-indexed, and pages gone from a complete
+listing are removed.  ``full=True`` rebuilds into a new generation and swaps it in.  Whatever
+fails (a page, a whole source) keeps its last indexed version and is reported.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from whoosh.index import FileIndex
+from whoosh.writing import IndexWriter
+
+from kbtool.config import Config, SourceConfig
+from kbtool.crawler import open_source
+from kbtool.documents import Document, Failure
+from kbtool.index.store import IndexStore
+from kbtool.index.writer import add_page, delete_page, stored_page
+
+log = logging.getLogger(__name__)
+
+STATUS_FILE = "status.json"
+PARALLEL_FROM = 500   # pages to (re)index from which two writer processes pay off
+
+
+@dataclass
+class SourceReport:
+    """What one run did for one source."""
+
+    name: str
+    listed: int = 0
+    added: int = 0
+    updated: int = 0
+    deleted: int = 0
+    skipped: int = 0
+    kept: int = 0
+    failures: list[Failure] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+
+@dataclass
+class RunReport:
+    """What a reindex run did, source by source."""
+
+    full: bool
+    sources: list[SourceReport] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return all(s.ok for s in self.sources)
+
+    @property
+    def failures(self) -> list[Failure]:
+        return [fail for s in self.sources for fail in s.failures]
+
+    def summary(self) -> str:
+        """One line for cron mail and logs."""
+        total = lambda name: sum(getattr(s, name) for s in self.sources)  # noqa: E731
+        return (f"reindex{' --full' if self.full else ''}: {len(self.sources)} source(s), "
+                f"{total('listed')} pages listed, {total('added')} added, "
+                f"{total('updated')} updated, {total('deleted')} deleted, "
+                f"{total('skipped')} skipped, {len(self.failures)} failed "
+                f"in {self.seconds:.1f} s")
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """Pages of one source to fetch and to delete."""
+
+    source: SourceConfig
+    fetch: list[str]
+    delete: list[str]
+    carry: list[str]
+
+
+def reindex(config: Config, *, full: bool = False, progress: bool = False,
+            only: Iterable[str] = ()) -> RunReport:
+    """Bring the index up to date with every configured source (or those named in ``only``)."""
+    store = IndexStore(config.index_dir)
+    started = time.monotonic()
+    with store.lock(config.get("index.lock_timeout")):
+        store.drop_stale_generations()
+        rebuild = full or not store.exists()
+        report = RunReport(full=rebuild)
+        indexed = store.versions() if store.exists() else {}
+        old = store.open() if store.exists() else None
+        target = store.create_generation() if rebuild else old
+        chosen = [s for s in config.sources if not only or s.name in set(only)]
+        plans = [_plan(source, config, indexed, rebuild, report) for source in chosen]
+        if not only:
+            plans.append(_orphans(config, indexed, rebuild))
+        _apply(plans, config, target, old if rebuild else None, indexed, report, progress)
+        if rebuild:
+            store.publish(target)
+    report.seconds = time.monotonic() - started
+    _write_status(store.root, report)
+    return report
+
+
+def _plan(source: SourceConfig, config: Config, indexed: dict[str, str], rebuild: bool,
+          report: RunReport) -> _Plan:
+    """Compare the source's listing with the index: what to fetch, delete, or carry over."""
+    source_report = SourceReport(source.name)
+    report.sources.append(source_report)
+    prefix = f"{source.name}/"
+    mine = {pid: v for pid, v in indexed.items() if pid.startswith(prefix)}
+    try:
+        listing = open_source(source, config).listing()
+    except Exception as exc:  # a source bug or outage must not stop the other sources
+        log.exception("listing %s failed", source.name)
+        listing_failures = (Failure(source.name, source.name, f"listing failed: {exc}"),)
+        source_report.failures.extend(listing_failures)
+        return _Plan(source, [], [], sorted(mine) if rebuild else [])
+    source_report.failures.extend(listing.failures)
+    source_report.listed = len(listing.versions)
+    changed = [pid for pid, v in listing.versions.items()
+               if rebuild or mine.get(pid) != v]
+    gone = [pid for pid in mine if pid not in listing.versions]
+    if not listing.complete:
+        # An incomplete listing proves nothing about absent pages: keep them.
+        return _Plan(source, changed, [], gone if rebuild else [])
+    return _Plan(source, changed, gone, [])
+
+
+def _orphans(config: Config, indexed: dict[str, str], rebuild: bool) -> _Plan:
+    """Pages of sources no longer configured: dropped."""
+    names = {f"{s.name}/" for s in config.sources}
+    stale = [pid for pid in indexed if not any(pid.startswith(n) for n in names)]
+    return _Plan(SourceConfig("(removed sources)", "", {}), [], [] if rebuild else stale, [])
+
+
+def _apply(plans: list[_Plan], config: Config, target: FileIndex, previous: FileIndex | None,
+           indexed: dict[str, str], report: RunReport, progress: bool) -> None:
+    """Fetch, add and delete as planned; ``previous`` is the index a rebuild replaces."""
+    work = sum(len(p.fetch) for p in plans)
+    procs = 2 if work >= PARALLEL_FROM else 1
+    writer = target.writer(procs=procs, limitmb=256, multisegment=procs > 1)
+    reports = {r.name: r for r in report.sources}
+    try:
+        with _progress_bar(work, progress) as tick:
+            for plan in plans:
+                source_report = reports.get(plan.source.name, SourceReport(plan.source.name))
+                _apply_plan(plan, config, writer, previous, indexed, source_report, tick)
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit()
+
+
+def _apply_plan(plan: _Plan, config: Config, writer: IndexWriter, previous: FileIndex | None,
+                indexed: dict[str, str], report: SourceReport,
+                tick: Callable[[], None]) -> None:
+    source = open_source(plan.source, config) if plan.fetch else None
+    kept: list[str] = list(plan.carry)
+    for page_id in plan.fetch:
+        result = _fetch(source, page_id)
+        tick()
+        if isinstance(result, Failure):
+            report.failures.append(result)
+            kept.append(page_id)
+            continue
+        known = page_id in indexed
+        if known:
+            delete_page(writer, page_id)
+        if result is None:
+            report.skipped += 1
+            report.deleted += known
+            continue
+        add_page(writer, result)
+        if known:
+            report.updated += 1
+        else:
+            report.added += 1
+    for page_id in plan.delete:
+        delete_page(writer, page_id)
+        report.deleted += 1
+    if previous is not None:
+        _carry_over(kept, writer, previous, indexed, report)
+
+
+def _fetch(source, page_id: str) -> Document | Failure | None:
+    try:
+        return source.fetch(page_id)
+    except Exception as exc:  # a parser bug on one page must not stop the run
+        log.exception("fetching %s failed", page_id)
+        return Failure(source.name, page_id, f"unexpected error: {exc!r}")
+
+
+def _carry_over(page_ids: list[str], writer: IndexWriter, previous: FileIndex,
+                indexed: dict[str, str], report: SourceReport) -> None:
+    """Copy into a rebuilt index the last good version of pages that failed this time.
+
+    (An incremental run needs nothing of the kind: a page is deleted only once its new version
+    has been read.)
+    """
+    carried = [pid for pid in page_ids if pid in indexed]
+    if not carried:
+        return
+    with previous.searcher() as searcher:
+        for page_id in carried:
+            doc = stored_page(searcher, page_id, indexed[page_id])
+            if doc is not None:
+                add_page(writer, doc)
+                report.kept += 1
+
+
+class _progress_bar:
+    """A tqdm bar on a terminal, nothing under cron."""
+
+    def __init__(self, total: int, enabled: bool) -> None:
+        self.bar = None
+        if enabled and total and sys.stderr.isatty():
+            from tqdm import tqdm
+            self.bar = tqdm(total=total, unit="page", file=sys.stderr)
+
+    def __enter__(self) -> Callable[[], None]:
+        return self.bar.update if self.bar is not None else (lambda: None)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _write_status(root: Path, report: RunReport) -> None:
+    """Record per source the last run, the last success, page counts and errors (kbtool status)."""
+    path = root / STATUS_FILE
+    try:
+        status = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        status = {}
+    now = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    for source in report.sources:
+        entry = status.setdefault(source.name, {})
+        entry.update(last_run=now, listed=source.listed,
+                     errors=[str(fail) for fail in source.failures[:20]],
+                     error_count=len(source.failures))
+        if source.ok:
+            entry["last_success"] = now
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(status, indent=2, ensure_ascii=False), encoding="utf-8")
+    tmp.replace(path)
+
+
+def read_status(config: Config) -> dict[str, dict]:
+    """What :func:`reindex` recorded per source."""
+    try:
+        return json.loads((config.index_dir / STATUS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
