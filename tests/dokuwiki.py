@@ -248,12 +248,13 @@ class TestWiki:
     @contextmanager
     def settings_changed(self, **changes: Any) -> Iterator[None]:
         """Change settings for the duration of a ``with`` block (turn the API off…)."""
-        before = {key: self.settings.get(key) for key in changes}
+        before = dict(self.settings)
         self.write_settings(**changes)
         try:
             yield
         finally:
-            self.write_settings(**before)
+            self.settings = before
+            self.write_settings()
 
     def _wait_until_up(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout

@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 import logging
 import time
+import urllib.error
+import urllib.request
 import xmlrpc.client
 
 import pytest
@@ -36,6 +38,14 @@ def bot(dokuwiki) -> DokuWikiAPI:
 
 def test_igor_speaks_xmlrpc_version_11(bot):
     assert bot.api_version() == 11
+
+
+@pytest.mark.parametrize("path", ["inc/init.php", "conf/local.php", "bin/dwpage.php",
+                                  "vendor/autoload.php", "data/pages/start.txt"])
+def test_the_test_wiki_serves_no_private_file(dokuwiki, path):
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(dokuwiki.url + path, timeout=5)
+    assert refused.value.code == 403
 
 
 def test_list_pages_gives_every_readable_page_with_its_file_mtime(dokuwiki, bot):
@@ -112,10 +122,12 @@ def test_an_account_outside_remoteuser_is_refused(dokuwiki):
         api_for(dokuwiki.url, OUTSIDER.name, OUTSIDER.password).list_pages()
 
 
-def test_a_lost_session_is_reopened(bot):
-    before = bot.list_pages()
-    bot._http.session.cookies.clear()
-    assert bot.list_pages() == before
+def test_a_lost_session_is_reopened(dokuwiki):
+    http = HttpClient(FAST)
+    api = DokuWikiAPI(dokuwiki.url, http, BOT.name, BOT.password)
+    before = api.list_pages()
+    http.session.cookies.clear()
+    assert api.list_pages() == before
 
 
 def test_api_switched_off(dokuwiki):
