@@ -1,0 +1,133 @@
+"""A folder of documentation files (HTML, Markdown, text, PDF) published under a base URL.
+
+The listing only stats files, so an unchanged folder costs no reading or parsing; a page's
+version is its modification time and size.  Each file is parsed by the parser of its extension
+and linked to where the same relative path is published (``base_url``), or to the file itself
+when no base URL is configured.  Everything that can go wrong with one file — unreadable, too
+large, broken PDF — becomes a Failure for that file; ``fetch`` never raises.
+
+    [[sources]] name = "docs", path = "corpus/docs", base_url = "https://doc.example.org/"
+    grisbi/grisbi-manuel018.html → page id "docs/grisbi/grisbi-manuel018.html", namespace
+    "grisbi", url "https://doc.example.org/grisbi/grisbi-manuel018.html"
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path, PurePosixPath
+from urllib.parse import quote
+
+from kbtool.config import SourceConfig
+from kbtool.crawler.html_page import parse_html
+from kbtool.crawler.markdown_page import parse_markdown
+from kbtool.crawler.parsed import ParsedPage
+from kbtool.crawler.pdf_page import parse_pdf
+from kbtool.crawler.text_page import decode, parse_text
+from kbtool.documents import Document, Failure, Listing
+
+logger = logging.getLogger(__name__)
+
+# Larger files are not documentation pages (a video, a dump); reading them would stall a run.
+MAX_FILE_BYTES = 50_000_000
+
+EXTENSIONS = frozenset({".html", ".htm", ".md", ".markdown", ".txt", ".pdf"})
+
+
+class FolderSource:
+    """The ``folder`` source: every supported file under ``path``, hidden ones left out."""
+
+    def __init__(self, source: SourceConfig) -> None:
+        self.name = source.name
+        self.root = Path(source.get("path"))
+        self.base_url = source.get("base_url") or ""
+
+    def listing(self) -> Listing:
+        """Page id → ``mtime_ns-size`` of every supported file; stat errors as failures."""
+        if not self.root.is_dir():
+            failure = Failure(self.name, str(self.root), "folder not found")
+            return Listing(failures=(failure,), complete=False)
+        versions: dict[str, str] = {}
+        failures: list[Failure] = []
+
+        def walk_error(error: OSError) -> None:
+            failures.append(Failure(self.name, str(error.filename), f"cannot list: {error}"))
+
+        for folder, subfolders, files in os.walk(self.root, onerror=walk_error):
+            subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
+            for file_name in sorted(files):
+                path = Path(folder, file_name)
+                if not _is_page(path):
+                    continue
+                try:
+                    versions[self._page_id(path)] = _version(path.stat())
+                except OSError as exc:
+                    failures.append(Failure(self.name, str(path), f"cannot read: {exc}"))
+        return Listing(versions=versions, failures=tuple(failures), complete=not failures)
+
+    def fetch(self, page_id: str) -> Document | Failure | None:
+        """The parsed file, a Failure saying why it could not be read, or None when it holds
+        no text at all."""
+        relative = self._relative(page_id)
+        if relative is None:
+            return Failure(self.name, page_id, "not a page of this folder source")
+        path = self.root.joinpath(*relative.parts)
+        try:
+            return self._document(page_id, relative, path)
+        except (OSError, ValueError) as exc:
+            return Failure(self.name, str(path), str(exc))
+        except Exception as exc:  # a parser bug must not stop the run; the trace goes to the log
+            logger.exception("unexpected error reading %s", path)
+            return Failure(self.name, str(path), f"unexpected error: {exc!r}")
+
+    def _document(self, page_id: str, relative: PurePosixPath, path: Path) -> Document | None:
+        stat = path.stat()
+        if stat.st_size > MAX_FILE_BYTES:
+            raise ValueError(f"file too large ({stat.st_size} bytes > {MAX_FILE_BYTES})")
+        page = parse_file(path.read_bytes(), relative)
+        if not any(section.heading or section.text for section in page.sections):
+            logger.info("%s: no text, left out", path)
+            return None
+        namespace = "" if str(relative.parent) == "." else str(relative.parent)
+        return Document(source=self.name, page_id=page_id, title=page.title or relative.stem,
+                        url=self._url(relative, path), namespace=namespace,
+                        version=_version(stat), sections=page.sections,
+                        modified=stat.st_mtime, tags=page.tags)
+
+    def _page_id(self, path: Path) -> str:
+        return f"{self.name}/{path.relative_to(self.root).as_posix()}"
+
+    def _relative(self, page_id: str) -> PurePosixPath | None:
+        """The file path inside the folder, or None for an id that is not one of ours."""
+        prefix, _, rest = page_id.partition("/")
+        relative = PurePosixPath(rest)
+        if prefix != self.name or not rest or relative.is_absolute() or ".." in relative.parts:
+            return None
+        if relative.suffix.lower() not in EXTENSIONS:
+            return None
+        return relative
+
+    def _url(self, relative: PurePosixPath, path: Path) -> str:
+        if not self.base_url:
+            return path.resolve().as_uri()
+        return f"{self.base_url.rstrip('/')}/{quote(relative.as_posix(), safe='/')}"
+
+
+def parse_file(content: bytes, relative: PurePosixPath) -> ParsedPage:
+    """The content of one file, parsed by the parser its extension names."""
+    suffix = relative.suffix.lower()
+    if suffix in (".html", ".htm"):
+        return parse_html(content)
+    if suffix in (".md", ".markdown"):
+        return parse_markdown(decode(content))
+    if suffix == ".pdf":
+        return parse_pdf(content)
+    return parse_text(decode(content), relative.stem)
+
+
+def _is_page(path: Path) -> bool:
+    return not path.name.startswith(".") and path.suffix.lower() in EXTENSIONS
+
+
+def _version(stat: os.stat_result) -> str:
+    return f"{stat.st_mtime_ns}-{stat.st_size}"
