@@ -9,6 +9,8 @@ from kbtool.config import ConfigError, from_dict
 from kbtool.crawler import open_source
 from kbtool.crawler.dokuwiki_http import DokuWikiHTTPSource
 from kbtool.documents import Document, Failure
+from kbtool.index.search import Searcher
+from kbtool.pipeline import reindex
 from tests.dokuwiki import BOT, PAGES
 
 PASSWORD_VAR = "KBTOOL_TEST_WIKI_PASSWORD"
@@ -16,11 +18,17 @@ READABLE = {f"wiki/{wiki_id.replace(':', '/')}.txt" for wiki_id in PAGES} - {
     "wiki/prive/salaires.txt"}
 
 
-def open_wiki(url: str, **settings) -> DokuWikiHTTPSource:
-    """The source as the pipeline opens it, from a configuration (no politeness delay)."""
+def wiki_config(url: str, index_dir: str = "index", **settings):
+    """A configuration with this wiki as its only source (no politeness delay, no retries)."""
     entry = {"name": "wiki", "kind": "dokuwiki", "url": url, "user": BOT.name,
              "password_env": PASSWORD_VAR, **settings}
-    config = from_dict({"http": {"delay": 0, "retries": 0, "timeout": 10}, "sources": [entry]})
+    return from_dict({"index": {"dir": index_dir},
+                      "http": {"delay": 0, "retries": 0, "timeout": 10}, "sources": [entry]})
+
+
+def open_wiki(url: str, **settings) -> DokuWikiHTTPSource:
+    """The source as the pipeline opens it, from a configuration."""
+    config = wiki_config(url, **settings)
     return open_source(config.sources[0], config)
 
 
@@ -133,3 +141,15 @@ def test_a_missing_password_is_a_configuration_error(monkeypatch):
     monkeypatch.delenv(PASSWORD_VAR, raising=False)
     with pytest.raises(ConfigError, match=f"{PASSWORD_VAR} \\(password_env\\) is not set"):
         open_wiki("http://127.0.0.1:9/")
+
+
+def test_reindex_keeps_the_wiki_pages_while_the_api_is_off(dokuwiki, source, tmp_path):
+    config = wiki_config(dokuwiki.url, str(tmp_path / "index"))
+    first = reindex(config).sources[0]
+    assert first.listed >= len(READABLE) and first.failures == []
+    assert (first.added, first.skipped) == (first.listed - 1, 1)  # the redirect is left out
+    with dokuwiki.settings_changed(remote=0):
+        report = reindex(config).sources[0]
+    assert report.deleted == 0 and "remote API is off" in report.failures[0].reason
+    hits = Searcher(config.index_dir).search("mémoire").hits
+    assert [h.url for h in hits] == [f"{dokuwiki.url}doku.php?id=tutoriel:installation"]
