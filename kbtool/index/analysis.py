@@ -70,7 +70,8 @@ def plain_word(word: str) -> str:
         return folded
     if folded.endswith("aux") and len(folded) > 4:
         return folded[:-3] + "al"
-    if folded[-1] in "sx" and not folded.endswith(("ss", "us", "is")):
+    if folded.endswith(("eux", "oux")) or (
+            folded[-1] == "s" and not folded.endswith(("ss", "us", "is"))):
         return folded[:-1]
     return folded
 

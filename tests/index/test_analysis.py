@@ -1,0 +1,66 @@
+"""The French analyzers, as tables of input → tokens."""
+
+import pytest
+
+from kbtool.index.analysis import fold_accents, plain_word, stem_analyzer, words_analyzer
+
+
+def tokens(analyzer, text):
+    return [t.text for t in analyzer(text)]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Les comptabilités d'une paroisse", ["comptabl", "paroiss"]),
+    ("comptable", ["comptabl"]),                       # ↔ comptabilité: fold after stemming
+    ("l'exercice qu'il clôture", ["exercic", "clotur"]),  # elisions and accents
+    ("L’adhérent", ["adherent"]),                        # typographic apostrophe
+    ("adhérents", ["adherent"]),                         # plural
+    ("les reçus fiscaux", ["recu", "fiscal"]),           # Snowball keeps the -s of reçus
+    ("compte 411 et 445660", ["compt", "411", "445660"]),  # account numbers stay exact
+    ("formulaire 2042-RICI", ["formulair", "2042-rici", "2042", "ric"]),
+    ("export FEC", ["export", "fec"]),
+    ("la mise-à-jour", ["mis", "jour"]),                 # joined words split
+    ("Comment ouvrir un fichier ?", ["ouvr", "fichi"]),  # question words are stop words
+])
+def test_stem_analyzer(text, expected):
+    assert tokens(stem_analyzer(), text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Les comptabilités d'une paroisse", ["comptabilite", "paroisse"]),
+    ("opérations planifiées", ["operation", "planifiee"]),
+    ("operations planifiees", ["operation", "planifiee"]),  # typed without accents: same
+    ("journaux", ["journal"]),
+    ("ERR-4012 Ubuntu 20.04", ["err-4012", "err", "4012", "ubuntu", "20.04", "20", "04"]),
+    ("œuvre", ["oeuvre"]),
+    ("virus bus", ["virus", "bus"]),
+])
+def test_words_analyzer(text, expected):
+    assert tokens(words_analyzer(), text) == expected
+
+
+def test_positions_leave_gaps_for_stop_words_and_share_code_parts():
+    found = [(t.text, t.pos) for t in stem_analyzer()("le code 2042-RICI", positions=True)]
+    assert found == [("cod", 1), ("2042-rici", 2), ("2042", 2), ("ric", 2)]
+
+
+@pytest.mark.parametrize("word, expected", [
+    ("Comptabilité", "Comptabilite"), ("reçu", "recu"), ("Œuvre", "OEuvre"), ("déjà", "deja"),
+])
+def test_fold_accents(word, expected):
+    assert fold_accents(word) == expected
+
+
+@pytest.mark.parametrize("word, expected", [
+    ("cotisations", "cotisation"), ("prix", "prix"), ("bus", "bus"), ("mas", "mas"),
+    ("chevaux", "cheval"), ("classe", "classe"),
+])
+def test_plain_word(word, expected):
+    assert plain_word(word) == expected
+
+
+def test_analyzers_survive_pickling():
+    """The index stores its analyzers: they must pickle and compare equal after loading."""
+    import pickle
+    for analyzer in (stem_analyzer(), words_analyzer()):
+        assert pickle.loads(pickle.dumps(analyzer)) == analyzer
