@@ -77,8 +77,9 @@ def test_clean_id(raw: str, wiki_id: str) -> None:
 def test_page_url_and_path_helpers() -> None:
     assert (page_url("https://wiki.example.org/doku.php", "ns:page", "usage")
             == "https://wiki.example.org/doku.php?id=ns:page#usage")
-    assert page_url("https://wiki.example.org/", "page") == "https://wiki.example.org/doku.php?id=page"
+    assert page_url("https://w.example.org/", "page") == "https://w.example.org/doku.php?id=page"
     assert page_url("https://w.example.org/wiki", "x") == "https://w.example.org/wiki/doku.php?id=x"
+    assert page_url("/doku.php", "ns:été", "a b") == "/doku.php?id=ns:%C3%A9t%C3%A9#a%20b"
     assert wiki_id_from_path("tutoriel/x.txt") == "tutoriel:x"
     assert wiki_id_from_path("a/b/c.txt") == "a:b:c"
     assert wiki_id_from_path("start.txt") == "start"
@@ -91,13 +92,17 @@ $inc = getenv('DOKUWIKI_CODE') . '/inc/';
 define('DOKU_INC', getenv('DOKUWIKI_CODE') . '/');
 $conf = ['sepchar' => '_', 'useslash' => 0, 'deaccent' => 1];
 require $inc . 'utf8.php';
-foreach (['Unicode', 'Table', 'PhpString', 'Clean'] as $class) require_once $inc . "Utf8/$class.php";
+foreach (['Unicode', 'Table', 'PhpString', 'Clean'] as $class) {
+    require_once $inc . "Utf8/$class.php";
+}
 require $inc . 'pageutils.php';
 $out = [];
 foreach (json_decode(stream_get_contents(STDIN), true) as $page) {
     $seen = [];
     $out[] = ['ids' => array_map('cleanID', $page),
-              'anchors' => array_map(function ($h) use (&$seen) { return sectionID($h, $seen); }, $page)];
+              'anchors' => array_map(function ($title) use (&$seen) {
+                  return sectionID($title, $seen);
+              }, $page)];
 }
 echo json_encode($out);
 """
@@ -109,8 +114,9 @@ def php_ids(pages: list[list[str]]) -> list[dict[str, list[str]]]:
         pytest.skip("php is not installed (scripts/install-system-deps.sh installs it)")
     if not (DOKUWIKI_CODE / "inc" / "pageutils.php").is_file():
         pytest.skip(f"DokuWiki is not unpacked in {DOKUWIKI_CODE} (set KBTOOL_DOKUWIKI_DIR)")
+    env = {**os.environ, "DOKUWIKI_CODE": str(DOKUWIKI_CODE)}
     done = subprocess.run(["php", "-r", _PHP], input=json.dumps(pages), capture_output=True,
-                          text=True, check=True, env={**os.environ, "DOKUWIKI_CODE": str(DOKUWIKI_CODE)})
+                          text=True, check=True, env=env, timeout=300)
     return json.loads(done.stdout)
 
 
