@@ -13,12 +13,13 @@ A client keeps per-host politeness state; it is meant for one thread (one crawl)
 from __future__ import annotations
 
 import logging
+import math
 import time
 from dataclasses import dataclass
 from email.message import Message
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import requests
 
@@ -114,7 +115,7 @@ class HttpClient:
         self.session = session or requests.Session()
         self.session.max_redirects = MAX_REDIRECTS
         self._host_delays: dict[str, float] = {}
-        self._next_turn: dict[str, float] = {}
+        self._last_request: dict[str, float] = {}
 
     def set_host_delay(self, url: str, seconds: float) -> None:
         """Wait at least ``seconds`` between requests to the host of ``url`` (robots.txt
@@ -162,7 +163,8 @@ class HttpClient:
         try:
             raw = self.session.request(method, url, headers=headers, data=data, json=json,
                                        timeout=self.settings.timeout, stream=True,
-                                       allow_redirects=True)
+                                       allow_redirects=True,
+                                       hooks={"response": self._pace_redirect})
             with raw:
                 return self._read(url, raw, accept, started)
         except requests.TooManyRedirects:
@@ -176,7 +178,7 @@ class HttpClient:
         except requests.RequestException as exc:
             raise HttpError(url, f"request failed ({_cause(exc)})") from None
         finally:
-            self._next_turn[host] = time.monotonic() + self._delay(host)
+            self._last_request[host] = time.monotonic()
 
     def _read(self, url: str, raw: requests.Response, accept: tuple[str, ...],
               started: float) -> Response:
@@ -222,8 +224,15 @@ class HttpClient:
             raise HttpError(url, f"body could not be read ({_cause(exc)})") from None
         return b"".join(chunks)
 
+    def _pace_redirect(self, response: requests.Response, **kw: Any) -> None:
+        """Each hop of a redirect is a request too: wait for the target host's turn."""
+        if response.is_redirect:
+            self._last_request[_host(response.url)] = time.monotonic()
+            target = urljoin(response.url, response.headers.get("Location", ""))
+            self._wait_turn(_host(target))
+
     def _wait_turn(self, host: str) -> None:
-        pause = self._next_turn.get(host, 0.0) - time.monotonic()
+        pause = self._last_request.get(host, -math.inf) + self._delay(host) - time.monotonic()
         if pause > 0:
             time.sleep(pause)
 
