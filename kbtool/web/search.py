@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from kbtool.web import usage
 from kbtool.web.db import get_db
-from kbtool.web.searching import IndexUnavailable, pick_token, searcher
+from kbtool.web.searching import IndexUnavailable, pick_token, shared
 
 bp = Blueprint("search", __name__)
 
@@ -53,7 +53,8 @@ def index() -> ResponseReturnValue:
     asked = SearchRequest.from_args()
     config = current_app.config["KBTOOL"]
     try:
-        engine = searcher()
+        engine = shared().get()
+        facets = shared().facets(engine)
     except IndexUnavailable:
         return render_template("search.html", asked=asked, facets={}, results=None,
                                index_missing=True), 503
@@ -65,9 +66,8 @@ def index() -> ResponseReturnValue:
             usage.record(get_db(), usage.SEARCH, current_user.user.id, query=asked.query,
                          hits=results.total, confident=results.confident,
                          detail=_filters_detail(asked))
-    return render_template("search.html", asked=asked, facets=engine.facets(), results=results,
-                           pick_token=pick_token,
-                           sections_shown=config.get("search.sections_per_page"))
+    return render_template("search.html", asked=asked, facets=facets, results=results,
+                           pick_token=pick_token)
 
 
 def _filters_detail(asked: SearchRequest) -> str:

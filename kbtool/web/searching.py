@@ -10,22 +10,21 @@ from __future__ import annotations
 
 import logging
 import threading
-from pathlib import Path
-from typing import TYPE_CHECKING
-
+import time
 from flask import Flask, current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from kbtool.config import Config
 from kbtool.index.results import PageHit, SectionHit
+from kbtool.index.search import Searcher
+from kbtool.index.store import IndexMissing
 from kbtool.web.reply import ChosenSection
-
-if TYPE_CHECKING:
-    from kbtool.index.search import Searcher
 
 log = logging.getLogger(__name__)
 
 EXTENSION = "kbtool.searcher"
 PICK_SALT = "kbtool-pick"
+FACETS_TTL = 60.0
 
 
 class IndexUnavailable(Exception):
@@ -33,32 +32,46 @@ class IndexUnavailable(Exception):
 
 
 class SharedSearcher:
-    """One :class:`Searcher` per app, opened lazily and refreshed before each use."""
+    """One :class:`Searcher` per app, opened lazily and refreshed before each use.
 
-    def __init__(self, index_dir: Path) -> None:
-        self._index_dir = index_dir
+    The filters' facets read every stored page, far too slow per request on a large index and
+    changed only by a reindex: they are recomputed at most every ``FACETS_TTL`` seconds.
+    """
+
+    def __init__(self, config: Config) -> None:
+        self._config = config
         self._searcher: Searcher | None = None
         self._lock = threading.Lock()
+        self._facets: dict[str, list[str]] = {}
+        self._facets_at = float("-inf")
 
     def get(self) -> Searcher:
         """The searcher, refreshed; IndexUnavailable when there is no index yet."""
-        from kbtool.index.search import Searcher
-        from kbtool.index.store import IndexMissing
-
         with self._lock:
             if self._searcher is None:
                 try:
-                    self._searcher = Searcher(self._index_dir)
+                    self._searcher = Searcher(
+                        self._config.index_dir,
+                        min_coverage=self._config.get("search.min_coverage"),
+                        sections_per_page=self._config.get("search.sections_per_page"))
                 except IndexMissing as exc:
                     raise IndexUnavailable(str(exc)) from exc
                 return self._searcher
             self._searcher.refresh()
             return self._searcher
 
+    def facets(self, searcher: Searcher) -> dict[str, list[str]]:
+        """Source → namespaces of the index, as of at most ``FACETS_TTL`` seconds ago."""
+        with self._lock:
+            if time.monotonic() - self._facets_at > FACETS_TTL:
+                self._facets = searcher.facets()
+                self._facets_at = time.monotonic()
+            return self._facets
 
-def searcher() -> Searcher:
-    """The current app's refreshed searcher."""
-    return current_app.extensions[EXTENSION].get()
+
+def shared() -> SharedSearcher:
+    """The current app's shared searcher."""
+    return current_app.extensions[EXTENSION]
 
 
 def _serializer() -> URLSafeSerializer:
@@ -80,4 +93,4 @@ def read_picks(tokens: list[str]) -> list[ChosenSection]:
 
 def init_app(app: Flask) -> None:
     """Attach the app's shared searcher (nothing is opened yet)."""
-    app.extensions[EXTENSION] = SharedSearcher(Path(app.config["KBTOOL"].index_dir))
+    app.extensions[EXTENSION] = SharedSearcher(app.config["KBTOOL"])

@@ -1,0 +1,100 @@
+"""Fixtures of the web UI tests: the sample index (built once), an app per test, signed-in clients.
+
+CSRF protection stays on in these tests: helpers read the token from the page like a browser.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from argon2 import PasswordHasher
+from flask import Flask
+from flask.testing import FlaskClient
+
+from kbtool import accounts, config as config_module, pipeline, store
+from kbtool.config import Config
+from kbtool.web import create_app
+
+SAMPLE = Path(config_module.__file__).parent / "sample" / "kbtool.toml"
+PASSWORD = "mot de passe sûr"
+USERS = {"agnes": "agent", "albert": "agent", "rene": "reviewer", "adam": "admin"}
+_CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+
+
+def sample_settings(index_dir: Path, var: Path) -> Config:
+    """The bundled sample's configuration, with the index and the app's data in ``var``."""
+    raw = tomllib.loads(SAMPLE.read_text(encoding="utf-8"))
+    raw["index"] = {**raw.get("index", {}), "dir": str(index_dir)}
+    raw["web"] = {"database": str(var / "app.sqlite3"),
+                  "secret_key_file": str(var / "secret_key")}
+    return config_module.from_dict(raw, SAMPLE)
+
+
+@pytest.fixture(scope="session")
+def sample_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample knowledge base indexed once for the whole session."""
+    index_dir = tmp_path_factory.mktemp("index")
+    pipeline.reindex(sample_settings(index_dir, tmp_path_factory.mktemp("unused")), full=True)
+    return index_dir
+
+
+@pytest.fixture(autouse=True)
+def cheap_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Argon2 at minimal cost: these tests check the app, not the hasher's strength."""
+    monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=64,
+                                                            parallelism=1))
+
+
+@pytest.fixture()
+def settings(sample_index: Path, tmp_path: Path) -> Config:
+    """Configuration of one test: shared sample index, own database with the test accounts."""
+    config = sample_settings(sample_index, tmp_path)
+    conn = store.connect(config.get("web.database"))
+    for name, role in USERS.items():
+        accounts.create_user(conn, name, role, PASSWORD)
+    conn.close()
+    return config
+
+
+@pytest.fixture()
+def app(settings: Config) -> Flask:
+    return create_app(settings, testing=True)
+
+
+@pytest.fixture()
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+def csrf_token(client: FlaskClient, path: str = "/connexion") -> str:
+    """The CSRF token of this client's session, read from a page as a browser would."""
+    page = client.get(path).get_data(as_text=True)
+    match = _CSRF.search(page)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+def login(client: FlaskClient, name: str, password: str = PASSWORD):  # type: ignore[no-untyped-def]
+    """Sign in through the form; returns the response (a redirect on success)."""
+    return client.post("/connexion", data={"name": name, "password": password,
+                                           "csrf_token": csrf_token(client)})
+
+
+def post(client: FlaskClient, path: str, data: dict | None = None, **kwargs):  # type: ignore[no-untyped-def]
+    """POST a form with this session's CSRF token, as the page's form would."""
+    return client.post(path, data={**(data or {}), "csrf_token": csrf_token(client)},
+                       **kwargs)
+
+
+@pytest.fixture()
+def as_user(client: FlaskClient) -> Iterator:  # type: ignore[type-arg]
+    """``as_user("agnes")`` signs the test client in as that account."""
+    def sign_in(name: str) -> FlaskClient:
+        response = login(client, name)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return client
+    yield sign_in

@@ -1,0 +1,127 @@
+"""Reply drafts: from ticked results to a saved, edited, copied reply; usage events on the way."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+from flask.testing import FlaskClient
+
+from kbtool.config import Config
+from tests.web.conftest import post
+from tests.web.test_search import SECTION_LINK, events
+
+QUERY = "importer un relevé OFX"
+PICK = re.compile(r'name="pick" id="[^"]+"\s+value="([^"]+)"')
+
+
+def ticked(client: FlaskClient, count: int, query: str = QUERY) -> tuple[list[str], list[str]]:
+    """Checkbox values and section links of the first ``count`` results of the search page."""
+    page = client.get("/", query_string={"q": query}).get_data(as_text=True)
+    return PICK.findall(page)[:count], SECTION_LINK.findall(page)[:count]
+
+
+def new_draft(client: FlaskClient, count: int = 2, ticket: str = "") -> tuple[str, list[str]]:
+    """Tick results, ask for a draft; the draft page's path and the ticked links."""
+    picks, links = ticked(client, count)
+    response = post(client, "/brouillons", {"q": QUERY, "pick": picks, "ticket": ticket})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return response.headers["Location"], links
+
+
+def body_of(page: str) -> str:
+    """The textarea's text as a browser reads it (the newline after the tag is not content)."""
+    match = re.search(r'<textarea[^>]*id="body"[^>]*>\r?\n?(.*?)</textarea>', page, re.S)
+    return html.unescape(match.group(1))
+
+
+@pytest.fixture()
+def agent(as_user) -> FlaskClient:  # type: ignore[no-untyped-def]
+    return as_user("agnes")
+
+
+def test_two_ticked_results_give_a_french_reply_with_both_links(agent: FlaskClient,
+                                                                settings: Config) -> None:
+    path, links = new_draft(agent, 2, ticket="4521")
+    assert re.fullmatch(r"/brouillons/\d+", path)
+    body = body_of(agent.get(path).get_data(as_text=True))
+    assert body.startswith("Bonjour,\n") and body.endswith("Cordialement,")
+    assert "demande n° 4521" in body and "vous trouverez" in body
+    assert all(link in body for link in links)
+    assert [e["url"] for e in events(settings, "link")] == links
+
+
+@pytest.mark.parametrize("count", [0, 4])
+def test_one_to_three_results_only(agent: FlaskClient, count: int) -> None:
+    picks, _ = ticked(agent, 4)
+    response = post(agent, "/brouillons", {"q": QUERY, "pick": picks[:count]})
+    assert response.headers["Location"].startswith("/?q=")
+    assert "Cochez de 1 à 3 résultats" in agent.get(response.headers["Location"]).get_data(
+        as_text=True)
+
+
+def test_tampered_result_is_refused(agent: FlaskClient) -> None:
+    picks, _ = ticked(agent, 1)
+    response = post(agent, "/brouillons", {"q": QUERY, "pick": [picks[0][:-2] + "xx"]})
+    assert response.status_code == 400
+    assert "Requête invalide" in response.get_data(as_text=True)
+
+
+def test_invalid_ticket_is_refused(agent: FlaskClient) -> None:
+    picks, _ = ticked(agent, 1)
+    response = post(agent, "/brouillons", {"q": QUERY, "pick": picks, "ticket": "<b>"})
+    assert "N° de ticket invalide" in agent.get(response.headers["Location"]).get_data(
+        as_text=True)
+
+
+def test_edit_is_saved_and_reopened_from_the_list(agent: FlaskClient, settings: Config) -> None:
+    path, _ = new_draft(agent, 1)
+    edited = "Bonjour,\n\nVoir https://docs.exemple.org/autre.html\n\nCordialement,"
+    response = post(agent, path, {"ticket": "77", "body": edited, "action": "save"})
+    assert response.headers["Location"] == path
+    assert body_of(agent.get(path).get_data(as_text=True)) == edited
+    listing = agent.get("/brouillons").get_data(as_text=True)
+    assert f'href="{path}"' in listing and "<td>77</td>" in listing
+    assert events(settings, "link")[-1]["url"] == "https://docs.exemple.org/autre.html"
+
+
+def test_recompose_uses_the_new_ticket(agent: FlaskClient) -> None:
+    path, links = new_draft(agent, 1)
+    post(agent, path, {"ticket": "INC-9", "body": "effacé", "action": "recompose"})
+    body = body_of(agent.get(path).get_data(as_text=True))
+    assert "demande n° INC-9" in body and links[0] in body
+
+
+def test_copy_is_recorded_and_saves_the_copied_text(agent: FlaskClient,
+                                                    settings: Config) -> None:
+    path, links = new_draft(agent, 2)
+    text = body_of(agent.get(path).get_data(as_text=True)) + "\nJeanne"
+    response = post(agent, path + "/copie", {"body": text, "format": "html"})
+    assert response.status_code == 204
+    [copy] = events(settings, "copy")
+    assert (copy["hits"], copy["detail"]) == (2, "html")
+    assert body_of(agent.get(path).get_data(as_text=True)) == text
+
+
+@pytest.mark.parametrize("data", [{"body": "x", "format": "pdf"}, {"body": " ", "format": "text"}])
+def test_bad_copy_reports_are_refused(agent: FlaskClient, data: dict[str, str]) -> None:
+    path, _ = new_draft(agent, 1)
+    assert post(agent, path + "/copie", data).status_code == 400
+
+
+def test_drafts_of_other_agents_are_invisible(as_user, client: FlaskClient) -> None:  # type: ignore[no-untyped-def]
+    path, _ = new_draft(as_user("agnes"), 1)
+    post(client, "/deconnexion")
+    other = as_user("albert")
+    assert other.get(path).status_code == 404
+    assert post(other, path + "/copie", {"body": "x", "format": "text"}).status_code == 404
+    assert post(other, path + "/validation").status_code == 404
+    assert path not in other.get("/brouillons").get_data(as_text=True)
+
+
+def test_draft_page_offers_both_copies(agent: FlaskClient) -> None:
+    path, _ = new_draft(agent, 1)
+    page = agent.get(path).get_data(as_text=True)
+    assert 'id="copy-text"' in page and 'id="copy-html"' in page
+    assert f'data-copy-url="{path}/copie"' in page
