@@ -85,6 +85,10 @@ class _PageBuilder:
         """A code block or preformatted run: its own lines, content untouched."""
         self.parts.append("\n" + text.strip("\n") + "\n")
 
+    def add_literal(self, text: str) -> None:
+        """``<nowiki>``/``%%`` text: shown as written, inside the running paragraph."""
+        self.parts.append(text)
+
     def add_markup(self, text: str) -> None:
         self.parts.append(self._plain(text))
 
@@ -182,7 +186,7 @@ def parse_dokuwiki(text: str, wiki_id: str = "") -> ParsedPage:
         elif kind == "pre":
             page.add_verbatim(_PRE_INDENT.sub("", match.group("pre")))
         elif kind in ("nowiki", "percent"):
-            page.parts.append(match.group(kind))
+            page.add_literal(match.group(kind))
     page.add_markup(text[position:])
     page.close_section()
     return ParsedPage(
