@@ -5,7 +5,8 @@ from a folder, rendered Markdown, pages fetched by a web-site crawler.  It keeps
 agent searches for and reads in a snippet and drops the site's chrome (scripts, menus, headers,
 footers, sidebars, permalink signs), so that words of a menu do not make every page match.
 
-    <title>Reçus</title><nav>Accueil</nav><section id="conf"><h2>Configuration ¶</h2><p>Menu…
+    <title>Reçus</title><nav>Accueil</nav>
+    <section id="conf"><h2>Configuration<a class="headerlink">¶</a></h2><p>Menu…</p></section>
     → ParsedPage("Reçus", (Section("Configuration", "conf", "Menu…", level=2),))
 
 Bytes are decoded here rather than by lxml, which silently mangles a page whose declared charset
@@ -28,8 +29,8 @@ HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
 # Page furniture rather than content.  ``header`` is only chrome outside the content
 # (``<article><header><h1>`` holds the article's own title), see _is_chrome.
-_CHROME_TAGS = ("script", "style", "noscript", "template", "nav", "footer", "aside", "form",
-                "button", "iframe", "svg", "canvas", "object", "embed")
+_CHROME_TAGS = ("title", "script", "style", "noscript", "template", "nav", "footer", "aside",
+                "form", "button", "iframe", "svg", "canvas", "object", "embed")
 _CHROME_ROLES = {"navigation", "banner", "contentinfo", "complementary", "search"}
 # Permalink signs next to headings (Sphinx, MkDocs) and the sidebars of common doc generators.
 _CHROME_CLASSES = {"headerlink", "sphinxsidebar", "related", "md-sidebar", "md-header",
@@ -54,13 +55,14 @@ def parse_html(content: bytes | str, encoding: str | None = None) -> ParsedPage:
         content = decode(content, encoding, EncodingDetector.find_declared_encoding(
             content, is_html=True, search_entire_document=False))
     soup = BeautifulSoup(content, "lxml")
-    links = _links(soup)
+    links, title = _links(soup), _title(soup)
     for element in [tag for tag in soup.find_all(True) if _is_chrome(tag)]:
         if not element.decomposed:
             element.decompose()
-    body = soup.body or soup
-    _end_blocks_with_newlines(body)
-    return ParsedPage(title=_title(soup), sections=tuple(_sections(body)), links=links)
+    # The whole tree, not just <body>: libxml2 does not know HTML5 elements and puts a
+    # <section> met before any <body> content into <head>.
+    _end_blocks_with_newlines(soup)
+    return ParsedPage(title=title, sections=tuple(_sections(soup)), links=links)
 
 
 def _links(soup: BeautifulSoup) -> tuple[str, ...]:
@@ -79,10 +81,10 @@ def _is_chrome(tag: Tag) -> bool:
     return not _CHROME_CLASSES.isdisjoint(tag.get("class") or ())
 
 
-def _end_blocks_with_newlines(body: Tag) -> None:
+def _end_blocks_with_newlines(root: Tag) -> None:
     # The walk in _sections sees where elements start, not where they end; text that follows
     # a block (``<table>…</table>texte``) must still start a new line.
-    for block in body.find_all(_BLOCKS):
+    for block in root.find_all(_BLOCKS):
         block.insert_after(NavigableString("\n"))
 
 
@@ -98,11 +100,11 @@ def _one_line(tag: Tag) -> str:
     return " ".join(tag.get_text().split())
 
 
-def _sections(body: Tag) -> list[Section]:
+def _sections(root: Tag) -> list[Section]:
     """Walk the text in document order, starting a new section at every heading."""
     sections: list[Section] = []
     heading, anchor, level, parts = "", "", 1, []
-    for node in body.descendants:
+    for node in root.descendants:
         if isinstance(node, Tag):
             if node.name in HEADINGS:
                 sections.append(Section(heading, anchor, clean_text("".join(parts)), level))

@@ -59,6 +59,17 @@ def test_chrome_is_dropped(chrome: str) -> None:
     assert page.sections == (Section("Titre", "a", "Contenu.", 2),)
 
 
+@pytest.mark.parametrize("html", [
+    '<title>Reçus</title><nav>Menu</nav><section id="conf"><h2>Configuration</h2><p>x</p>',
+    '<html><head><title>Reçus</title></head><body><section id="conf"><h2>Configuration</h2>'
+    "<p>x</p></section></body></html>",
+    '<section id="conf"><h2>Configuration</h2><p>x</p></section><title>Reçus</title>',
+], ids=["fragment", "document", "title-late"])
+def test_title_is_not_text_and_html5_fragments_are_kept(html: str) -> None:
+    page = parse_html(html)
+    assert (page.title, page.sections) == ("Reçus", (Section("Configuration", "conf", "x", 2),))
+
+
 def test_permalink_sign_is_not_part_of_the_heading() -> None:
     html = '<h2 id="x">Budget<a class="headerlink" href="#x" title="Lien">¶</a></h2>'
     assert outline(html) == [("Budget", "x", 2)]
