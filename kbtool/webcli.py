@@ -18,6 +18,9 @@ from typing import TextIO
 from kbtool import accounts, store
 from kbtool.config import Config
 
+# Errors of these commands that the main CLI should print as one line (exit status 2, usage).
+USAGE_ERRORS = (accounts.AccountError, store.StoreError)
+
 
 def add_commands(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add the ``user`` and ``serve`` subcommands (handler in ``args.handler``)."""

@@ -1,0 +1,41 @@
+"""The usage log's figures, as the admin page shows them."""
+
+from __future__ import annotations
+
+from flask.testing import FlaskClient
+
+from kbtool import store
+from kbtool.config import Config
+from kbtool.web import usage
+from tests.web.conftest import post
+
+
+def test_links_in_a_reply() -> None:
+    text = ("Voir https://wiki/doku.php?id=a#b. Et (https://docs/x.html), "
+            "puis https://wiki/doku.php?id=a#b encore ; http://y/z»")
+    assert usage.links_in(text) == ["https://wiki/doku.php?id=a#b", "https://docs/x.html",
+                                    "http://y/z"]
+
+
+def test_summary_counts_searches_copies_and_empty_questions(settings: Config) -> None:
+    conn = store.connect(settings.get("web.database"))
+    usage.record(conn, usage.SEARCH, 1, query="TVA", hits=9, confident=True)
+    usage.record(conn, usage.SEARCH, 1, query="tarte tatin", hits=7, confident=False)
+    usage.record(conn, usage.SEARCH, 1, query="Tarte Tatin ", hits=7, confident=False)
+    usage.record(conn, usage.UNANSWERED, 1, query="four à pain", detail="aucun")
+    usage.record(conn, usage.COPY, 1, hits=2, detail="text")
+    usage.record(conn, usage.COPY, 1, hits=0, detail="text")
+    figures = usage.summary(conn)
+    conn.close()
+    assert (figures.searches, figures.unconfident_searches, figures.unanswered) == (3, 2, 1)
+    assert (figures.copies, figures.copies_with_links, figures.linked_share) == (2, 1, 0.5)
+    assert figures.empty_queries == [("tarte tatin", 2), ("four à pain", 1)]
+
+
+def test_admin_page_shows_the_figures(as_user) -> None:  # type: ignore[no-untyped-def]
+    admin: FlaskClient = as_user("adam")
+    admin.get("/", query_string={"q": "recette tarte tatin"})
+    post(admin, "/sans-reponse", {"q": "recette tarte tatin", "reason": "aucun"})
+    page = admin.get("/admin/usage").get_data(as_text=True)
+    assert "<dt>Recherches</dt><dd>1</dd>" in page
+    assert "<td>recette tarte tatin</td><td>2</td>" in page

@@ -1,0 +1,72 @@
+"""``kbtool user …`` through the real command line (password on standard input)."""
+
+from __future__ import annotations
+
+import io
+import sys
+from pathlib import Path
+
+import pytest
+
+from kbtool import accounts, cli, store
+
+CONFIG = """
+[web]
+database = "app.sqlite3"
+secret_key_file = "secret_key"
+"""
+
+
+@pytest.fixture()
+def config_file(tmp_path: Path) -> Path:
+    path = tmp_path / "kbtool.toml"
+    path.write_text(CONFIG, encoding="utf-8")
+    return path
+
+
+def run(config_file: Path, monkeypatch: pytest.MonkeyPatch, *args: str,
+        stdin: str = "") -> int:
+    monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+    return cli.main(["--config", str(config_file), "user", *args])
+
+
+def test_add_reads_the_password_from_stdin(config_file: Path, monkeypatch: pytest.MonkeyPatch,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(config_file, monkeypatch, "add", "rene", "--role", "reviewer",
+               stdin="mot de passe sûr\n") == 0
+    conn = store.connect(config_file.parent / "app.sqlite3")
+    assert accounts.authenticate(conn, "rene", "mot de passe sûr").role == "reviewer"
+    assert "rene created (reviewer)" in capsys.readouterr().out
+
+
+def test_list_passwd_and_disable(config_file: Path, monkeypatch: pytest.MonkeyPatch,
+                                 capsys: pytest.CaptureFixture[str]) -> None:
+    run(config_file, monkeypatch, "add", "agnes", stdin="premier mot\n")
+    assert run(config_file, monkeypatch, "passwd", "agnes", stdin="second mot\n") == 0
+    assert run(config_file, monkeypatch, "disable", "agnes") == 0
+    capsys.readouterr()
+    assert run(config_file, monkeypatch, "list") == 0
+    assert capsys.readouterr().out == "agnes\tagent\tdisabled\tlocal\n"
+    conn = store.connect(config_file.parent / "app.sqlite3")
+    assert conn.execute("SELECT session_epoch FROM users").fetchone()[0] == 2
+
+
+# Strict: once kbtool.cli maps webcli.USAGE_ERRORS, this marker fails and must be removed.
+@pytest.mark.xfail(reason="kbtool.cli._exit_code does not map kbtool.webcli.USAGE_ERRORS to "
+                          "exit status 2 yet", raises=accounts.AccountError, strict=True)
+@pytest.mark.parametrize(("args", "stdin", "message"), [
+    (("add", "agnes"), "court\n", "password too short"),
+    (("passwd", "nobody"), "mot de passe sûr\n", "no user named 'nobody'"),
+    (("disable", "nobody"), "", "no user named 'nobody'"),
+])
+def test_refusals_are_one_line_errors(config_file: Path, monkeypatch: pytest.MonkeyPatch,
+                                      capsys: pytest.CaptureFixture[str], args: tuple[str, ...],
+                                      stdin: str, message: str) -> None:
+    assert run(config_file, monkeypatch, *args, stdin=stdin) == 2
+    assert capsys.readouterr().err == f"kbtool: error: {message}\n"
+
+
+def test_role_must_be_known(config_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(SystemExit) as exited:
+        run(config_file, monkeypatch, "add", "x", "--role", "boss", stdin="mot de passe sûr\n")
+    assert exited.value.code == 2
