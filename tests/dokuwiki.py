@@ -3,9 +3,9 @@
 ``scripts/install-system-deps.sh`` unpacks the ``dokuwiki`` package (2022-07-31 "Igor") without
 installing it.  Debian's build cannot run twice side by side as shipped: ``inc/preload.php``
 hard-codes ``/etc/dokuwiki`` and conf/ and data/ are symlinks into ``/var/lib``.  So each test
-wiki gets its own copy of the code with a preload pointing at its own ``conf/`` and ``data/``
-folders (both outside the web root), its own users, ACL and settings, and its own ``php -S``
-process in its own process group on a free loopback port.
+wiki gets its own overlay of the code (symlinks, plus a preload pointing at its own ``conf/``
+and ``data/`` folders, both outside the web root), its own users, ACL and settings, and its
+own ``php -S`` process in its own process group on a free loopback port.
 
 Pages are written with DokuWiki's own ``bin/dwpage.php commit`` (so they have a history and a
 changelog, as in a real wiki) and indexed with ``bin/indexer.php`` (the remote API lists pages
@@ -143,9 +143,7 @@ class TestWiki:
 
     def _build(self, acl: Sequence[str]) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
-        _copy_code(self.code_dir)
-        (self.code_dir / "inc/preload.php").write_text(
-            f"<?php\ndefine('DOKU_CONF', {_php(str(self.root / 'conf') + '/')});\n")
+        _overlay_code(self.code_dir, self.root / "conf")
         (self.root / "router.php").write_text(_ROUTER)
         conf = self.root / "conf"
         conf.mkdir()
@@ -184,19 +182,19 @@ class TestWiki:
         sure its new revision falls in a later second than the previous one so that the
         revision (a timestamp) really changes."""
         self._after_last_revision(wiki_id)
-        work = self.root / "work.txt"
-        work.write_text(text, encoding="utf-8")
-        self._php_run("bin/dwpage.php", "-u", user, "commit", "-m", summary, str(work), wiki_id)
+        self._commit(wiki_id, text, summary, user)
         self._php_run("bin/indexer.php", "-q")
 
     def seed(self, pages: Mapping[str, str]) -> None:
         """Create many pages at once (one indexer run)."""
-        work = self.root / "work.txt"
         for wiki_id, text in pages.items():
-            work.write_text(text, encoding="utf-8")
-            self._php_run("bin/dwpage.php", "-u", "admin", "commit", "-m", "seed", str(work),
-                          wiki_id)
+            self._commit(wiki_id, text, "seed", "admin")
         self._php_run("bin/indexer.php", "-q")
+
+    def _commit(self, wiki_id: str, text: str, summary: str, user: str) -> None:
+        work = self.root / "work.txt"
+        work.write_text(text, encoding="utf-8")
+        self._php_run("bin/dwpage.php", "-u", user, "commit", "-m", summary, str(work), wiki_id)
 
     def delete(self, wiki_id: str) -> None:
         """Delete a page as DokuWiki does: saving it empty."""
@@ -306,17 +304,57 @@ def running_wiki(root: Path, pages: Mapping[str, str] = PAGES,
         wiki.stop()
 
 
-def _copy_code(target: Path) -> None:
-    """Copy DokuWiki's code; absolute symlinks (Debian's links into /var/lib and /etc) are
-    pointed at the unpacked package instead, or dropped when it has no such file."""
-    shutil.copytree(_CODE, target, symlinks=True)
-    for link in [p for p in target.rglob("*") if p.is_symlink()]:
-        destination = Path(os.readlink(link))
-        if destination.is_absolute():
-            link.unlink()
-            unpacked = PACKAGE_DIR / destination.relative_to("/")
-            if unpacked.exists():
-                link.symlink_to(unpacked)
+def _overlay_code(target: Path, conf: Path) -> None:
+    """A copy of DokuWiki's code made of symlinks, except for what decides where the
+    configuration is: the entry scripts (they set ``DOKU_INC`` from their own folder),
+    ``inc/init.php`` (it loads the ``preload.php`` next to it) and a ``preload.php`` of our own
+    naming ``conf``.  Copying the 3,000 files took seconds on a busy machine; this takes
+    milliseconds.  Debian's absolute links into /var/lib (plugins, template) point at the
+    unpacked package instead; the one into /etc is dropped.  Nothing is ever written through
+    a link: that would change the package for every wiki."""
+    target.mkdir()
+    for item in _CODE.iterdir():
+        if item.name in ("inc", "lib", "bin"):
+            continue
+        if item.is_symlink():
+            _relink(item, target / item.name)
+        elif item.suffix == ".php":
+            shutil.copy(item, target / item.name)
+        else:
+            (target / item.name).symlink_to(item)
+    shutil.copytree(_CODE / "bin", target / "bin")
+    _mirror(_CODE / "inc", target / "inc", copies={"init.php"}, skip={"preload.php"})
+    (target / "inc/preload.php").write_text(
+        f"<?php\ndefine('DOKU_CONF', {_php(str(conf) + '/')});\n")
+    _mirror(_CODE / "lib", target / "lib", copies=set(), skip={"exe"})
+    shutil.copytree(_CODE / "lib/exe", target / "lib/exe")
+
+
+def _mirror(source: Path, target: Path, copies: set[str], skip: set[str]) -> None:
+    """``target`` as a real folder whose entries link to ``source``'s (``copies`` are copied,
+    ``skip`` left for the caller)."""
+    target.mkdir()
+    for item in source.iterdir():
+        if item.name in skip:
+            continue
+        if item.name in copies:
+            shutil.copy(item, target / item.name)
+        elif item.is_symlink():
+            _relink(item, target / item.name)
+        else:
+            (target / item.name).symlink_to(item)
+
+
+def _relink(link: Path, copy: Path) -> None:
+    """Copy a symlink of the package, re-pointing an absolute one into the unpacked package
+    (dropping it when the package has no such file)."""
+    destination = Path(os.readlink(link))
+    if not destination.is_absolute():
+        destination = link.parent / destination
+    else:
+        destination = PACKAGE_DIR / destination.relative_to("/")
+    if destination.exists():
+        copy.symlink_to(destination)
 
 
 def _free_port() -> int:

@@ -18,7 +18,7 @@ from kbtool.crawler.dokuwiki_api import (
     NotLoggedIn, PageChange, PageInfo, PageRef,
 )
 from kbtool.crawler.http import HttpClient, HttpSettings
-from tests.dokuwiki import ADMIN, BOT, OUTSIDER, PAGES
+from tests.dokuwiki import ADMIN, BOT, OUTSIDER, PACKAGE_DIR, PAGES
 from tests.servers import LoopbackServer, Reply, Seen
 
 FAST = HttpSettings(timeout=10, retries=0, delay=0, backoff=0)
@@ -46,6 +46,14 @@ def test_the_test_wiki_serves_no_private_file(dokuwiki, path):
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(dokuwiki.url + path, timeout=5)
     assert refused.value.code == 403
+
+
+def test_the_test_wiki_shows_pages_and_leaves_the_package_alone(dokuwiki):
+    with urllib.request.urlopen(dokuwiki.url + "doku.php?id=start", timeout=10) as page:
+        assert "<title>Accueil [Wiki de test]</title>" in page.read().decode()
+    with urllib.request.urlopen(dokuwiki.url + "lib/tpl/dokuwiki/images/logo.png") as logo:
+        assert logo.headers["Content-Type"] == "image/png"
+    assert "/etc/dokuwiki/" in (PACKAGE_DIR / "usr/share/dokuwiki/inc/preload.php").read_text()
 
 
 def test_list_pages_gives_every_readable_page_with_its_file_mtime(dokuwiki, bot):
