@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import io
+import socket
+import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
 
 from kbtool import accounts, cli, store
+from kbtool.config import load
+from kbtool.web import ensure_admin
 
 CONFIG = """
 [web]
@@ -70,3 +76,39 @@ def test_role_must_be_known(config_file: Path, monkeypatch: pytest.MonkeyPatch) 
     with pytest.raises(SystemExit) as exited:
         run(config_file, monkeypatch, "add", "x", "--role", "boss", stdin="mot de passe sûr\n")
     assert exited.value.code == 2
+
+
+def test_serve_runs_waitress_on_loopback(config_file: Path, tmp_path: Path) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kbtool", "--config", str(config_file), "serve", "--port",
+         str(port)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        response = _wait_for(f"http://127.0.0.1:{port}/connexion")
+        assert response.status == 200
+        assert response.headers["Server"] == "kbtool"  # waitress, named by kbtool.web.serve
+        assert "Connexion" in response.read().decode("utf-8")
+    finally:
+        process.terminate()
+        process.communicate(timeout=10)
+
+
+def _wait_for(url: str, seconds: float = 15.0):  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            return urllib.request.urlopen(url, timeout=2)
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+def test_first_admin_for_the_demo(config_file: Path) -> None:
+    config = load(config_file)
+    name, password = ensure_admin(config)
+    assert ensure_admin(config) is None
+    conn = store.connect(config.get("web.database"))
+    assert accounts.authenticate(conn, name, password).role == "admin"
