@@ -37,7 +37,9 @@ install_packages() {
 }
 
 unpack_dokuwiki() {
-    if [ -f "$DOKUWIKI_DIR/usr/share/dokuwiki/doku.php" ]; then
+    # Written last, so an interrupted unpack is done again on the next run.
+    local marker="$DOKUWIKI_DIR/.unpacked"
+    if [ -f "$marker" ]; then
         echo "dokuwiki: already unpacked in $DOKUWIKI_DIR"
         return
     fi
@@ -54,6 +56,7 @@ unpack_dokuwiki() {
     fi
     mkdir -p "$DOKUWIKI_DIR"
     dpkg -x "$work"/dokuwiki_*.deb "$DOKUWIKI_DIR"
+    dpkg-deb -f "$work"/dokuwiki_*.deb Version > "$marker"
 }
 
 install_packages
