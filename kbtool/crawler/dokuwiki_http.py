@@ -27,10 +27,10 @@ log = logging.getLogger(__name__)
 class DokuWikiHTTPSource:
     """``kind = "dokuwiki"``: settings ``url``, ``user``, ``password_env``/``password_file``."""
 
-    def __init__(self, source: SourceConfig, config: Config, api: DokuWikiAPI | None = None):
+    def __init__(self, source: SourceConfig, config: Config):
         self.name = source.name
         self.url: str = source.get("url")
-        self.api = api or connect(source, config)
+        self.api: DokuWikiAPI = connect(source, config)
         self._revisions: dict[str, int] = {}
 
     def listing(self) -> Listing:
