@@ -1,9 +1,8 @@
-"""From what the agent typed to a Whoosh query: key terms, typo fixes, field weights, proximity.
+"""From what the agent typed to weighted key terms, with typos corrected.
 
-The query is a disjunction of its key terms (agents type questions, not boolean expressions),
-each term searched in its stemmed and its plain form across title, headings and body with
-different weights; consecutive terms add a proximity bonus.  Ranking by coverage of the terms is
-done afterwards on the section hits (see :mod:`kbtool.index.search`).
+Agents type questions, not boolean expressions: the query is the set of its key terms, each in
+its stemmed and its plain form (see :mod:`kbtool.index.analysis`), weighted by rarity so that
+"OFX" counts more than "fichier".  Scoring is in :mod:`kbtool.index.ranking`.
 """
 
 from __future__ import annotations
@@ -12,7 +11,6 @@ import math
 import re
 from dataclasses import dataclass
 
-from whoosh.query import And, Or, Phrase, Query, Term
 from whoosh.reading import IndexReader
 from whoosh.spelling import ReaderCorrector
 
@@ -21,11 +19,6 @@ from kbtool.index.analysis import STOP_WORDS, plain_word, split_compound, stem_w
 
 _WORD = re.compile(r"\w+(?:[-./]\w+)*")
 
-# Field weights: a title or heading naming the query's subject says more than a passing mention.
-STEM_FIELDS = {f.TITLE: 3.0, f.HEADING: 2.0, f.BODY: 1.0}
-WORD_FIELDS = {f.TITLE_WORDS: 1.5, f.HEADING_WORDS: 1.0, f.BODY_WORDS: 0.5}
-PROXIMITY_WEIGHT = 1.0
-PROXIMITY_SLOP = 3
 
 
 @dataclass(frozen=True)
@@ -40,11 +33,10 @@ class QueryTerm:
 
 @dataclass(frozen=True)
 class ParsedQuery:
-    """The key terms, the typo fixes made (typed → corrected), and the Whoosh query."""
+    """The key terms and the typo fixes made (typed → corrected)."""
 
     terms: tuple[QueryTerm, ...]
     corrections: dict[str, str]
-    query: Query | None
 
     def suggestion(self, typed: str) -> str | None:
         """The query as typed with its corrected words replaced ("did you mean")."""
@@ -71,37 +63,7 @@ def key_terms(text: str) -> list[QueryTerm]:
 def parse(text: str, reader: IndexReader) -> ParsedQuery:
     """Key terms of ``text`` with unknown words corrected, weighted by rarity, as a query."""
     terms, corrections = _correct(key_terms(text), reader)
-    terms = [_weighted(t, reader) for t in terms]
-    return ParsedQuery(terms=tuple(terms), corrections=corrections, query=build(terms))
-
-
-def build(terms: list[QueryTerm]) -> Query | None:
-    """Disjunction of every term in every field, plus phrase bonuses for neighbouring terms."""
-    if not terms:
-        return None
-    clauses: list[Query] = []
-    for term in terms:
-        clauses += [Term(field, term.stem, boost=w * term.weight)
-                    for field, w in STEM_FIELDS.items()]
-        clauses += [Term(field, term.word, boost=w * term.weight)
-                    for field, w in WORD_FIELDS.items()]
-    for left, right in zip(terms, terms[1:]):
-        clauses.append(Phrase(f.BODY, [left.stem, right.stem], slop=PROXIMITY_SLOP,
-                              boost=PROXIMITY_WEIGHT))
-    return Or(clauses)
-
-
-def restrict(sources: list[str] | tuple[str, ...],
-             namespaces: list[str] | tuple[str, ...]) -> Query | None:
-    """Filter query for the chosen sources and namespaces (None: everything)."""
-    parts = []
-    if sources:
-        parts.append(Or([Term(f.SOURCE, s) for s in sources]))
-    if namespaces:
-        parts.append(Or([Term(f.NAMESPACES, n) for n in namespaces]))
-    if not parts:
-        return None
-    return parts[0] if len(parts) == 1 else And(parts)
+    return ParsedQuery(terms=tuple(_weighted(t, reader) for t in terms), corrections=corrections)
 
 
 def _weighted(term: QueryTerm, reader: IndexReader) -> QueryTerm:

@@ -1,9 +1,8 @@
-"""Searching the index: section hits ranked by coverage of the query, grouped back into pages.
+"""Searching the index: a long-lived searcher that ranks pages and builds their result entries.
 
-Whoosh's BM25F finds and scores candidate sections; a second pass rewards the sections (and
-pages) that hold *more of the query's key terms*, weighted by rarity, since a question's rare
-words (OFX, azerty, décès) are what separates the answer from pages sharing its common words.
-The same coverage says whether the best page is a confident answer at all.
+Opening a Whoosh searcher costs ~90 ms and building the scoring arrays a few hundred, so one
+Searcher lives as long as the process and :meth:`Searcher.refresh` reopens only when a reindex
+committed or swapped in a new generation.
 """
 
 from __future__ import annotations
@@ -14,32 +13,36 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
+import numpy as np
 from whoosh import highlight
-from whoosh.searching import Hit
 from whoosh.searching import Searcher as WhooshSearcher
 
 from kbtool.documents import section_url
 from kbtool.index import schema as f
-from kbtool.index.query import ParsedQuery, parse, restrict
+from kbtool.index.analysis import stem_analyzer
+from kbtool.index.postings import Postings
+from kbtool.index.query import ParsedQuery, parse
+from kbtool.index.ranking import LENGTH_FIELDS, PageTable, Ranking, rank
 from kbtool.index.results import PageHit, SearchResults, SectionHit
 from kbtool.index.store import IndexStore
 
-CANDIDATES = 400          # sections fetched from Whoosh before re-ranking
-COVERAGE_POWER = 2.0      # how strongly missing key terms pull a section down
-TITLE_TERM_FIELDS = (f.TITLE, f.TITLE_WORDS)
+_FORMATTER = highlight.HtmlFormatter(tagname="mark", classname="", between=" … ")
+_FRAGMENTER = highlight.ContextFragmenter(maxchars=160, surround=60)
+_SNIPPET_TEXT = 20_000     # characters of a section scanned for its snippet
+_ANALYZER = stem_analyzer()
 
 
 @dataclass(frozen=True)
-class _Section:
-    """A candidate section with what it matched."""
+class _View:
+    """Everything searching needs from one commit of the index."""
 
-    hit: Hit
-    score: float
-    covered: frozenset[str]
+    searcher: WhooshSearcher
+    postings: Postings
+    pages: PageTable
 
 
 class Searcher:
-    """A long-lived searcher over one index folder; cheap to refresh after a reindex."""
+    """Search one index folder; thread-safe, cheap to refresh after a reindex."""
 
     def __init__(self, index_dir: Path, min_coverage: float = 0.6,
                  sections_per_page: int = 3) -> None:
@@ -48,44 +51,48 @@ class Searcher:
         self.sections_per_page = sections_per_page
         self._lock = threading.Lock()
         self._generation = ""
-        self._searcher: WhooshSearcher | None = None
+        self._view: _View | None = None
         self.refresh()
 
     def refresh(self) -> None:
         """See the latest commit or rebuilt generation (a no-op when nothing changed)."""
         with self._lock:
             generation = self.store.generation()
-            if self._searcher is not None and generation == self._generation:
-                if self._searcher.up_to_date():
+            old = self._view
+            if old is not None and generation == self._generation:
+                if old.searcher.up_to_date():
                     return
-                self._searcher = self._searcher.refresh()
-                return
-            old, self._searcher = self._searcher, self.store.open().searcher()
+                searcher = old.searcher.refresh()
+            else:
+                searcher = self.store.open().searcher()
+            postings = Postings(searcher.reader(), LENGTH_FIELDS)
+            self._view = _View(searcher, postings, PageTable(postings))
             self._generation = generation
-            if old is not None:
-                old.close()
 
     def close(self) -> None:
         """Release the index files."""
         with self._lock:
-            if self._searcher is not None:
-                self._searcher.close()
-                self._searcher = None
+            if self._view is not None:
+                self._view.searcher.close()
+                self._view = None
 
     def search(self, query: str, *, sources: Sequence[str] = (),
                namespaces: Sequence[str] = (), limit: int = 10, page: int = 1) -> SearchResults:
         """A page of results for what the agent typed."""
-        searcher = self._current()
-        parsed = parse(query, searcher.reader())
-        ranked = self._rank_pages(searcher, parsed, restrict(tuple(sources), tuple(namespaces)))
+        view = self._current()
+        parsed = parse(query, view.searcher.reader())
+        ranking = rank(parsed.terms, view.postings, view.pages,
+                       _allowed(view.postings, tuple(sources), tuple(namespaces)))
         limit = max(1, limit)
-        page_count = max(1, -(-len(ranked) // limit))
+        total = len(ranking.pages)
+        page_count = max(1, -(-total // limit))
         page = min(max(1, page), page_count)
-        shown = ranked[(page - 1) * limit: page * limit]
-        hits = tuple(self._page_hit(parsed, sections) for sections in shown)
-        return SearchResults(query=query, hits=hits, total=len(ranked), page=page,
-                             page_count=page_count,
-                             confident=self._confident(parsed, ranked),
+        shown = range((page - 1) * limit, min(page * limit, total))
+        hits = tuple(self._page_hit(view, parsed, ranking, i) for i in shown)
+        confident = bool(total) and bool(parsed.terms) and \
+            float(ranking.page_coverage[0]) >= self.min_coverage
+        return SearchResults(query=query, hits=hits, total=total, page=page,
+                             page_count=page_count, confident=confident,
                              suggestion=parsed.suggestion(query))
 
     def similar(self, text: str, limit: int = 5) -> tuple[PageHit, ...]:
@@ -94,86 +101,60 @@ class Searcher:
 
     def has_page(self, page_id: str) -> bool:
         """True when that page is indexed."""
-        return self._current().document_number(**{f.PAGE_ID: page_id}) is not None
+        return bool(len(self._current().postings.term(f.PAGE_ID, page_id)[0]))
 
     def facets(self) -> dict[str, list[str]]:
         """Source name → its namespaces, for the filters of the search page."""
-        searcher = self._current()
+        view = self._current()
         result: dict[str, set[str]] = defaultdict(set)
-        for fields in searcher.all_stored_fields():
-            if fields.get(f.SECTION_NO) == 0:
-                result[fields[f.SOURCE]].add(fields.get(f.NAMESPACE, ""))
+        first_sections = view.postings.term(f.SECTION_NO, _numeric(view, 0))[0]
+        for docnum in first_sections:
+            fields = view.searcher.stored_fields(int(docnum))
+            result[fields[f.SOURCE]].add(fields.get(f.NAMESPACE, ""))
         return {source: sorted(n for n in spaces if n) for source, spaces in sorted(result.items())}
 
-    def _current(self) -> WhooshSearcher:
-        if self._searcher is None:
+    def _current(self) -> _View:
+        if self._view is None:
             self.refresh()
-        assert self._searcher is not None
-        return self._searcher
+        assert self._view is not None
+        return self._view
 
-    def _rank_pages(self, searcher: WhooshSearcher, parsed: ParsedQuery,
-                    restriction) -> list[list[_Section]]:
-        if parsed.query is None:
-            return []
-        results = searcher.search(parsed.query, limit=CANDIDATES, filter=restriction,
-                                  terms=True)
-        weights = {t.stem: t.weight for t in parsed.terms}
-        total = sum(weights.values()) or 1.0
-        by_page: dict[str, list[_Section]] = defaultdict(list)
-        for hit in results:
-            covered = _covered_terms(parsed, hit)
-            coverage = sum(weights[s] for s in covered) / total
-            by_page[hit[f.PAGE_ID]].append(
-                _Section(hit=hit, score=hit.score * coverage ** COVERAGE_POWER, covered=covered))
-        pages = [sorted(sections, key=lambda s: -s.score) for sections in by_page.values()]
-        pages.sort(key=lambda sections: -_page_score(sections, weights, total))
-        return pages
-
-    def _confident(self, parsed: ParsedQuery, ranked: list[list[_Section]]) -> bool:
-        """Does the best page hold enough of the query's weighted key terms?"""
-        if not ranked or not parsed.terms:
-            return False
-        weights = {t.stem: t.weight for t in parsed.terms}
-        covered = frozenset().union(*(s.covered for s in ranked[0]))
-        return sum(weights[s] for s in covered) / sum(weights.values()) >= self.min_coverage
-
-    def _page_hit(self, parsed: ParsedQuery, sections: list[_Section]) -> PageHit:
-        best = sections[0].hit
-        shown = tuple(_section_hit(s) for s in sections[: self.sections_per_page])
+    def _page_hit(self, view: _View, parsed: ParsedQuery, ranking: Ranking,
+                  index: int) -> PageHit:
+        sections = ranking.pages[index][: self.sections_per_page]
+        stored = [view.searcher.stored_fields(int(d)) for d in sections]
+        best = stored[0]
+        words = frozenset(t.stem for t in parsed.terms)
+        shown = tuple(_section_hit(fields, words, float(ranking.section_scores[d]))
+                      for fields, d in zip(stored, sections))
         return PageHit(page_id=best[f.PAGE_ID], source=best[f.SOURCE],
                        namespace=best.get(f.NAMESPACE, ""), title=best.get(f.TITLE, ""),
                        url=best[f.URL], modified=best.get(f.MODIFIED, 0.0),
-                       score=sections[0].score, sections=shown)
+                       score=float(ranking.page_scores[index]), sections=shown)
 
 
-def _covered_terms(parsed: ParsedQuery, hit: Hit) -> frozenset[str]:
-    """Stems of the query terms this section matches, in any field and either form."""
-    matched = {(field, text.decode("utf-8") if isinstance(text, bytes) else text)
-               for field, text in hit.matched_terms()}
-    return frozenset(t.stem for t in parsed.terms
-                     if (f.BODY, t.stem) in matched or (f.TITLE, t.stem) in matched
-                     or (f.HEADING, t.stem) in matched or (f.BODY_WORDS, t.word) in matched
-                     or (f.TITLE_WORDS, t.word) in matched
-                     or (f.HEADING_WORDS, t.word) in matched)
+def _allowed(postings: Postings, sources: tuple[str, ...],
+             namespaces: tuple[str, ...]) -> np.ndarray | None:
+    """Mask of the sections inside the chosen sources and namespaces (None: all)."""
+    mask = None
+    if sources:
+        mask = postings.mask(f.SOURCE, sources)
+    if namespaces:
+        spaces = postings.mask(f.NAMESPACES, namespaces)
+        mask = spaces if mask is None else mask & spaces
+    return mask
 
 
-def _page_score(sections: list[_Section], weights: dict[str, float], total: float) -> float:
-    """Best section, lifted by the share of key terms the page holds across its sections."""
-    covered = frozenset().union(*(s.covered for s in sections))
-    page_coverage = sum(weights[s] for s in covered) / total
-    return sections[0].score * (0.5 + 0.5 * page_coverage)
+def _numeric(view: _View, value: int) -> str:
+    """The indexed term of a NUMERIC field value."""
+    return view.searcher.schema[f.SECTION_NO].to_bytes(value).decode("latin-1")
 
 
-_FORMATTER = highlight.HtmlFormatter(tagname="mark", classname="", between=" … ")
-_FRAGMENTER = highlight.ContextFragmenter(maxchars=160, surround=60)
-
-
-def _section_hit(section: _Section) -> SectionHit:
-    hit = section.hit
-    snippet = hit.highlights(f.BODY, top=2, fragmenter=_FRAGMENTER, formatter=_FORMATTER)
+def _section_hit(fields: dict, stems: frozenset[str], score: float) -> SectionHit:
+    text = fields.get(f.BODY, "")[:_SNIPPET_TEXT]
+    snippet = highlight.highlight(text, stems, _ANALYZER, _FRAGMENTER, _FORMATTER, top=2)
     if not snippet:
-        snippet = highlight.htmlescape(hit.get(f.BODY, "")[:200])
-    anchor = hit.get(f.ANCHOR, "")
-    url = section_url(hit[f.URL], anchor)
-    return SectionHit(heading=hit.get(f.HEADING, ""), anchor=anchor, url=url, snippet=snippet,
-                      score=section.score)
+        snippet = highlight.htmlescape(text[:200])
+    anchor = fields.get(f.ANCHOR, "")
+    return SectionHit(heading=fields.get(f.HEADING, ""), anchor=anchor,
+                      url=section_url(fields[f.URL], anchor), snippet=snippet, score=score)
