@@ -43,7 +43,7 @@ SETTINGS: tuple[Setting, ...] = (
             "Seconds a reindex waits for another one to finish before giving up.", float),
     Setting("search.limit", 10, "Pages shown per result page.", int),
     Setting("search.sections_per_page", 3, "Best sections shown under each page.", int),
-    Setting("search.min_coverage", 0.6,
+    Setting("search.min_coverage", 0.55,
             "Share of the query's weighted key terms the best page must hold to be a confident "
             "answer.", float),
     Setting("http.timeout", 20.0, "Seconds before an HTTP request is abandoned.", float),

@@ -1,8 +1,12 @@
-"""From what the agent typed to weighted key terms, with typos corrected.
+"""From what the agent typed to weighted key terms, with typos handled.
 
 Agents type questions, not boolean expressions: the query is the set of its key terms, each in
 its stemmed and its plain form (see :mod:`kbtool.index.analysis`), weighted by rarity so that
 "OFX" counts more than "fichier".  Scoring is in :mod:`kbtool.index.ranking`.
+
+Typos: a word the index has never seen is replaced by the closest word it holds often; a word it
+holds only once or twice, next to one it holds far more often ("ouvir" / "ouvrir"), is searched
+in both forms, since rare real words ("organiste") look just like typos.
 """
 
 from __future__ import annotations
@@ -13,27 +17,43 @@ from dataclasses import dataclass
 
 from whoosh.reading import IndexReader
 from whoosh.spelling import ReaderCorrector
+from whoosh.support.levenshtein import damerau_levenshtein
 
 from kbtool.index import schema as f
 from kbtool.index.analysis import STOP_WORDS, plain_word, split_compound, stem_word
 
+TYPO_MAX_FREQUENCY = 3     # a word in fewer sections than this may be a typo…
+TYPO_RATIO = 20            # …of a close word found this many times more often
+TYPO_MIN_FREQUENCY = 3     # (and in at least this many sections)
+UNKNOWN_TERM_FACTOR = 2.0  # weight of a term the knowledge base has never seen
+
 _WORD = re.compile(r"\w+(?:[-./]\w+)*")
 
+
+@dataclass(frozen=True)
+class Form:
+    """One way of matching a term: plain word and stem."""
+
+    word: str
+    stem: str
+
+    @classmethod
+    def of(cls, text: str) -> Form:
+        return cls(plain_word(text), stem_word(text))
 
 
 @dataclass(frozen=True)
 class QueryTerm:
-    """One key term of the query: as typed (``surface``), plain form and stem."""
+    """One key term: as typed, the forms searched (typed first), and its weight."""
 
     surface: str
-    word: str
-    stem: str
+    forms: tuple[Form, ...]
     weight: float = 1.0
 
 
 @dataclass(frozen=True)
 class ParsedQuery:
-    """The key terms and the typo fixes made (typed → corrected)."""
+    """The key terms and the typo fixes found (typed → corrected)."""
 
     terms: tuple[QueryTerm, ...]
     corrections: dict[str, str]
@@ -51,52 +71,68 @@ def key_terms(text: str) -> list[QueryTerm]:
     terms = []
     for match in _WORD.finditer(text.lower()):
         for part, _ in split_compound(match.group()):
-            if part in STOP_WORDS or not part:
+            if not part or part in STOP_WORDS:
                 continue
-            term = QueryTerm(surface=part, word=plain_word(part), stem=stem_word(part))
-            if term.stem not in seen:
-                seen.add(term.stem)
-                terms.append(term)
+            form = Form.of(part)
+            if form.stem not in seen:
+                seen.add(form.stem)
+                terms.append(QueryTerm(surface=part, forms=(form,)))
     return terms
 
 
 def parse(text: str, reader: IndexReader) -> ParsedQuery:
-    """Key terms of ``text`` with unknown words corrected, weighted by rarity, as a query."""
-    terms, corrections = _correct(key_terms(text), reader)
-    return ParsedQuery(terms=tuple(_weighted(t, reader) for t in terms), corrections=corrections)
+    """Key terms of ``text``, typos handled, weighted by rarity."""
+    corrector = _Corrector(reader)
+    terms = [_weighted(corrector.fix(term), reader) for term in key_terms(text)]
+    return ParsedQuery(terms=tuple(terms), corrections=corrector.corrections)
 
 
 def _weighted(term: QueryTerm, reader: IndexReader) -> QueryTerm:
-    """Weight a term by its rarity among sections, so "ofx" counts more than "fichier"."""
+    """Weight a term by its rarity among sections (its most frequent form counts)."""
     sections = max(reader.doc_count(), 1)
-    frequency = max(reader.doc_frequency(f.BODY, term.stem),
-                    reader.doc_frequency(f.BODY_WORDS, term.word))
+    frequency = max(_frequency(form, reader) for form in term.forms)
     weight = math.log(1 + sections / (1 + frequency))
-    return QueryTerm(term.surface, term.word, term.stem, weight)
+    if frequency == 0:
+        weight *= UNKNOWN_TERM_FACTOR
+    return QueryTerm(term.surface, term.forms, weight)
 
 
-def _correct(terms: list[QueryTerm],
-             reader: IndexReader) -> tuple[list[QueryTerm], dict[str, str]]:
-    """Replace words the index has never seen by the closest frequent word it has."""
-    corrector = None
-    corrections: dict[str, str] = {}
-    result = []
-    for term in terms:
-        if _known(term, reader) or any(c.isdigit() for c in term.word) or len(term.word) < 4:
-            result.append(term)
-            continue
-        corrector = corrector or ReaderCorrector(reader, f.BODY_WORDS, None)
-        maxdist = 1 if len(term.word) <= 5 else 2
-        found = corrector.suggest(term.word, limit=1, maxdist=maxdist, prefix=1)
-        if found:
-            fixed = found[0]
-            corrections[term.surface] = fixed
-            result.append(QueryTerm(fixed, plain_word(fixed), stem_word(fixed)))
-        else:
-            result.append(term)
-    return result, corrections
+def _frequency(form: Form, reader: IndexReader) -> int:
+    return max(reader.doc_frequency(f.BODY, form.stem),
+               reader.doc_frequency(f.BODY_WORDS, form.word),
+               reader.doc_frequency(f.TITLE, form.stem))
 
 
-def _known(term: QueryTerm, reader: IndexReader) -> bool:
-    return (reader.doc_frequency(f.BODY_WORDS, term.word) > 0
-            or reader.doc_frequency(f.TITLE_WORDS, term.word) > 0)
+class _Corrector:
+    """Typo handling for one query; remembers the corrections it made."""
+
+    def __init__(self, reader: IndexReader) -> None:
+        self.reader = reader
+        self.corrections: dict[str, str] = {}
+        self._corrector: ReaderCorrector | None = None
+
+    def fix(self, term: QueryTerm) -> QueryTerm:
+        """The term, with a corrected form when it looks like a typo."""
+        typed = term.forms[0]
+        frequency = _frequency(typed, self.reader)
+        if frequency >= TYPO_MAX_FREQUENCY or len(typed.word) < 4 or \
+                any(c.isdigit() for c in typed.word):
+            return term
+        better = self._closest_frequent(typed.word, frequency)
+        if better is None:
+            return term
+        self.corrections[term.surface] = better
+        fixed = Form.of(better)
+        forms = (fixed,) if frequency == 0 else (typed, fixed)
+        return QueryTerm(term.surface, forms)
+
+    def _closest_frequent(self, word: str, frequency: int) -> str | None:
+        if self._corrector is None:
+            self._corrector = ReaderCorrector(self.reader, f.BODY_WORDS, None)
+        maxdist = 1 if len(word) <= 7 else 2
+        candidates = self._corrector.suggest(word, limit=8, maxdist=maxdist, prefix=1)
+        ranked = sorted((damerau_levenshtein(word, c), -_frequency(Form.of(c), self.reader), c)
+                        for c in candidates)
+        if not ranked or -ranked[0][1] < max(TYPO_MIN_FREQUENCY, TYPO_RATIO * frequency):
+            return None
+        return ranked[0][2]

@@ -10,6 +10,7 @@ the share of key terms the whole page holds.  All of it runs on numpy arrays (se
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,18 +19,21 @@ from kbtool.index import schema as f
 from kbtool.index.postings import Postings
 from kbtool.index.query import QueryTerm
 
-# (field, analyzer form, weight, field whose lengths normalise it, BM25 b)
+# (field, analyzer form, weight, field whose lengths normalise it, BM25 b, page-level)
 FIELDS = (
-    (f.TITLE, "stem", 3.0, f.TITLE, 0.3),
-    (f.HEADING, "stem", 2.0, f.HEADING, 0.3),
-    (f.BODY, "stem", 1.0, f.BODY, 0.75),
-    (f.TITLE_WORDS, "word", 1.5, f.TITLE, 0.3),
-    (f.HEADING_WORDS, "word", 1.0, f.HEADING, 0.3),
-    (f.BODY_WORDS, "word", 0.5, f.BODY, 0.75),
+    (f.TITLE, "stem", 3.0, f.TITLE, 0.3, True),
+    (f.LABELS, "stem", 1.5, f.LABELS, 0.3, True),
+    (f.HEADING, "stem", 2.0, f.HEADING, 0.3, False),
+    (f.BODY, "stem", 1.0, f.BODY, 0.75, False),
+    (f.TITLE_WORDS, "word", 1.5, f.TITLE, 0.3, True),
+    (f.HEADING_WORDS, "word", 1.0, f.HEADING, 0.3, False),
+    (f.BODY_WORDS, "word", 0.5, f.BODY, 0.75, False),
 )
-LENGTH_FIELDS = (f.TITLE, f.HEADING, f.BODY)
+LENGTH_FIELDS = (f.TITLE, f.LABELS, f.HEADING, f.BODY)
 K1 = 1.2
 COVERAGE_POWER = 2.0
+SECTION_DECAY = 0.7          # weight of a page's 2nd best section (then 0.25, 0.125…)
+PAGE_COVERAGE_FLOOR = 0.5
 
 
 class PageTable:
@@ -65,17 +69,28 @@ def rank(terms: tuple[QueryTerm, ...], postings: Postings, table: PageTable,
     page_cov = np.zeros(n_pages, dtype=np.float32)
     total = sum(t.weight for t in terms) or 1.0
     live = int(postings.live.sum()) or 1
+    pages_live = max(n_pages, 1)
     for term in terms:
         matched = np.zeros(n_docs, dtype=bool)
-        for field, form, boost, length_field, b in FIELDS:
-            docs, freqs = postings.term(field, term.stem if form == "stem" else term.word)
+        page_scores = np.zeros(n_pages + 1, dtype=np.float32)   # last slot: no page
+        for (field, form, boost, length_field, b, page_level), variant in \
+                itertools.product(FIELDS, term.forms):
+            docs, freqs = postings.term(field, variant.stem if form == "stem" else variant.word)
             if not len(docs):
                 continue
-            idf = np.log(1.0 + (live - len(docs) + 0.5) / (len(docs) + 0.5))
+            count = pages_live if page_level else live
+            idf = np.log(1.0 + (count - len(docs) + 0.5) / (len(docs) + 0.5))
             norm = 1.0 - b + b * postings.lengths[length_field][docs] / \
                 postings.average_length[length_field]
-            scores[docs] += boost * idf * freqs * (K1 + 1.0) / (freqs + K1 * norm)
-            matched[docs] = True
+            contribution = boost * idf * freqs * (K1 + 1.0) / (freqs + K1 * norm)
+            if page_level:
+                np.add.at(page_scores, table.page_of[docs], contribution)
+            else:
+                scores[docs] += contribution
+                matched[docs] = True
+        page_hit = page_scores[:-1] > 0
+        scores += page_scores[table.page_of]        # a page-level match lifts every section
+        matched |= page_hit[table.page_of] & (table.page_of >= 0)
         section_cov[matched] += term.weight / total
         pages = np.zeros(n_pages, dtype=bool)
         pages[table.page_of[matched]] = True
@@ -87,20 +102,23 @@ def rank(terms: tuple[QueryTerm, ...], postings: Postings, table: PageTable,
 
 
 def _group(scores: np.ndarray, table: PageTable, page_cov: np.ndarray) -> Ranking:
+    """Pages ranked by their sections' scores, each lower-ranked section counting less."""
     candidates = np.nonzero(scores > 0)[0]
     candidates = candidates[table.page_of[candidates] >= 0]
     if not len(candidates):
         empty = np.empty(0, dtype=np.float32)
         return Ranking([], empty, scores, empty)
     pages_of = table.page_of[candidates]
-    best = np.zeros(len(table.page_ids), dtype=np.float32)
-    np.maximum.at(best, pages_of, scores[candidates])
-    page_scores = best * (0.5 + 0.5 * page_cov)
-    ranked = np.unique(pages_of)
-    ranked = ranked[np.argsort(-page_scores[ranked], kind="stable")]
     order = np.lexsort((-scores[candidates], pages_of))
     sorted_candidates, sorted_pages = candidates[order], pages_of[order]
+    ranked = np.unique(sorted_pages)
     starts = np.searchsorted(sorted_pages, ranked, side="left")
     ends = np.searchsorted(sorted_pages, ranked, side="right")
-    sections = [sorted_candidates[s:e] for s, e in zip(starts, ends)]
+    place = np.arange(len(sorted_pages)) - np.repeat(starts, ends - starts)
+    total = np.zeros(len(table.page_ids), dtype=np.float32)
+    np.add.at(total, sorted_pages, scores[sorted_candidates] * SECTION_DECAY ** place)
+    page_scores = total * (PAGE_COVERAGE_FLOOR + (1 - PAGE_COVERAGE_FLOOR) * page_cov)
+    by_score = np.argsort(-page_scores[ranked], kind="stable")
+    sections = [sorted_candidates[starts[i]:ends[i]] for i in by_score]
+    ranked = ranked[by_score]
     return Ranking(sections, page_scores[ranked], scores, page_cov[ranked])

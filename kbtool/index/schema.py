@@ -1,8 +1,9 @@
 """The index schema, in one place: one Whoosh document per section of a page.
 
 Sections are what users land on (deep links), so they are the unit of indexing; pages are
-rebuilt from them at search time by grouping on ``PAGE_ID``.  Every section carries its page's
-title so a title match lifts all of the page's sections.
+rebuilt from them at search time by grouping on ``PAGE_ID``.  What describes the whole page (its
+title, its DokuWiki tags and its name) is indexed once, on its first section, and the ranking
+lends it to every section of the page.
 """
 
 from __future__ import annotations
@@ -21,8 +22,11 @@ URL = "url"
 ANCHOR = "anchor"
 SECTION_NO = "section_no"
 MODIFIED = "modified"
-TITLE = "title"
+PAGE_TITLE = "page_title"   # stored on every section, for display
+TAGS = "tags"               # stored on the first section (to rebuild the page)
+TITLE = "title"             # first section only, like TITLE_WORDS and LABELS
 TITLE_WORDS = "title_words"
+LABELS = "labels"           # tags and page name: what the page is about
 HEADING = "heading"
 HEADING_WORDS = "heading_words"
 BODY = "body"
@@ -45,7 +49,10 @@ def make_schema() -> Schema:
         ANCHOR: STORED(),
         SECTION_NO: NUMERIC(stored=True),
         MODIFIED: STORED(),
-        TITLE: TEXT(analyzer=stem, stored=True, phrase=False),
+        PAGE_TITLE: STORED(),
+        TAGS: STORED(),
+        TITLE: TEXT(analyzer=stem, phrase=False),
+        LABELS: TEXT(analyzer=stem, phrase=False),
         TITLE_WORDS: TEXT(analyzer=words, phrase=False),
         HEADING: TEXT(analyzer=stem, stored=True, phrase=False),
         HEADING_WORDS: TEXT(analyzer=words, phrase=False),

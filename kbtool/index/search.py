@@ -44,7 +44,7 @@ class _View:
 class Searcher:
     """Search one index folder; thread-safe, cheap to refresh after a reindex."""
 
-    def __init__(self, index_dir: Path, min_coverage: float = 0.6,
+    def __init__(self, index_dir: Path, min_coverage: float = 0.55,
                  sections_per_page: int = 3) -> None:
         self.store = IndexStore(Path(index_dir))
         self.min_coverage = min_coverage
@@ -124,11 +124,11 @@ class Searcher:
         sections = ranking.pages[index][: self.sections_per_page]
         stored = [view.searcher.stored_fields(int(d)) for d in sections]
         best = stored[0]
-        words = frozenset(t.stem for t in parsed.terms)
+        words = frozenset(form.stem for t in parsed.terms for form in t.forms)
         shown = tuple(_section_hit(fields, words, float(ranking.section_scores[d]))
                       for fields, d in zip(stored, sections))
         return PageHit(page_id=best[f.PAGE_ID], source=best[f.SOURCE],
-                       namespace=best.get(f.NAMESPACE, ""), title=best.get(f.TITLE, ""),
+                       namespace=best.get(f.NAMESPACE, ""), title=best.get(f.PAGE_TITLE, ""),
                        url=best[f.URL], modified=best.get(f.MODIFIED, 0.0),
                        score=float(ranking.page_scores[index]), sections=shown)
 

@@ -32,16 +32,23 @@ def section_entries(doc: Document) -> Iterator[dict[str, Any]]:
             f.ANCHOR: section.anchor,
             f.SECTION_NO: number,
             f.MODIFIED: doc.modified,
-            f.TITLE: doc.title,
-            f.TITLE_WORDS: doc.title,
+            f.PAGE_TITLE: doc.title,
             f.HEADING: section.heading,
             f.HEADING_WORDS: section.heading,
             f.BODY: section.text,
             f.BODY_WORDS: section.text,
         }
         if number == 0:
-            entry[f.PAGE_VERSION] = f"{doc.page_id}{f.SEP}{doc.version}"
+            entry.update({f.PAGE_VERSION: f"{doc.page_id}{f.SEP}{doc.version}",
+                          f.TITLE: doc.title, f.TITLE_WORDS: doc.title, f.TAGS: doc.tags,
+                          f.LABELS: " ".join((*doc.tags, page_name(doc.page_id)))})
         yield entry
+
+
+def page_name(page_id: str) -> str:
+    """Words of a page's file name: 'wiki/tutoriel/live_usb.txt' → 'live usb'."""
+    name = page_id.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    return name.replace("_", " ").replace("-", " ")
 
 
 def add_page(writer: IndexWriter, doc: Document) -> None:
@@ -64,6 +71,7 @@ def stored_page(searcher: WhooshSearcher, page_id: str, version: str) -> Documen
     first = stored[0]
     sections = tuple(Section(heading=d.get(f.HEADING, ""), anchor=d.get(f.ANCHOR, ""),
                              text=d.get(f.BODY, "")) for d in stored)
-    return Document(source=first[f.SOURCE], page_id=page_id, title=first.get(f.TITLE, ""),
-                    url=first[f.URL], namespace=first.get(f.NAMESPACE, ""), version=version,
-                    sections=sections, modified=first.get(f.MODIFIED, 0.0))
+    return Document(source=first[f.SOURCE], page_id=page_id,
+                    title=first.get(f.PAGE_TITLE, ""), url=first[f.URL],
+                    namespace=first.get(f.NAMESPACE, ""), version=version, sections=sections,
+                    modified=first.get(f.MODIFIED, 0.0), tags=tuple(first.get(f.TAGS, ())))
