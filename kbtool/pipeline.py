@@ -21,9 +21,10 @@ from whoosh.writing import IndexWriter
 
 from kbtool.config import Config, SourceConfig
 from kbtool.crawler import open_source
+from kbtool.crawler.base import Source
 from kbtool.documents import Document, Failure
 from kbtool.index.store import IndexStore
-from kbtool.index.writer import add_page, delete_page, stored_page
+from kbtool.index.writer import add_page, add_skipped, delete_page, stored_page
 
 log = logging.getLogger(__name__)
 
@@ -77,10 +78,13 @@ class RunReport:
 
 @dataclass(frozen=True)
 class _Plan:
-    """Pages of one source to fetch and to delete."""
+    """Pages of one source to fetch, to delete, and to carry over from the previous index;
+    ``reader`` is the source object that listed them (it may hold what it fetched while
+    listing, or a logged-in session)."""
 
-    source: SourceConfig
-    fetch: list[str]
+    name: str
+    reader: Source | None
+    fetch: dict[str, str]       # page id → listed version
     delete: list[str]
     carry: list[str]
 
@@ -117,28 +121,28 @@ def _plan(source: SourceConfig, config: Config, indexed: dict[str, str], rebuild
     prefix = f"{source.name}/"
     mine = {pid: v for pid, v in indexed.items() if pid.startswith(prefix)}
     try:
-        listing = open_source(source, config).listing()
+        reader = open_source(source, config)
+        listing = reader.listing()
     except Exception as exc:  # a source bug or outage must not stop the other sources
         log.exception("listing %s failed", source.name)
-        listing_failures = (Failure(source.name, source.name, f"listing failed: {exc}"),)
-        source_report.failures.extend(listing_failures)
-        return _Plan(source, [], [], sorted(mine) if rebuild else [])
+        source_report.failures.append(Failure(source.name, source.name,
+                                              f"listing failed: {exc}"))
+        return _Plan(source.name, None, {}, [], sorted(mine) if rebuild else [])
     source_report.failures.extend(listing.failures)
     source_report.listed = len(listing.versions)
-    changed = [pid for pid, v in listing.versions.items()
-               if rebuild or mine.get(pid) != v]
+    changed = {pid: v for pid, v in listing.versions.items() if rebuild or mine.get(pid) != v}
     gone = [pid for pid in mine if pid not in listing.versions]
     if not listing.complete:
         # An incomplete listing proves nothing about absent pages: keep them.
-        return _Plan(source, changed, [], gone if rebuild else [])
-    return _Plan(source, changed, gone, [])
+        return _Plan(source.name, reader, changed, [], gone if rebuild else [])
+    return _Plan(source.name, reader, changed, gone, [])
 
 
 def _orphans(config: Config, indexed: dict[str, str], rebuild: bool) -> _Plan:
     """Pages of sources no longer configured: dropped."""
     names = {f"{s.name}/" for s in config.sources}
     stale = [pid for pid in indexed if not any(pid.startswith(n) for n in names)]
-    return _Plan(SourceConfig("(removed sources)", "", {}), [], [] if rebuild else stale, [])
+    return _Plan("(removed sources)", None, {}, [] if rebuild else stale, [])
 
 
 def _apply(plans: list[_Plan], config: Config, target: FileIndex, previous: FileIndex | None,
@@ -151,21 +155,20 @@ def _apply(plans: list[_Plan], config: Config, target: FileIndex, previous: File
     try:
         with _progress_bar(work, progress) as tick:
             for plan in plans:
-                source_report = reports.get(plan.source.name, SourceReport(plan.source.name))
-                _apply_plan(plan, config, writer, previous, indexed, source_report, tick)
+                source_report = reports.get(plan.name, SourceReport(plan.name))
+                _apply_plan(plan, writer, previous, indexed, source_report, tick)
     except BaseException:
         writer.cancel()
         raise
     writer.commit()
 
 
-def _apply_plan(plan: _Plan, config: Config, writer: IndexWriter, previous: FileIndex | None,
+def _apply_plan(plan: _Plan, writer: IndexWriter, previous: FileIndex | None,
                 indexed: dict[str, str], report: SourceReport,
                 tick: Callable[[], None]) -> None:
-    source = open_source(plan.source, config) if plan.fetch else None
     kept: list[str] = list(plan.carry)
     for page_id in plan.fetch:
-        result = _fetch(source, page_id)
+        result = _fetch(plan.reader, page_id)
         tick()
         if isinstance(result, Failure):
             report.failures.append(result)
@@ -175,8 +178,8 @@ def _apply_plan(plan: _Plan, config: Config, writer: IndexWriter, previous: File
         if known:
             delete_page(writer, page_id)
         if result is None:
+            add_skipped(writer, page_id, plan.name, plan.fetch[page_id])
             report.skipped += 1
-            report.deleted += known
             continue
         add_page(writer, result)
         if known:
@@ -190,7 +193,7 @@ def _apply_plan(plan: _Plan, config: Config, writer: IndexWriter, previous: File
         _carry_over(kept, writer, previous, indexed, report)
 
 
-def _fetch(source, page_id: str) -> Document | Failure | None:
+def _fetch(source: Source, page_id: str) -> Document | Failure | None:
     try:
         return source.fetch(page_id)
     except Exception as exc:  # a parser bug on one page must not stop the run
