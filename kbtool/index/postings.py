@@ -12,6 +12,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
+from whoosh.matching import FilterMatcher
 from whoosh.reading import IndexReader
 
 
@@ -36,6 +37,8 @@ class Postings:
             if (field, text) not in leaf:
                 continue
             matcher = leaf.postings(field, text)
+            if isinstance(matcher, FilterMatcher):  # deleted documents: the live mask drops them
+                matcher = matcher.child
             while matcher.is_active():
                 # One block at a time: the matcher decodes ids and weights as arrays.
                 matcher._read_ids()
