@@ -73,8 +73,9 @@ class IndexStore:
     def versions(self) -> dict[str, str]:
         """page id → indexed version, read from the term list only (no stored fields)."""
         with self.open().reader() as reader:
-            pairs = (term.decode("utf-8").split(SEP, 1)
-                     for term in reader.lexicon(PAGE_VERSION))
+            live = (term for term in reader.lexicon(PAGE_VERSION)
+                    if reader.postings(PAGE_VERSION, term).is_active())
+            pairs = (term.decode("utf-8").split(SEP, 1) for term in live)
             return {page_id: version for page_id, version in pairs}
 
     def create_generation(self) -> FileIndex:
