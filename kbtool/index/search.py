@@ -59,12 +59,11 @@ class Searcher:
         with self._lock:
             generation = self.store.generation()
             old = self._view
-            if old is not None and generation == self._generation:
-                if old.searcher.up_to_date():
-                    return
-                searcher = old.searcher.refresh()
-            else:
-                searcher = self.store.open().searcher()
+            if old is not None and generation == self._generation and old.searcher.up_to_date():
+                return
+            # Not Whoosh's searcher.refresh(): whoosh3 reuses segment readers by segment id,
+            # so it misses deletions committed into a segment it already had open.
+            searcher = self.store.open().searcher()
             postings = Postings(searcher.reader(), LENGTH_FIELDS)
             self._view = _View(searcher, postings, PageTable(postings))
             self._generation = generation
@@ -145,9 +144,9 @@ def _allowed(postings: Postings, sources: tuple[str, ...],
     return mask
 
 
-def _numeric(view: _View, value: int) -> str:
+def _numeric(view: _View, value: int) -> bytes:
     """The indexed term of a NUMERIC field value."""
-    return view.searcher.schema[f.SECTION_NO].to_bytes(value).decode("latin-1")
+    return view.searcher.schema[f.SECTION_NO].to_bytes(value)
 
 
 def _section_hit(fields: dict, stems: frozenset[str], score: float) -> SectionHit:
