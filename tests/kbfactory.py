@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from kbtool.config import Config, from_dict
@@ -50,3 +51,16 @@ def local_config(tmp: Path, wiki: dict[str, str] | None = None,
             {"name": "docs", "kind": "folder", "path": str(tmp / "docs"),
              "base_url": "https://docs.example.org/"},
         ]})
+
+
+def rewrite(path: Path, content: str | bytes) -> None:
+    """Replace a file's content and move its mtime a second on, so its listed version changes
+    even when the size stays the same and the clock has not ticked."""
+    before = path.stat().st_mtime_ns if path.exists() else 0
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    later = max(path.stat().st_mtime_ns, before + 1_000_000_000)
+    os.utime(path, ns=(later, later))

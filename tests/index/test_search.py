@@ -1,0 +1,178 @@
+"""Search as agents use it: pages with deep-linked sections, French forms, typos, codes,
+filters, paging, safe snippets, and a searcher that follows reindexes without reopening."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+
+from kbtool.config import Config
+from kbtool.index.search import Searcher
+from kbtool.index.store import IndexStore
+from kbtool.pipeline import reindex
+from tests.kbfactory import DOC_PAGES, WIKI_PAGES, local_config, rewrite
+
+WIKI = {
+    **WIKI_PAGES,
+    "logiciel/banque/virements.txt": (
+        "====== Virements SEPA ======\nLe rapprochement des virements se fait chaque mois.\n"
+        "===== Fichier de remise =====\nLe fichier XML est déposé sur le site de la banque.\n"),
+    "logiciel/cotisations.txt": (
+        "====== Cotisations des adhérents ======\nSaisissez les cotisations annuelles ; "
+        "le rapprochement des cotisations encaissées suit.\n"),
+    "erreurs/err-4012.txt": (
+        "====== Erreur ERR-4012 ======\nLe formulaire 2042-RICI est refusé quand le montant "
+        "dépasse le plafond.\n"),
+    "faq/securite.txt": (
+        "====== Sécurité du libellé ======\nSi un libellé contient <script>alert(1)</script>, "
+        "Trésorio l'affiche tel quel.\n===== Exemple =====\nUn abonnement mensuel.\n"
+        "===== Exemple =====\nUne cotisation trimestrielle payée par prélèvement.\n"
+        "===== Relevés & écarts ? =====\nLes écarts de centimes.\n"),
+}
+DOCS = {
+    **DOC_PAGES,
+    **{f"tresorier/{name}.md": f"# {title}\n\nLe trésorier {text}.\n" for name, title, text in [
+        ("role", "Rôle", "tient les comptes"),
+        ("mandat", "Mandat", "est élu pour trois ans"),
+        ("passation", "Passation", "sortant remet les clés"),
+        ("signature", "Signature", "signe les chèques")]},
+}
+
+
+@pytest.fixture(scope="module")
+def searcher(tmp_path_factory: pytest.TempPathFactory) -> Searcher:
+    """One index of the pages above for the whole module (read-only tests)."""
+    config = local_config(tmp_path_factory.mktemp("kb"), wiki=WIKI, docs=DOCS)
+    assert reindex(config).ok
+    return Searcher(config.index_dir)
+
+
+def page_ids(results) -> list[str]:
+    return [hit.page_id for hit in results.hits]
+
+
+def test_hits_are_pages_with_sections_linking_to_dokuwiki_anchors(searcher: Searcher) -> None:
+    results = searcher.search("importer le fichier OFX")
+    top = results.hits[0]
+    assert top.page_id == "wiki/logiciel/rapprochement.txt"
+    assert (top.title, top.source, top.namespace) == ("Rapprochement bancaire", "wiki", "logiciel")
+    assert top.url == "https://wiki.example.org/doku.php?id=logiciel:rapprochement"
+    best = top.sections[0]
+    assert (best.heading, best.anchor) == ("Importer un relevé OFX", "importer_un_releve_ofx")
+    assert best.url == top.url + "#importer_un_releve_ofx"
+    assert len(page_ids(results)) == len(set(page_ids(results)))   # grouped: one hit per page
+
+
+@pytest.mark.parametrize("query, anchor", [
+    ("cotisation trimestrielle prélèvement", "exemple1"),   # a repeated heading gets "1"
+    ("écarts de centimes", "releves_ecarts"),                # accents and punctuation dropped
+])
+def test_section_anchors_follow_dokuwiki_rules(searcher: Searcher, query: str,
+                                               anchor: str) -> None:
+    top = searcher.search(query).hits[0]
+    assert top.page_id == "wiki/faq/securite.txt"
+    assert top.sections[0].url == f"https://wiki.example.org/doku.php?id=faq:securite#{anchor}"
+
+
+def test_markdown_sections_link_to_their_heading_ids(searcher: Searcher) -> None:
+    top = searcher.search("charges constatées d'avance").hits[0]
+    assert top.sections[0].url == "https://docs.example.org/tresorier/cloture.md#ecritures-dinventaire"
+
+
+@pytest.mark.parametrize("query, page_id", [
+    ("ecritures d'inventaire cloture", "docs/tresorier/cloture.md"),   # typed without accents
+    ("recu fiscal numerotation", "wiki/logiciel/recus_fiscaux.txt"),    # accents and singular
+    ("cotisation adherent", "wiki/logiciel/cotisations.txt"),           # singular for plural
+    ("virement", "wiki/logiciel/banque/virements.txt"),
+    ("445660", "docs/notes.txt"),                                       # account number
+    ("2042-RICI", "wiki/erreurs/err-4012.txt"),                         # form code
+    ("ERR-4012", "wiki/erreurs/err-4012.txt"),                          # error code
+])
+def test_forms_and_codes_find_the_page(searcher: Searcher, query: str, page_id: str) -> None:
+    results = searcher.search(query)
+    assert page_ids(results)[:1] == [page_id]
+    assert results.confident
+
+
+def test_codes_match_exactly(searcher: Searcher) -> None:
+    assert page_ids(searcher.search("445661")) == []
+    assert page_ids(searcher.search("2042-RICI")) == ["wiki/erreurs/err-4012.txt"]
+
+
+def test_typo_is_corrected_and_suggested(searcher: Searcher) -> None:
+    results = searcher.search("rapprochment bancaire")
+    assert results.suggestion == "rapprochement bancaire"
+    assert page_ids(results)[0] == "wiki/logiciel/rapprochement.txt"
+    assert searcher.search("rapprochement bancaire").suggestion is None
+
+
+def test_confidence_tells_an_answer_from_words_the_kb_lacks(searcher: Searcher) -> None:
+    assert searcher.search("rapprochement bancaire du relevé").confident
+    assert not searcher.search("licorne spatiale photosynthèse").confident
+    assert not searcher.search("").confident
+
+
+def test_source_and_namespace_filters(searcher: Searcher) -> None:
+    everywhere = set(page_ids(searcher.search("rapprochement", limit=50)))
+    assert {"docs/tresorier/cloture.md", "wiki/logiciel/banque/virements.txt"} <= everywhere
+
+    docs = searcher.search("rapprochement", sources=["docs"], limit=50)
+    assert page_ids(docs) == ["docs/tresorier/cloture.md"]
+    logiciel = set(page_ids(searcher.search("rapprochement", namespaces=["logiciel"], limit=50)))
+    assert logiciel == {p for p in everywhere if p.startswith("wiki/logiciel/")}
+    assert "wiki/logiciel/banque/virements.txt" in logiciel                # sub-namespace
+    banque = searcher.search("rapprochement", namespaces=["logiciel:banque"], limit=50)
+    assert page_ids(banque) == ["wiki/logiciel/banque/virements.txt"]
+    assert page_ids(searcher.search("rapprochement", sources=["docs"],
+                                    namespaces=["logiciel"])) == []
+
+
+def test_paging(searcher: Searcher) -> None:
+    everything = searcher.search("trésorier", limit=50)
+    assert everything.total == len(everything.hits) >= 5
+    pages = [searcher.search("trésorier", limit=2, page=n)
+             for n in range(1, math.ceil(everything.total / 2) + 1)]
+    assert all(p.total == everything.total for p in pages)
+    assert [p.page for p in pages] == list(range(1, len(pages) + 1))
+    assert {p.page_count for p in pages} == {len(pages)}
+    assert [pid for p in pages for pid in page_ids(p)] == page_ids(everything)
+    beyond = searcher.search("trésorier", limit=2, page=99)
+    assert beyond.page == len(pages) and page_ids(beyond) == page_ids(pages[-1])
+
+
+def test_snippets_escape_page_html_and_mark_matches(searcher: Searcher) -> None:
+    hit = searcher.search("libellé affiché tel quel").hits[0]
+    snippet = hit.sections[0].snippet
+    assert "<script>" not in snippet and "&lt;script&gt;" in snippet
+    assert "<mark" in snippet and "</mark>" in snippet
+
+
+def test_has_page(searcher: Searcher) -> None:
+    assert searcher.has_page("wiki/logiciel/rapprochement.txt")
+    assert searcher.has_page("docs/notes.txt")
+    assert not searcher.has_page("wiki/logiciel/inexistante.txt")
+
+
+def test_facets_list_sources_and_their_namespaces(searcher: Searcher) -> None:
+    assert searcher.facets() == {"docs": ["tresorier"],
+                                 "wiki": ["erreurs", "faq", "logiciel", "logiciel:banque"]}
+
+
+@pytest.mark.parametrize("full", [False, True])
+def test_refresh_sees_a_reindex_without_reopening(tmp_path: Path, full: bool) -> None:
+    config: Config = local_config(tmp_path)
+    reindex(config)
+    searcher = Searcher(config.index_dir)
+    generation = IndexStore(config.index_dir).generation()
+    assert page_ids(searcher.search("grand-livre")) == []
+
+    rewrite(tmp_path / "wiki/logiciel/rapprochement.txt",
+            "====== Rapprochement ======\nPointez le grand-livre.\n")
+    reindex(config, full=full)
+    assert (IndexStore(config.index_dir).generation() != generation) == full
+    searcher.refresh()
+
+    assert page_ids(searcher.search("grand-livre")) == ["wiki/logiciel/rapprochement.txt"]
+    assert page_ids(searcher.search("relevé OFX")) == []
