@@ -62,6 +62,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("web.secret_key_file", "var/secret_key",
             "File holding the session signing key (created on first start).", path=True),
     Setting("web.session_hours", 12, "Hours before an idle session expires.", int),
+    Setting("web.processes", 2,
+            "Worker processes of `kbtool serve` (searches are CPU-bound: one per core).", int),
     Setting("web.secure_cookies", True,
             "Send the session cookie over HTTPS only (browsers accept it on plain "
             "http://127.0.0.1 and localhost too); false only to serve plain HTTP to other "
