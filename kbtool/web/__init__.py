@@ -19,8 +19,6 @@ from kbtool.config import Config
 
 log = logging.getLogger(__name__)
 
-SERVER_THREADS = 8
-
 
 def create_app(config: Config, *, testing: bool = False) -> Flask:
     """Build the web app for this configuration."""
@@ -72,8 +70,8 @@ def ensure_admin(config: Config) -> tuple[str, str] | None:
 
 def serve(config: Config, host: str, port: int) -> None:
     """Serve the app with waitress (a production WSGI server) until interrupted."""
-    import waitress
+    from kbtool.web import server
 
     app = create_app(config)
     log.info("serving on http://%s:%d/", host, port)
-    waitress.serve(app, host=host, port=port, threads=SERVER_THREADS, ident="kbtool")
+    server.run(app, host, port, config.get("web.processes"))
