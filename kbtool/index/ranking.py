@@ -31,8 +31,9 @@ FIELDS = (
 )
 LENGTH_FIELDS = (f.TITLE, f.LABELS, f.HEADING, f.BODY)
 K1 = 1.2
-COVERAGE_POWER = 2.0
-SECTION_DECAY = 0.7          # weight of a page's 2nd best section (then 0.25, 0.125…)
+COVERAGE_POWER = 1.5
+SECTION_DECAY = 0.85         # weight of a page's 2nd best section (then its square…)
+ABOUT_WEIGHT = 2.0           # weight of the page-level fields beside the sections
 PAGE_COVERAGE_FLOOR = 0.5
 
 
@@ -62,49 +63,56 @@ class Ranking:
 
 def rank(terms: tuple[QueryTerm, ...], postings: Postings, table: PageTable,
          allowed: np.ndarray | None = None) -> Ranking:
-    """Score every section for ``terms`` and rank the pages (``allowed``: filter mask)."""
+    """Score every section and page for ``terms`` and rank the pages (``allowed``: filter)."""
     n_docs, n_pages = postings.doc_count, len(table.page_ids)
+    inside = table.page_of >= 0
     scores = np.zeros(n_docs, dtype=np.float32)
+    about = np.zeros(n_pages, dtype=np.float32)   # page-level fields: what the page is about
     section_cov = np.zeros(n_docs, dtype=np.float32)
     page_cov = np.zeros(n_pages, dtype=np.float32)
     total = sum(t.weight for t in terms) or 1.0
     live = int(postings.live.sum()) or 1
-    pages_live = max(n_pages, 1)
     for term in terms:
         matched = np.zeros(n_docs, dtype=bool)
-        page_scores = np.zeros(n_pages + 1, dtype=np.float32)   # last slot: no page
+        term_about = np.zeros(n_pages, dtype=np.float32)
         for (field, form, boost, length_field, b, page_level), variant in \
                 itertools.product(FIELDS, term.forms):
             docs, freqs = postings.term(field, variant.stem if form == "stem" else variant.word)
             if not len(docs):
                 continue
-            count = pages_live if page_level else live
-            idf = np.log(1.0 + (count - len(docs) + 0.5) / (len(docs) + 0.5))
-            norm = 1.0 - b + b * postings.lengths[length_field][docs] / \
-                postings.average_length[length_field]
-            contribution = boost * idf * freqs * (K1 + 1.0) / (freqs + K1 * norm)
+            contribution = boost * _bm25(freqs, postings.lengths[length_field][docs],
+                                         postings.average_length[length_field], b, len(docs),
+                                         n_pages if page_level else live)
             if page_level:
-                np.add.at(page_scores, table.page_of[docs], contribution)
-            else:
-                scores[docs] += contribution
-                matched[docs] = True
-        page_hit = page_scores[:-1] > 0
-        scores += page_scores[table.page_of]        # a page-level match lifts every section
-        matched |= page_hit[table.page_of] & (table.page_of >= 0)
+                np.add.at(term_about, table.page_of[docs], contribution)
+                continue
+            scores[docs] += contribution
+            matched[docs] = True
+        about += term_about
+        matched |= (term_about > 0)[table.page_of] & inside   # the title speaks for each section
         section_cov[matched] += term.weight / total
         pages = np.zeros(n_pages, dtype=bool)
         pages[table.page_of[matched]] = True
         page_cov[pages] += term.weight / total
     scores *= section_cov ** COVERAGE_POWER
+    about *= page_cov ** COVERAGE_POWER
+    candidates = section_cov > 0
     if allowed is not None:
-        scores[~allowed] = 0.0
-    return _group(scores, table, page_cov)
+        candidates &= allowed
+    return _group(scores, candidates & inside, about, table, page_cov)
 
 
-def _group(scores: np.ndarray, table: PageTable, page_cov: np.ndarray) -> Ranking:
-    """Pages ranked by their sections' scores, each lower-ranked section counting less."""
-    candidates = np.nonzero(scores > 0)[0]
-    candidates = candidates[table.page_of[candidates] >= 0]
+def _bm25(freqs: np.ndarray, lengths: np.ndarray, average: float, b: float, matching: int,
+          population: int) -> np.ndarray:
+    """Okapi BM25 of one term for the units that hold it."""
+    idf = np.log(1.0 + (population - matching + 0.5) / (matching + 0.5))
+    return idf * freqs * (K1 + 1.0) / (freqs + K1 * (1.0 - b + b * lengths / average))
+
+
+def _group(scores: np.ndarray, candidates: np.ndarray, about: np.ndarray, table: PageTable,
+           page_cov: np.ndarray) -> Ranking:
+    """Pages ranked by what they are about and their best sections (decaying weights)."""
+    candidates = np.nonzero(candidates)[0]
     if not len(candidates):
         empty = np.empty(0, dtype=np.float32)
         return Ranking([], empty, scores, empty)
@@ -115,9 +123,10 @@ def _group(scores: np.ndarray, table: PageTable, page_cov: np.ndarray) -> Rankin
     starts = np.searchsorted(sorted_pages, ranked, side="left")
     ends = np.searchsorted(sorted_pages, ranked, side="right")
     place = np.arange(len(sorted_pages)) - np.repeat(starts, ends - starts)
-    total = np.zeros(len(table.page_ids), dtype=np.float32)
-    np.add.at(total, sorted_pages, scores[sorted_candidates] * SECTION_DECAY ** place)
-    page_scores = total * (PAGE_COVERAGE_FLOOR + (1 - PAGE_COVERAGE_FLOOR) * page_cov)
+    passages = np.zeros(len(table.page_ids), dtype=np.float32)
+    np.add.at(passages, sorted_pages, scores[sorted_candidates] * SECTION_DECAY ** place)
+    page_scores = (passages + ABOUT_WEIGHT * about) * \
+        (PAGE_COVERAGE_FLOOR + (1 - PAGE_COVERAGE_FLOOR) * page_cov)
     by_score = np.argsort(-page_scores[ranked], kind="stable")
     sections = [sorted_candidates[starts[i]:ends[i]] for i in by_score]
     ranked = ranked[by_score]

@@ -56,6 +56,6 @@ def make_schema() -> Schema:
         TITLE_WORDS: TEXT(analyzer=words, phrase=False),
         HEADING: TEXT(analyzer=stem, stored=True, phrase=False),
         HEADING_WORDS: TEXT(analyzer=words, phrase=False),
-        BODY: TEXT(analyzer=stem, stored=True),
+        BODY: TEXT(analyzer=stem, stored=True, phrase=False),
         BODY_WORDS: TEXT(analyzer=words, phrase=False),
     })
