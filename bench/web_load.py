@@ -35,7 +35,6 @@ from kbtool.index.search import Searcher
 
 DEFAULT_QUERIES = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev-queries.jsonl"
 USER = "bench"
-DEBUG = False
 _CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 
 
@@ -108,8 +107,10 @@ def free_port() -> int:
 
 
 def start_server(config_file: Path, port: int) -> subprocess.Popen[bytes]:
+    """``kbtool serve`` in its own process; its log goes to ``server.log`` beside the config."""
+    log = (config_file.parent / "server.log").open("wb")
     process = subprocess.Popen([sys.executable, "-m", "kbtool", "--config", str(config_file),
-                                "serve", "--port", str(port)], stderr=subprocess.DEVNULL if not DEBUG else None)
+                                "serve", "--port", str(port)], stderr=log)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
