@@ -78,6 +78,14 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("--json", action="store_true", help="machine-readable output")
     status.set_defaults(handler=_status)
 
+    demo = commands.add_parser("demo", help="index the bundled sample and serve the web UI")
+    demo.add_argument("--dir", type=Path, default=Path("var/demo"),
+                      help="folder for the demo's index and database (default var/demo)")
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=8000)
+    demo.add_argument("--no-serve", action="store_true", help="prepare only, do not serve")
+    demo.set_defaults(handler=_demo, no_config=True)
+
     from kbtool import webcli
     webcli.add_commands(commands)
     return parser
@@ -171,10 +179,28 @@ def _status(args: argparse.Namespace, config: Config) -> int:
     return EXIT_OK
 
 
+def _demo(args: argparse.Namespace, _: None) -> int:
+    """The README's first command: the bundled sample, indexed and served, no server needed."""
+    from kbtool.demo import sample_config
+    from kbtool.pipeline import reindex
+    from kbtool.web import ensure_admin, serve
+    config = sample_config(args.dir)
+    print(reindex(config).summary())
+    created = ensure_admin(config)
+    if created:
+        print(f"Compte administrateur créé : {created[0]} / mot de passe : {created[1]}")
+    if args.no_serve:
+        return EXIT_OK
+    print(f"kbtool: http://{args.host}:{args.port}/ (Ctrl+C pour arrêter)")
+    serve(config, args.host, args.port)
+    return EXIT_OK
+
+
 def _exit_code(exc: Exception) -> int | None:
     from kbtool.evaluation import QueryFileError
     from kbtool.index.store import IndexBusy, IndexMissing
-    if isinstance(exc, (ConfigError, QueryFileError)):
+    from kbtool.webcli import USAGE_ERRORS
+    if isinstance(exc, (ConfigError, QueryFileError, *USAGE_ERRORS)):
         return EXIT_USAGE
     if isinstance(exc, IndexBusy):
         return EXIT_BUSY
