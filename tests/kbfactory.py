@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from kbtool.config import Config, from_dict
+from kbtool.config import Config, load
 
 WIKI_PAGES = {
     "start.txt": "====== Accueil ======\nBienvenue sur le wiki du support.\n",
@@ -38,19 +38,38 @@ def write_tree(root: Path, files: dict[str, str]) -> Path:
     return root
 
 
-def local_config(tmp: Path, wiki: dict[str, str] | None = None,
-                 docs: dict[str, str] | None = None, **index: object) -> Config:
-    """A configuration over a DokuWiki pages folder and a documentation folder under ``tmp``."""
+CONFIG = """\
+[index]
+dir = "index"
+{index}
+[[sources]]
+name = "wiki"
+kind = "dokuwiki-dir"
+path = "wiki"
+base_url = "https://wiki.example.org/doku.php"
+
+[[sources]]
+name = "docs"
+kind = "folder"
+path = "docs"
+base_url = "https://docs.example.org/"
+"""
+
+
+def config_file(tmp: Path, wiki: dict[str, str] | None = None,
+                docs: dict[str, str] | None = None, **index: object) -> Path:
+    """A DokuWiki pages folder and a documentation folder under ``tmp``, and ``kbtool.toml``
+    over them (paths relative to it, index in ``tmp/index``)."""
     write_tree(tmp / "wiki", WIKI_PAGES if wiki is None else wiki)
     write_tree(tmp / "docs", DOC_PAGES if docs is None else docs)
-    return from_dict({
-        "index": {"dir": str(tmp / "index"), **index},
-        "sources": [
-            {"name": "wiki", "kind": "dokuwiki-dir", "path": str(tmp / "wiki"),
-             "base_url": "https://wiki.example.org/doku.php"},
-            {"name": "docs", "kind": "folder", "path": str(tmp / "docs"),
-             "base_url": "https://docs.example.org/"},
-        ]})
+    extra = "\n".join(f"{key} = {value!r}" for key, value in index.items())
+    return write_tree(tmp, {"kbtool.toml": CONFIG.format(index=extra)}) / "kbtool.toml"
+
+
+def local_config(tmp: Path, wiki: dict[str, str] | None = None,
+                 docs: dict[str, str] | None = None, **index: object) -> Config:
+    """The configuration of :func:`config_file`, loaded."""
+    return load(config_file(tmp, wiki, docs, **index))
 
 
 def rewrite(path: Path, content: str | bytes) -> None:

@@ -41,6 +41,11 @@ def snapshot(config: Config) -> tuple[dict[str, str], list[tuple]]:
     return store.versions(), sections
 
 
+def folder(config: Config, source: str) -> Path:
+    """The folder a local source reads."""
+    return Path(config.source(source).get("path"))
+
+
 def with_index_dir(config: Config, index_dir: Path) -> Config:
     return replace(config, values={**config.values, "index.dir": str(index_dir)})
 
@@ -85,7 +90,7 @@ def test_first_run_builds_then_an_unchanged_run_touches_nothing(tmp_path: Path) 
 
 
 def test_edited_page_is_updated_new_text_found_old_text_gone(config: Config) -> None:
-    rewrite(config.source("wiki").get("path") / Path("logiciel/rapprochement.txt"),
+    rewrite(folder(config, "wiki") / "logiciel/rapprochement.txt",
             "====== Rapprochement bancaire ======\nPointez les écritures du grand-livre.\n")
     report = reindex(config)
     assert counts(report)["updated"] == 1 and counts(report)["added"] == 0
@@ -94,7 +99,7 @@ def test_edited_page_is_updated_new_text_found_old_text_gone(config: Config) -> 
 
 
 def test_added_and_deleted_pages(config: Config) -> None:
-    docs = Path(config.source("docs").get("path"))
+    docs = folder(config, "docs")
     rewrite(docs / "tresorier/subventions.md", "# Subventions\n\nLe dossier Cerfa 12156.\n")
     (docs / "tresorier/budget.md").unlink()
 
@@ -108,13 +113,14 @@ def test_added_and_deleted_pages(config: Config) -> None:
 
 
 def test_incremental_and_full_give_the_same_index(config: Config, tmp_path: Path) -> None:
-    wiki = Path(config.source("wiki").get("path"))
-    docs = Path(config.source("docs").get("path"))
-    rewrite(wiki / "logiciel/recus_fiscaux.txt", "====== Reçus ======\n===== Annuler =====\nNon.\n")
+    wiki = folder(config, "wiki")
+    docs = folder(config, "docs")
+    rewrite(wiki / "logiciel/recus_fiscaux.txt",
+            "====== Reçus ======\n===== Annuler =====\nNon.\n")
     rewrite(wiki / "logiciel/banque/import.txt", "====== Import ======\nFichier QIF.\n")
     reindex(config)
     (docs / "notes.txt").unlink()
-    rewrite(docs / "tresorier/cloture.md", "# Clôture\n\n## Bilan\n\nLe bilan et le compte de résultat.\n")
+    rewrite(docs / "tresorier/cloture.md", "# Clôture\n\n## Bilan\n\nLe bilan et le résultat.\n")
     rewrite(wiki / "faq/autre_redirection.txt", "~~REDIRECT>start~~\n")
     reindex(config)
 
@@ -126,7 +132,7 @@ def test_incremental_and_full_give_the_same_index(config: Config, tmp_path: Path
 
 
 def test_page_that_fails_to_parse_keeps_its_last_good_version(config: Config) -> None:
-    page = Path(config.source("wiki").get("path")) / "logiciel/rapprochement.txt"
+    page = folder(config, "wiki") / "logiciel/rapprochement.txt"
     good_version = IndexStore(config.index_dir).versions()[RAPPROCHEMENT]
     rewrite(page, "====== Rapprochement ======\nR\xe9sum\xe9 en Latin-1\n".encode("latin-1"))
 
@@ -142,7 +148,7 @@ def test_page_that_fails_to_parse_keeps_its_last_good_version(config: Config) ->
 
 
 def test_broken_pdf_is_a_failure_with_its_path(config: Config) -> None:
-    pdf = Path(config.source("docs").get("path")) / "tresorier/memo.pdf"
+    pdf = folder(config, "docs") / "tresorier/memo.pdf"
     rewrite(pdf, b"%PDF-1.4\nthis is not a PDF at all\n")
     report = reindex(config)
     assert not report.ok
@@ -154,7 +160,7 @@ def test_broken_pdf_is_a_failure_with_its_path(config: Config) -> None:
 @pytest.mark.parametrize("full", [False, True])
 def test_source_whose_listing_fails_deletes_nothing(config: Config, full: bool) -> None:
     before = IndexStore(config.index_dir).versions()
-    shutil.rmtree(config.source("docs").get("path"))
+    shutil.rmtree(folder(config, "docs"))
 
     report = reindex(config, full=full)
 
@@ -182,7 +188,7 @@ def test_source_removed_from_the_config_is_dropped(config: Config, full: bool) -
 @pytest.mark.parametrize("full", [False, True])
 def test_interrupted_run_leaves_the_previous_index_whole(config: Config, full: bool,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    wiki = Path(config.source("wiki").get("path"))
+    wiki = folder(config, "wiki")
     for name in ("start", "logiciel/rapprochement", "logiciel/recus_fiscaux"):
         rewrite(wiki / f"{name}.txt", "====== Remplacée ======\nTexte nouveau : licorne.\n")
     store = IndexStore(config.index_dir)
@@ -217,7 +223,8 @@ def test_redirect_pages_are_skipped_and_not_fetched_again(config: Config,
         return real
 
     monkeypatch.setattr(pipeline, "open_source", recording)
-    rewrite(Path(config.source("wiki").get("path")) / "start.txt", "====== Accueil ======\nBonjour.\n")
+    rewrite(folder(config, "wiki") / "start.txt",
+            "====== Accueil ======\nBonjour.\n")
     report = reindex(config)
     assert fetched == ["wiki/start.txt"]
     assert counts(report)["skipped"] == 0
@@ -231,7 +238,7 @@ def test_status_records_last_run_success_and_errors(config: Config) -> None:
         assert entry["last_run"] and entry["last_success"] and entry["errors"] == []
     status["docs"]["last_success"] = status["docs"]["last_run"] = "2000-01-01T00:00:00+0000"
     status_file.write_text(json.dumps(status), encoding="utf-8")
-    shutil.rmtree(config.source("docs").get("path"))
+    shutil.rmtree(folder(config, "docs"))
 
     reindex(config)
 

@@ -78,7 +78,8 @@ def test_section_anchors_follow_dokuwiki_rules(searcher: Searcher, query: str,
 
 def test_markdown_sections_link_to_their_heading_ids(searcher: Searcher) -> None:
     top = searcher.search("charges constatées d'avance").hits[0]
-    assert top.sections[0].url == "https://docs.example.org/tresorier/cloture.md#ecritures-dinventaire"
+    assert top.sections[0].url == \
+        "https://docs.example.org/tresorier/cloture.md#ecritures-dinventaire"
 
 
 @pytest.mark.parametrize("query, page_id", [

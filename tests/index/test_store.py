@@ -1,4 +1,4 @@
-"""The index folder: generations swapped in atomically, stale ones cleared, and the reindex lock."""
+"""The index folder: generations swapped in atomically, stale ones cleared, the reindex lock."""
 
 from __future__ import annotations
 
