@@ -57,11 +57,8 @@ def test_list_passwd_and_disable(config_file: Path, monkeypatch: pytest.MonkeyPa
     assert conn.execute("SELECT session_epoch FROM users").fetchone()[0] == 2
 
 
-# Strict: once kbtool.cli maps webcli.USAGE_ERRORS, this marker fails and must be removed.
-@pytest.mark.xfail(reason="kbtool.cli._exit_code does not map kbtool.webcli.USAGE_ERRORS to "
-                          "exit status 2 yet", raises=accounts.AccountError, strict=True)
 @pytest.mark.parametrize(("args", "stdin", "message"), [
-    (("add", "agnes"), "court\n", "password too short"),
+    (("add", "agnes"), "court\n", "password too short (at least 8 characters)"),
     (("passwd", "nobody"), "mot de passe sûr\n", "no user named 'nobody'"),
     (("disable", "nobody"), "", "no user named 'nobody'"),
 ])
