@@ -130,7 +130,7 @@ class _Corrector:
         if self._corrector is None:
             self._corrector = ReaderCorrector(self.reader, f.BODY_WORDS, None)
         maxdist = 1 if len(word) <= 7 else 2
-        candidates = self._corrector.suggest(word, limit=8, maxdist=maxdist, prefix=1)
+        candidates = self._corrector.suggest(word, limit=8, maxdist=maxdist, prefix=2)
         ranked = sorted((damerau_levenshtein(word, c), -_frequency(Form.of(c), self.reader), c)
                         for c in candidates)
         if not ranked or -ranked[0][1] < max(TYPO_MIN_FREQUENCY, TYPO_RATIO * frequency):

@@ -28,7 +28,7 @@ from kbtool.index.store import IndexStore
 
 _FORMATTER = highlight.HtmlFormatter(tagname="mark", classname="", between=" … ")
 _FRAGMENTER = highlight.ContextFragmenter(maxchars=160, surround=60)
-_SNIPPET_TEXT = 20_000     # characters of a section scanned for its snippet
+_SNIPPET_TEXT = 6_000      # characters of a section scanned for its snippet
 _ANALYZER = stem_analyzer()
 
 
@@ -55,14 +55,19 @@ class Searcher:
         self.refresh()
 
     def refresh(self) -> None:
-        """See the latest commit or rebuilt generation (a no-op when nothing changed)."""
+        """See the latest commit or rebuilt generation (a no-op when nothing changed).
+
+        A new Whoosh searcher is opened rather than ``refresh()``-ing the old one: whoosh3
+        reuses the readers of segments it had open and so misses deletions committed into them,
+        and it closes files that a search running in another thread may still be reading.  The
+        old view is released when its last user drops it.
+        """
         with self._lock:
             generation = self.store.generation()
-            old = self._view
-            if old is not None and generation == self._generation and old.searcher.up_to_date():
+            view = self._view
+            if view is not None and generation == self._generation and \
+                    view.searcher.up_to_date():
                 return
-            # Not Whoosh's searcher.refresh(): whoosh3 reuses segment readers by segment id,
-            # so it misses deletions committed into a segment it already had open.
             searcher = self.store.open().searcher()
             postings = Postings(searcher.reader(), LENGTH_FIELDS)
             self._view = _View(searcher, postings, PageTable(postings))
@@ -99,8 +104,8 @@ class Searcher:
         return self.search(text, limit=limit).hits
 
     def has_page(self, page_id: str) -> bool:
-        """True when that page is indexed."""
-        return bool(len(self._current().postings.term(f.PAGE_ID, page_id)[0]))
+        """True when that page is indexed with text (not a skipped redirect)."""
+        return bool(len(self._current().postings.term(f.KEY, f"{page_id}#0")[0]))
 
     def facets(self) -> dict[str, list[str]]:
         """Source name → its namespaces, for the filters of the search page."""
