@@ -53,12 +53,21 @@ class PageTable:
 
 @dataclass(frozen=True)
 class Ranking:
-    """Pages in rank order with their sections (best first) and the key terms they hold."""
+    """Pages in rank order, the share of weighted key terms each holds, and their sections."""
 
-    pages: list[np.ndarray]            # per ranked page: its matching section numbers, best first
-    page_scores: np.ndarray
+    page_scores: np.ndarray            # per ranked page
+    page_coverage: np.ndarray          # per ranked page
     section_scores: np.ndarray         # dense, per section number
-    page_coverage: np.ndarray          # per ranked page: share of weighted key terms held
+    _sections: np.ndarray              # matching sections grouped by page, best first
+    _starts: np.ndarray                # per ranked page: where its group starts and ends
+    _ends: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.page_scores)
+
+    def sections(self, rank: int) -> np.ndarray:
+        """Section numbers of the page at ``rank`` (0-based), best first."""
+        return self._sections[self._starts[rank]:self._ends[rank]]
 
 
 def rank(terms: tuple[QueryTerm, ...], postings: Postings, table: PageTable,
@@ -114,8 +123,9 @@ def _group(scores: np.ndarray, candidates: np.ndarray, about: np.ndarray, table:
     """Pages ranked by what they are about and their best sections (decaying weights)."""
     candidates = np.nonzero(candidates)[0]
     if not len(candidates):
-        empty = np.empty(0, dtype=np.float32)
-        return Ranking([], empty, scores, empty)
+        empty = np.empty(0, dtype=np.int64)
+        return Ranking(empty.astype(np.float32), empty.astype(np.float32), scores, empty, empty,
+                       empty)
     pages_of = table.page_of[candidates]
     order = np.lexsort((-scores[candidates], pages_of))
     sorted_candidates, sorted_pages = candidates[order], pages_of[order]
@@ -128,6 +138,5 @@ def _group(scores: np.ndarray, candidates: np.ndarray, about: np.ndarray, table:
     page_scores = (passages + ABOUT_WEIGHT * about) * \
         (PAGE_COVERAGE_FLOOR + (1 - PAGE_COVERAGE_FLOOR) * page_cov)
     by_score = np.argsort(-page_scores[ranked], kind="stable")
-    sections = [sorted_candidates[starts[i]:ends[i]] for i in by_score]
-    ranked = ranked[by_score]
-    return Ranking(sections, page_scores[ranked], scores, page_cov[ranked])
+    return Ranking(page_scores[ranked[by_score]], page_cov[ranked[by_score]], scores,
+                   sorted_candidates, starts[by_score], ends[by_score])

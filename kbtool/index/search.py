@@ -88,7 +88,7 @@ class Searcher:
         ranking = rank(parsed.terms, view.postings, view.pages,
                        _allowed(view.postings, tuple(sources), tuple(namespaces)))
         limit = max(1, limit)
-        total = len(ranking.pages)
+        total = len(ranking)
         page_count = max(1, -(-total // limit))
         page = min(max(1, page), page_count)
         shown = range((page - 1) * limit, min(page * limit, total))
@@ -125,7 +125,7 @@ class Searcher:
 
     def _page_hit(self, view: _View, parsed: ParsedQuery, ranking: Ranking,
                   index: int) -> PageHit:
-        sections = ranking.pages[index][: self.sections_per_page]
+        sections = ranking.sections(index)[: self.sections_per_page]
         stored = [view.searcher.stored_fields(int(d)) for d in sections]
         best = stored[0]
         words = frozenset(form.stem for t in parsed.terms for form in t.forms)
