@@ -47,7 +47,8 @@ SETTINGS: tuple[Setting, ...] = (
             "Share of the query's weighted key terms the best page must hold to be a confident "
             "answer.", float),
     Setting("http.timeout", 20.0, "Seconds before an HTTP request is abandoned.", float),
-    Setting("http.retries", 3, "Retries on 429, 5xx and connection errors (with backoff).", int),
+    Setting("http.retries", 3,
+            "Retries on 429, 502, 503, 504 and dropped connections (with backoff).", int),
     Setting("http.max_bytes", 20_000_000, "Largest response body accepted, in bytes.", int),
     Setting("http.delay", 0.5,
             "Seconds between two requests to one host (robots.txt Crawl-delay wins if longer).",
