@@ -80,6 +80,7 @@ _SEPARATORS = re.compile(r"[-./]")
 _TOKEN = re.compile(TOKEN_PATTERN)
 
 
+@lru_cache(maxsize=200_000)
 def split_compound(word: str) -> tuple[tuple[str, int], ...]:
     """Parts of a joined word with their position offsets; codes are also kept whole.
 
@@ -93,6 +94,23 @@ def split_compound(word: str) -> tuple[tuple[str, int], ...]:
     if any(c.isdigit() for c in word):
         return ((word, 0),) + tuple((part, 0) for part in parts if part)
     return tuple((part, offset) for offset, part in enumerate(parts))
+
+
+@lru_cache(maxsize=8)
+def key_words(text: str) -> tuple[tuple[str, int], ...]:
+    """The words of a lowercase text that are not stop words, with their positions.
+
+    Cached because a section's text is analysed twice in a row (stemmed and plain fields).
+    """
+    found = []
+    pos = 0
+    for match in _TOKEN.finditer(text):
+        for part, offset in split_compound(match.group()):
+            if part not in STOP_WORDS:
+                found.append((part, pos + offset))
+        pos += 1 + (len(_SEPARATORS.findall(match.group()))
+                    if not any(c.isdigit() for c in match.group()) else 0)
+    return tuple(found)
 
 
 class FrenchTokenizer(Tokenizer):
@@ -117,6 +135,15 @@ class FrenchTokenizer(Tokenizer):
                  **kwargs) -> Iterator[Token]:
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         normalize = stem_word if self.normalize == "stem" else plain_word
+        if not (chars or keeporiginal):
+            for part, pos in key_words(value.lower() if tokenize else value):
+                token.text = normalize(part)
+                token.stopped = False
+                token.boost = 1.0
+                if positions:
+                    token.pos = start_pos + pos
+                yield token
+            return
         pos = start_pos
         for match in _TOKEN.finditer(value.lower() if tokenize else value):
             base = pos

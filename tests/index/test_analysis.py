@@ -64,3 +64,15 @@ def test_analyzers_survive_pickling():
     import pickle
     for analyzer in (stem_analyzer(), words_analyzer()):
         assert pickle.loads(pickle.dumps(analyzer)) == analyzer
+
+
+@pytest.mark.parametrize("text", [
+    "La mise-à-jour du logiciel 2042-RICI, version 20.04 -- voir l'ERR-4012 a--b.",
+    "Les reçus fiscaux : l’adhérent… compte 445660 / 411",
+])
+def test_highlighting_path_gives_the_same_tokens(text):
+    """Snippets analyse with character offsets, indexing without: both must agree."""
+    for analyzer in (stem_analyzer(), words_analyzer()):
+        fast = [(t.text, t.pos) for t in analyzer(text, positions=True)]
+        slow = [(t.text, t.pos) for t in analyzer(text, positions=True, chars=True)]
+        assert fast == slow
