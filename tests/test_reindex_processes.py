@@ -1,0 +1,76 @@
+"""Reindex runs as real processes: killed midway (SIGKILL), and two at once."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from kbtool.config import load
+from kbtool.index.search import Searcher
+from kbtool.index.store import IndexStore
+from tests.kbfactory import config_file
+
+PAGES = {f"page_{n:04d}.txt": f"====== Page {n} ======\nLe compte 512 et la page numéro {n}.\n"
+         "===== Détail =====\n" + "Texte de remplissage sur la comptabilité. " * 40
+         for n in range(1500)}
+
+
+def kbtool(config: Path, *args: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "kbtool", "--config", str(config), *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+
+
+def wait_for_new_generation(store: IndexStore, process: subprocess.Popen) -> None:
+    """Until the rebuild has a generation folder of its own (it is then midway)."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and process.poll() is None:
+        if any(p.name != store.generation() for p in store.root.glob("gen-*")):
+            time.sleep(0.5)
+            return
+        time.sleep(0.05)
+    pytest.fail("the rebuild never started or ended too soon")
+
+
+@pytest.fixture(scope="module")
+def big(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A wiki big enough that a full rebuild takes seconds; indexed once."""
+    path = config_file(tmp_path_factory.mktemp("big"), wiki=PAGES, docs={"note.txt": "Une note."})
+    first = kbtool(path, "reindex")
+    assert first.wait(timeout=300) == 0, first.stderr.read()
+    return path
+
+
+def test_killed_rebuild_leaves_the_index_whole(big: Path) -> None:
+    config = load(big)
+    store = IndexStore(config.index_dir)
+    before, generation = store.versions(), store.generation()
+    run = kbtool(big, "reindex", "--full")
+    wait_for_new_generation(store, run)
+    os.killpg(run.pid, signal.SIGKILL)
+    run.wait(timeout=30)
+    assert run.returncode == -signal.SIGKILL
+    assert store.generation() == generation
+    assert store.versions() == before
+    assert Searcher(config.index_dir).search("page numéro 1234").hits[0].page_id == \
+        "wiki/page_1234.txt"
+    again = kbtool(big, "reindex")
+    assert again.wait(timeout=120) == 0
+    assert [p.name for p in store.root.glob("gen-*")] == [generation]
+
+
+def test_second_run_is_refused_while_the_first_holds_the_lock(big: Path) -> None:
+    store = IndexStore(load(big).index_dir)
+    first = kbtool(big, "reindex", "--full")
+    wait_for_new_generation(store, first)
+    second = kbtool(big, "reindex")
+    out, err = second.communicate(timeout=60)
+    assert second.returncode == 3
+    assert err.startswith("kbtool: error: another reindex is running (pid ")
+    assert first.wait(timeout=300) == 0
