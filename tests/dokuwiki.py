@@ -114,13 +114,21 @@ class TestWiki:
     __test__ = False  # not a pytest test class despite its name
 
     def __init__(self, root: Path, users: Sequence[User] = (BOT, ADMIN, OUTSIDER),
-                 acl: Sequence[str] = ACL, settings: Mapping[str, Any] | None = None) -> None:
+                 acl: Sequence[str] = ACL, settings: Mapping[str, Any] | None = None,
+                 reuse: bool = False) -> None:
         self.root = Path(root)
         self.users = tuple(users)
         self.settings = dict(SETTINGS if settings is None else settings)
         self.port = _free_port()
         self._server: subprocess.Popen[bytes] | None = None
-        self._build(acl)
+        if not (reuse and self.built):
+            self._build(acl)
+
+    @property
+    def built(self) -> bool:
+        """Whether ``root`` already holds a wiki: with ``reuse=True`` it is served as it is (a
+        benchmark seeds thousands of pages once and keeps the folder between runs)."""
+        return (self.root / "conf/local.php").is_file()
 
     @property
     def url(self) -> str:
@@ -191,6 +199,13 @@ class TestWiki:
             self._commit(wiki_id, text, "seed", "admin")
         self._php_run("bin/indexer.php", "-q")
 
+    def seed_files(self, pages: Path, timeout: float | None = None) -> None:
+        """Copy a folder of page files (``ns/page.txt``) into the wiki as raw files, then index
+        them: much faster than :meth:`seed` for thousands of pages, but without history (the
+        indexer alone takes minutes for 4,000 pages, hence no timeout by default)."""
+        shutil.copytree(pages, self.data_dir / "pages", dirs_exist_ok=True)
+        self._php_run("bin/indexer.php", "-q", timeout=timeout)
+
     def _commit(self, wiki_id: str, text: str, summary: str, user: str) -> None:
         work = self.root / "work.txt"
         work.write_text(text, encoding="utf-8")
@@ -227,6 +242,11 @@ class TestWiki:
             start_new_session=True)
         log.close()
         self._wait_until_up(timeout)
+
+    @property
+    def server_pid(self) -> int | None:
+        """Process id of the running ``php -S`` (a benchmark reads its CPU time)."""
+        return None if self._server is None else self._server.pid
 
     def stop(self) -> None:
         """Kill the server's whole process group."""
@@ -277,9 +297,9 @@ class TestWiki:
 
     # -- php -------------------------------------------------------------------------------
 
-    def _php_run(self, script: str, *args: str) -> str:
+    def _php_run(self, script: str, *args: str, timeout: float | None = 60) -> str:
         done = subprocess.run(["php", str(self.code_dir / script), *args], cwd=self.code_dir,
-                              capture_output=True, text=True, timeout=60)
+                              capture_output=True, text=True, timeout=timeout)
         if done.returncode != 0:
             raise RuntimeError(f"{script} {' '.join(args)} failed: {done.stdout}{done.stderr}")
         return done.stdout
