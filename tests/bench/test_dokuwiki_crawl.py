@@ -1,0 +1,52 @@
+"""The DokuWiki crawl benchmark, run against a real DokuWiki seeded with the bundled sample."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.dokuwiki import skip_reason
+
+REPO = Path(__file__).resolve().parents[2]
+SAMPLE_WIKI = REPO / "kbtool" / "sample" / "wiki"
+sys.path.insert(0, str(REPO / "bench"))
+
+import dokuwiki_crawl  # noqa: E402
+
+pytestmark = pytest.mark.skipif(skip_reason() is not None, reason=skip_reason() or "")
+
+
+def _row(text: str, step: str) -> list[str]:
+    """The cells of the table row whose step starts with ``step``."""
+    line = next(line for line in text.splitlines() if line.startswith(f"| {step}"))
+    return [cell.strip() for cell in line.strip("|").split("|")]
+
+
+def test_runs_reuses_the_seeded_wiki_and_keeps_other_sections(tmp_path: Path) -> None:
+    out = tmp_path / "benchmarks.md"
+    out.write_text("# Benchmarks\n\n## Index and search\n\nother figures\n", encoding="utf-8")
+    args = ["--corpus", str(SAMPLE_WIKI), "--wiki-dir", str(tmp_path / "wiki"), "--out", str(out)]
+
+    assert dokuwiki_crawl.main(args) == 0
+    first = out.read_text(encoding="utf-8")
+    assert "wiki seeded into" in first
+    pages = sum(1 for _ in SAMPLE_WIKI.rglob("*.txt"))
+    # pages, fetched, requests: the full crawl fetches every page; the no-change run only lists
+    # (API version, login, listing); the edit run fetches the 10 edited pages and nothing else.
+    assert _row(first, "full crawl")[1:3] == [str(pages), str(pages)]
+    assert _row(first, "no-change run")[1:4] == [str(pages), "0", "3"]
+    assert _row(first, "after editing 10 pages")[1:4] == [str(pages), "10", "13"]
+    assert "10 updated" in first
+
+    assert dokuwiki_crawl.main(args) == 0
+    second = out.read_text(encoding="utf-8")
+    assert "wiki reused from" in second
+    assert second.count(dokuwiki_crawl.HEADING) == 1 and second.count(dokuwiki_crawl.BEGIN) == 1
+    assert second.startswith("# Benchmarks\n\n## Index and search\n\nother figures\n")
+    # The edits replace the previous run's line instead of piling up.
+    edited = re.search(r"`wiki\.putPage` as `admin`: `([^`]+)`", second).group(1)
+    page = (tmp_path / "wiki/data/pages" / (edited.replace(":", "/") + ".txt")).read_text()
+    assert page.count(dokuwiki_crawl.EDIT_MARK) == 1
