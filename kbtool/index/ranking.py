@@ -1,11 +1,12 @@
 """Scoring sections and pages: BM25 over fields, re-weighted by coverage of the key terms.
 
-Each key term scores BM25 in the title (×3), headings (×2) and body, in its stemmed and its plain
-form.  A section's score is then multiplied by the square of the share of the query's weighted
-key terms it holds, because a question's rare words (OFX, azerty, décès) are what separates the
-answer from pages sharing its common words.  Pages are ranked by their best section, lifted by
-the share of key terms the whole page holds.  All of it runs on numpy arrays (see
-:mod:`kbtool.index.postings`).
+Each key term scores BM25 in headings (×2) and body, in its plain form and, at half weight, its
+stemmed form; what the whole page is about (title ×3, DokuWiki tags and page name) is scored once
+per page.  Scores are multiplied by the share of the query's weighted key terms held (to the
+power 1.5), because a question's rare words (OFX, azerty, décès) are what separates the answer
+from pages sharing its common words.  A page scores what it is about plus its sections, best
+first, each next one counting less; the share of key terms the whole page holds lifts it.  All
+of it runs on numpy arrays (see :mod:`kbtool.index.postings`).
 """
 
 from __future__ import annotations
@@ -19,15 +20,17 @@ from kbtool.index import schema as f
 from kbtool.index.postings import Postings
 from kbtool.index.query import QueryTerm
 
-# (field, analyzer form, weight, field whose lengths normalise it, BM25 b, page-level)
+# (field, analyzer form, weight, field whose lengths normalise it, BM25 b, page-level).
+# The plain form counts twice the stemmed one: stemming finds "comptable" for "comptabilité" but
+# also conflates words apart (installer / installation, fusionner / fusion).
 FIELDS = (
-    (f.TITLE, "stem", 3.0, f.TITLE, 0.3, True),
-    (f.LABELS, "stem", 1.5, f.LABELS, 0.3, True),
-    (f.HEADING, "stem", 2.0, f.HEADING, 0.3, False),
-    (f.BODY, "stem", 1.0, f.BODY, 0.75, False),
-    (f.TITLE_WORDS, "word", 1.5, f.TITLE, 0.3, True),
-    (f.HEADING_WORDS, "word", 1.0, f.HEADING, 0.3, False),
-    (f.BODY_WORDS, "word", 0.5, f.BODY, 0.75, False),
+    (f.TITLE, "stem", 1.5, f.TITLE, 0.3, True),
+    (f.LABELS, "stem", 0.75, f.LABELS, 0.3, True),
+    (f.HEADING, "stem", 1.0, f.HEADING, 0.3, False),
+    (f.BODY, "stem", 0.5, f.BODY, 0.75, False),
+    (f.TITLE_WORDS, "word", 3.0, f.TITLE, 0.3, True),
+    (f.HEADING_WORDS, "word", 2.0, f.HEADING, 0.3, False),
+    (f.BODY_WORDS, "word", 1.0, f.BODY, 0.75, False),
 )
 LENGTH_FIELDS = (f.TITLE, f.LABELS, f.HEADING, f.BODY)
 K1 = 1.2
