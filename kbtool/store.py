@@ -2,7 +2,7 @@
 
 The schema is a numbered list of migrations; ``PRAGMA user_version`` records how many have run, so
 opening an older database applies only the missing steps, each in its own transaction, and never
-drops data.  Later features (articles, reviews) append their steps to ``MIGRATIONS``.
+drops data.  Later features append their steps to ``MIGRATIONS``.
 
 Connections are short-lived (one per web request or CLI command): SQLite in WAL mode lets readers
 go on while one writer commits, which is all a support team's load needs.
@@ -78,6 +78,85 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX validations_status ON validations (status, requested_at);
     CREATE INDEX validations_draft ON validations (draft_id, requested_at);
+    """,
+    # 3: knowledge gaps, articles written for them, their revisions, review trail, notices.
+    """
+    CREATE TABLE articles (
+        id INTEGER PRIMARY KEY,
+        author_id INTEGER NOT NULL REFERENCES users (id),
+        title TEXT NOT NULL DEFAULT '',
+        namespace TEXT NOT NULL DEFAULT '',
+        body TEXT NOT NULL DEFAULT '',
+        status TEXT NOT NULL DEFAULT 'draft' CHECK (status IN
+            ('draft', 'submitted', 'changes', 'approved', 'published', 'rejected')),
+        revision INTEGER NOT NULL DEFAULT 0,
+        page_id TEXT NOT NULL DEFAULT '',
+        base_revision INTEGER NOT NULL DEFAULT 0,
+        reviewer_id INTEGER REFERENCES users (id),
+        publish_error TEXT NOT NULL DEFAULT '',
+        conflict INTEGER NOT NULL DEFAULT 0,
+        created_at REAL NOT NULL,
+        updated_at REAL NOT NULL,
+        submitted_at REAL,
+        published_at REAL
+    );
+    CREATE INDEX articles_status ON articles (status, submitted_at);
+    CREATE INDEX articles_author ON articles (author_id, updated_at);
+    CREATE TABLE revisions (
+        article_id INTEGER NOT NULL REFERENCES articles (id),
+        number INTEGER NOT NULL,
+        title TEXT NOT NULL,
+        namespace TEXT NOT NULL,
+        page_id TEXT NOT NULL,
+        body TEXT NOT NULL,
+        at REAL NOT NULL,
+        PRIMARY KEY (article_id, number)
+    );
+    CREATE TABLE article_events (
+        id INTEGER PRIMARY KEY,
+        article_id INTEGER NOT NULL REFERENCES articles (id),
+        at REAL NOT NULL,
+        user_id INTEGER REFERENCES users (id),
+        action TEXT NOT NULL,
+        detail TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX article_events_article ON article_events (article_id, at);
+    CREATE TABLE gaps (
+        id INTEGER PRIMARY KEY,
+        topic TEXT NOT NULL,
+        question TEXT NOT NULL,
+        user_id INTEGER NOT NULL REFERENCES users (id),
+        ticket TEXT NOT NULL DEFAULT '',
+        created_at REAL NOT NULL,
+        status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'closed')),
+        article_id INTEGER REFERENCES articles (id),
+        closed_how TEXT CHECK (closed_how IN ('article', 'page', 'dismissed')),
+        closed_detail TEXT NOT NULL DEFAULT '',
+        closed_by INTEGER REFERENCES users (id),
+        closed_at REAL
+    );
+    CREATE UNIQUE INDEX gaps_open_topic ON gaps (topic) WHERE status = 'open';
+    CREATE INDEX gaps_article ON gaps (article_id);
+    CREATE TABLE gap_hits (
+        id INTEGER PRIMARY KEY,
+        gap_id INTEGER NOT NULL REFERENCES gaps (id),
+        user_id INTEGER NOT NULL REFERENCES users (id),
+        question TEXT NOT NULL,
+        ticket TEXT NOT NULL DEFAULT '',
+        at REAL NOT NULL
+    );
+    CREATE INDEX gap_hits_gap ON gap_hits (gap_id, user_id, at);
+    CREATE INDEX gap_hits_user ON gap_hits (user_id, gap_id);
+    CREATE TABLE notifications (
+        id INTEGER PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES users (id),
+        at REAL NOT NULL,
+        message TEXT NOT NULL,
+        url TEXT NOT NULL DEFAULT '',
+        seen INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX notifications_user ON notifications (user_id, seen, at);
+    ALTER TABLE users ADD COLUMN email TEXT NOT NULL DEFAULT '';
     """,
 )
 

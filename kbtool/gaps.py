@@ -1,0 +1,232 @@
+"""Knowledge gaps: questions the knowledge base did not answer, kept visible until answered.
+
+A gap is opened by a search without a confident answer or by an agent's "none of these answers"
+click.  Questions on the same topic land on one gap: the topic is the set of the question's
+stemmed key words (the index's own French analyzer), so "Comment importer un relevé OFX ?" and
+"import des relevés ofx" are one gap.  Every occurrence is kept as a hit (question as typed,
+agent, time, ticket); the demand of a gap is the number of distinct agents who hit it.
+
+A gap closes only by (a) an article published for it, (b) an agent naming an indexed page that
+answers it, or (c) a reviewer dismissing it with a reason.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from kbtool.accounts import User
+from kbtool.index.analysis import fold_accents, stem_analyzer
+from kbtool.store import now
+
+log = logging.getLogger(__name__)
+
+OPEN, CLOSED = "open", "closed"
+BY_ARTICLE, BY_PAGE, DISMISSED = "article", "page", "dismissed"
+# The same agent asking the same thing again within this many seconds is one hit, not two
+# (a search without answer followed by the "none of these" click on its page).
+REPEAT_WINDOW = 3600
+MAX_QUESTION_LENGTH = 500
+
+
+class GapError(Exception):
+    """A refused operation on a gap; the message is French, shown to the user."""
+
+
+@dataclass(frozen=True)
+class Gap:
+    """One unanswered topic, with its demand."""
+
+    id: int
+    question: str
+    opened_by: str
+    ticket: str
+    created_at: float
+    status: str
+    article_id: int | None
+    closed_how: str | None
+    closed_detail: str
+    closed_by: str | None
+    closed_at: float | None
+    hits: int
+    agents: int
+    last_at: float
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One time an agent met the gap."""
+
+    agent: str
+    question: str
+    ticket: str
+    at: float
+
+
+def topic_of(question: str) -> str:
+    """The gap key of a question: its sorted stemmed key words (folded text when it has none)."""
+    stems = sorted({token.text for token in stem_analyzer()(question)})
+    return " ".join(stems) or " ".join(fold_accents(question).casefold().split())
+
+
+_SELECT = """
+    SELECT g.*, o.name AS opener, c.name AS closer,
+           (SELECT COUNT(*) FROM gap_hits h WHERE h.gap_id = g.id) AS hits,
+           (SELECT COUNT(DISTINCT h.user_id) FROM gap_hits h WHERE h.gap_id = g.id) AS agents,
+           (SELECT MAX(h.at) FROM gap_hits h WHERE h.gap_id = g.id) AS last_at
+    FROM gaps g JOIN users o ON o.id = g.user_id LEFT JOIN users c ON c.id = g.closed_by
+"""
+_BY_DEMAND = " ORDER BY agents DESC, hits DESC, g.created_at, g.id"
+
+
+def _gap(row: sqlite3.Row) -> Gap:
+    return Gap(id=row["id"], question=row["question"], opened_by=row["opener"],
+               ticket=row["ticket"], created_at=row["created_at"], status=row["status"],
+               article_id=row["article_id"], closed_how=row["closed_how"],
+               closed_detail=row["closed_detail"], closed_by=row["closer"],
+               closed_at=row["closed_at"], hits=row["hits"], agents=row["agents"],
+               last_at=row["last_at"] or row["created_at"])
+
+
+def record(conn: sqlite3.Connection, user_id: int, question: str, ticket: str = "") -> int | None:
+    """Count this question on the open gap of its topic (opening one if needed); its id."""
+    question = " ".join(question.split())[:MAX_QUESTION_LENGTH]
+    if not question:
+        return None
+    topic = topic_of(question)
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        gap_id = _open_gap_id(conn, topic)
+        if gap_id is None:
+            gap_id = conn.execute(
+                "INSERT INTO gaps (topic, question, user_id, ticket, created_at) "
+                "VALUES (?, ?, ?, ?, ?)", (topic, question, user_id, ticket, now())).lastrowid
+            log.info("gap %d opened: %r", gap_id, question)
+        _add_hit(conn, gap_id, user_id, question, ticket)
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return gap_id
+
+
+def _open_gap_id(conn: sqlite3.Connection, topic: str) -> int | None:
+    row = conn.execute("SELECT id FROM gaps WHERE topic = ? AND status = ?",
+                       (topic, OPEN)).fetchone()
+    return row["id"] if row else None
+
+
+def _add_hit(conn: sqlite3.Connection, gap_id: int, user_id: int, question: str,
+             ticket: str) -> None:
+    recent = conn.execute(
+        "SELECT id, ticket FROM gap_hits WHERE gap_id = ? AND user_id = ? AND at >= ? "
+        "ORDER BY at DESC LIMIT 1", (gap_id, user_id, now() - REPEAT_WINDOW)).fetchone()
+    if recent is None:
+        conn.execute("INSERT INTO gap_hits (gap_id, user_id, question, ticket, at) "
+                     "VALUES (?, ?, ?, ?, ?)", (gap_id, user_id, question, ticket, now()))
+    elif ticket and not recent["ticket"]:
+        conn.execute("UPDATE gap_hits SET ticket = ? WHERE id = ?", (ticket, recent["id"]))
+
+
+def get_gap(conn: sqlite3.Connection, gap_id: int) -> Gap | None:
+    """The gap with that id, open or closed."""
+    row = conn.execute(_SELECT + " WHERE g.id = ?", (gap_id,)).fetchone()
+    return _gap(row) if row else None
+
+
+def open_gaps(conn: sqlite3.Connection, user_id: int | None = None,
+              limit: int = 200) -> list[Gap]:
+    """Open gaps by demand (agents, then hits, then age); only those ``user_id`` met if given."""
+    where = " WHERE g.status = 'open'"
+    params: tuple = ()
+    if user_id is not None:
+        where += " AND g.id IN (SELECT gap_id FROM gap_hits WHERE user_id = ?)"
+        params = (user_id,)
+    rows = conn.execute(_SELECT + where + _BY_DEMAND + " LIMIT ?", (*params, limit)).fetchall()
+    return [_gap(row) for row in rows]
+
+
+def gaps_of_article(conn: sqlite3.Connection, article_id: int) -> list[Gap]:
+    """The gaps an article answers."""
+    rows = conn.execute(_SELECT + " WHERE g.article_id = ?" + _BY_DEMAND,
+                        (article_id,)).fetchall()
+    return [_gap(row) for row in rows]
+
+
+def hits(conn: sqlite3.Connection, gap_id: int) -> list[Hit]:
+    """Every time the gap was met, oldest first."""
+    rows = conn.execute("SELECT h.*, u.name FROM gap_hits h JOIN users u ON u.id = h.user_id "
+                        "WHERE h.gap_id = ? ORDER BY h.at, h.id", (gap_id,)).fetchall()
+    return [Hit(row["name"], row["question"], row["ticket"], row["at"]) for row in rows]
+
+
+def met_by(conn: sqlite3.Connection, gap_id: int, user_id: int) -> bool:
+    """True when that agent hit the gap."""
+    return conn.execute("SELECT 1 FROM gap_hits WHERE gap_id = ? AND user_id = ? LIMIT 1",
+                        (gap_id, user_id)).fetchone() is not None
+
+
+def _require_open(gap: Gap) -> None:
+    if gap.status != OPEN:
+        raise GapError("Cette question est déjà close.")
+
+
+def _close(conn: sqlite3.Connection, gap_id: int, how: str, detail: str, user_id: int) -> None:
+    changed = conn.execute(
+        "UPDATE gaps SET status = ?, closed_how = ?, closed_detail = ?, closed_by = ?, "
+        "closed_at = ? WHERE id = ? AND status = ?",
+        (CLOSED, how, detail, user_id, now(), gap_id, OPEN)).rowcount
+    if not changed:
+        raise GapError("Cette question est déjà close.")
+    log.info("gap %d closed (%s: %s)", gap_id, how, detail)
+
+
+def close_with_page(conn: sqlite3.Connection, gap: Gap, user: User, page_id: str,
+                    indexed: Callable[[str], bool]) -> None:
+    """Close the gap with an existing page that answers it; the page must be in the index."""
+    _require_open(gap)
+    if not (user.can("reviewer") or met_by(conn, gap.id, user.id)):
+        raise GapError("Seuls les agents qui ont posé la question et les relecteurs peuvent "
+                       "la clore.")
+    page_id = page_id.strip()
+    if not page_id or not indexed(page_id):
+        raise GapError("Cette page n'existe pas dans l'index de recherche.")
+    _close(conn, gap.id, BY_PAGE, page_id, user.id)
+
+
+def dismiss(conn: sqlite3.Connection, gap: Gap, user: User, reason: str) -> None:
+    """Close the gap without an answer (a reviewer's decision, with its reason)."""
+    _require_open(gap)
+    if not user.can("reviewer"):
+        raise GapError("Seul un relecteur peut écarter une question.")
+    if not reason.strip():
+        raise GapError("Indiquez pourquoi cette question est écartée.")
+    _close(conn, gap.id, DISMISSED, reason.strip(), user.id)
+
+
+def attach_article(conn: sqlite3.Connection, gap: Gap, article_id: int) -> None:
+    """Mark the gap as being answered by that article (refused if another one is on it)."""
+    _require_open(gap)
+    changed = conn.execute("UPDATE gaps SET article_id = ? WHERE id = ? AND status = ? AND "
+                           "(article_id IS NULL OR article_id = ?)",
+                           (article_id, gap.id, OPEN, article_id)).rowcount
+    if not changed:
+        raise GapError("Un article est déjà en cours pour cette question.")
+
+
+def detach_article(conn: sqlite3.Connection, article_id: int) -> None:
+    """The article will not answer its gaps (rejected): they stay open, free for another."""
+    conn.execute("UPDATE gaps SET article_id = NULL WHERE article_id = ? AND status = ?",
+                 (article_id, OPEN))
+
+
+def close_for_article(conn: sqlite3.Connection, article_id: int, page_id: str,
+                      user_id: int) -> int:
+    """Close every open gap of a published article; how many were closed."""
+    ids = [row["id"] for row in conn.execute(
+        "SELECT id FROM gaps WHERE article_id = ? AND status = ?", (article_id, OPEN))]
+    for gap_id in ids:
+        _close(conn, gap_id, BY_ARTICLE, page_id, user_id)
+    return len(ids)

@@ -1,0 +1,105 @@
+"""Knowledge gaps: one gap per topic, demand counted by agent, and the three ways to close."""
+
+from __future__ import annotations
+
+import pytest
+
+from kbtool import gaps
+
+
+@pytest.mark.parametrize("first, second", [
+    ("Comment importer un relevé OFX ?", "importer releve ofx"),
+    ("Import des relevés OFX", "comment IMPORTER un relevé ofx"),
+    ("reçu fiscal annulé", "annuler un reçu fiscal"),
+])
+def test_questions_on_one_topic_share_a_gap(first, second):
+    assert gaps.topic_of(first) == gaps.topic_of(second)
+
+
+@pytest.mark.parametrize("first, second", [
+    ("importer un relevé OFX", "exporter un relevé OFX"),
+    ("TVA déductible", "TVA collectée"),
+])
+def test_different_topics_get_different_gaps(first, second):
+    assert gaps.topic_of(first) != gaps.topic_of(second)
+
+
+def test_repeated_questions_are_counted_on_one_gap(conn, user):
+    agnes, albert = user("agnes"), user("albert")
+    first = gaps.record(conn, agnes.id, "Comment importer un relevé OFX ?", "T-1")
+    again = gaps.record(conn, agnes.id, "importer releve ofx")  # the same agent, minutes later
+    other = gaps.record(conn, albert.id, "import des relevés OFX", "T-2")
+    assert first == again == other
+    gap = gaps.get_gap(conn, first)
+    assert (gap.question, gap.ticket, gap.opened_by) == ("Comment importer un relevé OFX ?",
+                                                          "T-1", "agnes")
+    assert (gap.hits, gap.agents) == (2, 2)
+    assert [(h.agent, h.question, h.ticket) for h in gaps.hits(conn, first)] == [
+        ("agnes", "Comment importer un relevé OFX ?", "T-1"),
+        ("albert", "import des relevés OFX", "T-2")]
+
+
+def test_the_same_agent_later_is_another_hit(conn, user, monkeypatch):
+    agnes = user("agnes")
+    gap_id = gaps.record(conn, agnes.id, "clôture de l'exercice")
+    later = gaps.now() + gaps.REPEAT_WINDOW + 1
+    monkeypatch.setattr(gaps, "now", lambda: later)
+    gaps.record(conn, agnes.id, "clôture exercice")
+    assert (gaps.get_gap(conn, gap_id).hits, gaps.get_gap(conn, gap_id).agents) == (2, 1)
+
+
+def test_open_gaps_by_demand_and_per_agent(conn, user):
+    agnes, albert = user("agnes"), user("albert")
+    lonely = gaps.record(conn, agnes.id, "changer de trésorier")
+    popular = gaps.record(conn, albert.id, "importer un relevé OFX")
+    gaps.record(conn, agnes.id, "importer un relevé OFX")
+    assert [g.id for g in gaps.open_gaps(conn)] == [popular, lonely]
+    assert [g.id for g in gaps.open_gaps(conn, albert.id)] == [popular]
+
+
+def test_closing_with_a_page_needs_an_indexed_page(conn, user):
+    agnes = user("agnes")
+    gap = gaps.get_gap(conn, gaps.record(conn, agnes.id, "exercice décalé"))
+    indexed = {"wiki/faq/exercice_decale.txt"}.__contains__
+    with pytest.raises(gaps.GapError, match="n'existe pas"):
+        gaps.close_with_page(conn, gap, agnes, "wiki/faq/inventee.txt", indexed)
+    with pytest.raises(gaps.GapError, match="Seuls"):
+        gaps.close_with_page(conn, gap, user("albert"), "wiki/faq/exercice_decale.txt", indexed)
+    gaps.close_with_page(conn, gap, agnes, "wiki/faq/exercice_decale.txt", indexed)
+    closed = gaps.get_gap(conn, gap.id)
+    assert (closed.status, closed.closed_how, closed.closed_detail, closed.closed_by) == (
+        "closed", "page", "wiki/faq/exercice_decale.txt", "agnes")
+    assert gaps.open_gaps(conn) == []
+
+
+def test_a_closed_topic_asked_again_opens_a_new_gap(conn, user):
+    agnes = user("agnes")
+    gap = gaps.get_gap(conn, gaps.record(conn, agnes.id, "exercice décalé"))
+    gaps.dismiss(conn, gap, user("rene"), "hors sujet")
+    assert gaps.record(conn, agnes.id, "exercice décalé") != gap.id
+
+
+def test_only_reviewers_dismiss_and_with_a_reason(conn, user):
+    gap = gaps.get_gap(conn, gaps.record(conn, user("agnes").id, "question floue"))
+    with pytest.raises(gaps.GapError, match="relecteur"):
+        gaps.dismiss(conn, gap, user("agnes"), "doublon")
+    with pytest.raises(gaps.GapError, match="pourquoi"):
+        gaps.dismiss(conn, gap, user("rene"), "  ")
+    gaps.dismiss(conn, gap, user("rene"), "question trop vague")
+    closed = gaps.get_gap(conn, gap.id)
+    assert (closed.closed_how, closed.closed_detail) == ("dismissed", "question trop vague")
+    with pytest.raises(gaps.GapError, match="déjà close"):
+        gaps.dismiss(conn, closed, user("rita"), "encore")
+
+
+def test_an_article_closes_its_gaps_only_when_published(conn, user):
+    from kbtool import articles
+
+    agnes = user("agnes")
+    gap = gaps.get_gap(conn, gaps.record(conn, agnes.id, "importer un relevé OFX"))
+    article_id = articles.create(conn, agnes, "kb", gap)
+    with pytest.raises(gaps.GapError, match="déjà en cours"):
+        articles.create(conn, user("albert"), "kb", gaps.get_gap(conn, gap.id))
+    assert gaps.get_gap(conn, gap.id).status == "open"
+    assert gaps.close_for_article(conn, article_id, "kb:importer", agnes.id) == 1
+    assert gaps.get_gap(conn, gap.id).closed_how == "article"
