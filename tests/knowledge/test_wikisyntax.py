@@ -1,0 +1,77 @@
+"""Markdown → safe HTML (preview) and → DokuWiki (publication), as tables of cases."""
+
+from __future__ import annotations
+
+import pytest
+from bs4 import BeautifulSoup
+
+from kbtool.markup import to_html
+from kbtool.wikisyntax import to_dokuwiki
+
+CASES = [
+    ("headings", "## Question\n\n### Détail", "===== Question =====\n\n==== Détail ===="),
+    ("bold and italic", "**gras** et *italique*", "**gras** et //italique//"),
+    ("inline code", "menu `Fichier > Ouvrir`", "menu ''%%Fichier > Ouvrir%%''"),
+    ("external link", "[la FAQ](https://wiki.example.org/faq?a=1&b=2)",
+     "[[https://wiki.example.org/faq?a=1&b=2|la FAQ]]"),
+    ("bullet list", "- un\n- deux\n    - deux bis", "  * un\n  * deux\n    * deux bis"),
+    ("numbered list", "1. un\n2. deux", "  - un\n  - deux"),
+    ("code block", "```python\nprint('ok')\n```", "<code python>\nprint('ok')\n</code>"),
+    ("code block without language", "```\nC:\\Tresorio\n```", "<code>\nC:\\Tresorio\n</code>"),
+    ("table", "| Compte | Libellé |\n|---|---|\n| 512 | Banque |",
+     "^Compte^Libellé^\n|512   |Banque |"),
+    ("long paragraph stays on one line", "mot " * 60, ("mot " * 60).strip()),
+    ("wiki markup typed as text is escaped", "un //chemin// à garder",
+     "un %%//%%chemin%%//%% à garder"),
+]
+
+
+@pytest.mark.parametrize("name, markdown, expected", CASES, ids=[c[0] for c in CASES])
+def test_markdown_to_dokuwiki(name, markdown, expected):
+    assert to_dokuwiki("Titre", markdown) == f"====== Titre ======\n\n{expected}\n"
+
+
+HOSTILE = [
+    ("script tag", "<script>alert(1)</script>"),
+    ("javascript link", "[clic](javascript:alert(1))"),
+    ("mixed-case scheme", '<a href="JaVaScRiPt:alert(1)">x</a>'),
+    ("event handler", '<img src="x" onerror="alert(1)">'),
+    ("raw iframe", '<iframe src="https://evil.example"></iframe>'),
+    ("style attribute", '<p style="background:url(javascript:x)">t</p>'),
+    ("code class injection", '```"onmouseover=alert(1)\nx\n```'),
+    ("data url", "[x](data:text/html;base64,PHNjcmlwdD4=)"),
+    ("reference link", "[x][r]\n\n[r]: javascript:alert(1)"),
+]
+ALLOWED_SCHEMES = ("http:", "https:", "mailto:")
+
+
+def unsafe_parts(html: str) -> list[str]:
+    """Elements and attributes of the HTML that could run code or load something."""
+    found = []
+    for element in BeautifulSoup(html, "html.parser").find_all(True):
+        if element.name in ("script", "iframe", "img", "style", "object", "embed", "svg"):
+            found.append(element.name)
+        for name, value in element.attrs.items():
+            if name.startswith("on") or name == "style" or name == "src":
+                found.append(name)
+            if name == "href" and not value.lower().startswith(ALLOWED_SCHEMES):
+                found.append(f"href={value}")
+            if name == "class" and any(not c.startswith("language-") for c in value):
+                found.append(f"class={value}")
+    return found
+
+
+@pytest.mark.parametrize("name, markdown", HOSTILE, ids=[c[0] for c in HOSTILE])
+def test_hostile_markdown_is_cleaned_before_preview_and_publication(name, markdown):
+    assert unsafe_parts(to_html(markdown)) == []
+    assert "javascript:" not in to_dokuwiki("T", markdown).lower()
+
+
+def test_the_check_itself_sees_unsafe_html():
+    assert unsafe_parts('<a href="javascript:x" onclick="y">z</a><script></script>') == [
+        "href=javascript:x", "onclick", "script"]
+
+
+def test_the_title_is_escaped_and_becomes_the_first_heading():
+    assert to_dokuwiki("Import <OFX> & CSV", "texte").startswith(
+        "====== Import <OFX> & CSV ======\n\ntexte")
