@@ -22,7 +22,8 @@ log = logging.getLogger(__name__)
 
 def create_app(config: Config, *, testing: bool = False) -> Flask:
     """Build the web app for this configuration."""
-    from kbtool.web import (admin, auth, db, drafts, errors, filters, reviews, search, searching,
+    from kbtool.web import (admin, articlereview, articleviews, auth, dashboard, db, drafts,
+                            errors, filters, gapviews, labels, reviews, search, searching,
                             security)
 
     app = Flask(__name__)
@@ -44,7 +45,9 @@ def create_app(config: Config, *, testing: bool = False) -> Flask:
     auth.init_app(app)
     searching.init_app(app)
     filters.init_app(app)
-    for blueprint in (auth.bp, search.bp, drafts.bp, reviews.bp, admin.bp):
+    labels.init_app(app)
+    for blueprint in (auth.bp, search.bp, drafts.bp, reviews.bp, admin.bp, gapviews.bp,
+                      articleviews.bp, articlereview.bp, dashboard.bp):
         app.register_blueprint(blueprint)
     return app
 

@@ -8,8 +8,10 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
+from kbtool import gaps, notices
 from kbtool.web import usage
 from kbtool.web.db import get_db
+from kbtool.web.reply import valid_ticket
 from kbtool.web.searching import IndexUnavailable, pick_token, shared
 
 bp = Blueprint("search", __name__)
@@ -17,7 +19,7 @@ bp = Blueprint("search", __name__)
 MAX_QUERY_LENGTH = 500
 MAX_PAGE = 100
 UNANSWERED_REASONS = {
-    "offre": "La question est notée sans réponse ; vous pourrez la rédiger comme nouvel article.",
+    "offre": "La question est notée sans réponse ; rédigez la réponse comme nouvel article.",
     "aucun": "Merci : la question est notée comme sans réponse dans la base de connaissances.",
 }
 
@@ -66,8 +68,19 @@ def index() -> ResponseReturnValue:
             usage.record(get_db(), usage.SEARCH, current_user.user.id, query=asked.query,
                          hits=results.total, confident=results.confident,
                          detail=_filters_detail(asked))
+            if not results.confident:
+                gaps.record(get_db(), current_user.user.id, asked.query)
     return render_template("search.html", asked=asked, facets=facets, results=results,
-                           pick_token=pick_token)
+                           pick_token=pick_token, **_home(asked))
+
+
+def _home(asked: SearchRequest) -> dict[str, object]:
+    """On the home page (no query): the agent's open questions and unread notices."""
+    if asked.query:
+        return {}
+    conn = get_db()
+    return {"my_gaps": gaps.open_gaps(conn, current_user.user.id, limit=20),
+            "notices": notices.unread(conn, current_user.user.id)}
 
 
 def _filters_detail(asked: SearchRequest) -> str:
@@ -79,9 +92,21 @@ def unanswered() -> ResponseReturnValue:
     """Record that the knowledge base does not answer this question."""
     query = request.form.get("q", "").strip()[:MAX_QUERY_LENGTH]
     reason = request.form.get("reason", "")
+    ticket = request.form.get("ticket", "").strip()
     if not query or reason not in UNANSWERED_REASONS:
         flash("Aucune question à noter.", "error")
         return redirect(url_for("search.index"))
-    usage.record(get_db(), usage.UNANSWERED, current_user.user.id, query=query, detail=reason)
+    conn = get_db()
+    usage.record(conn, usage.UNANSWERED, current_user.user.id, query=query, detail=reason)
+    gap_id = gaps.record(conn, current_user.user.id, query, ticket if valid_ticket(ticket) else "")
     flash(UNANSWERED_REASONS[reason], "info")
+    if reason == "offre" and gap_id is not None:
+        return redirect(url_for("gaps.show", gap_id=gap_id))
     return redirect(url_for("search.index", q=query))
+
+
+@bp.route("/notifications/lues", methods=["POST"])
+def notices_read() -> ResponseReturnValue:
+    """Mark the agent's notices as read."""
+    notices.mark_read(get_db(), current_user.user.id)
+    return redirect(url_for("search.index"))
