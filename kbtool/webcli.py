@@ -1,4 +1,5 @@
-"""Command-line side of the web UI: ``kbtool user add|passwd|list|disable`` and ``kbtool serve``.
+"""Command-line side of the web UI: ``kbtool user add|passwd|list|disable``, ``kbtool serve`` and
+``kbtool publish --retry``.
 
 ``add_commands`` plugs these into the main parser; each handler takes ``(args, config)`` and
 returns an exit code.  Refused operations raise :class:`kbtool.accounts.AccountError`, which the
@@ -43,6 +44,11 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:  # type: ignor
     serve.add_argument("--host", help="address to listen on (default: web.host, 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port to listen on (default: web.port)")
     serve.set_defaults(handler=serve_command)
+
+    publish = subparsers.add_parser("publish", help="publish approved articles to the wiki")
+    publish.add_argument("--retry", action="store_true", required=True,
+                         help="send again every approved article not yet published")
+    publish.set_defaults(handler=publish_retry)
 
 
 def read_password(stdin: TextIO | None = None) -> str:
@@ -100,6 +106,20 @@ def serve_command(args: argparse.Namespace, config: Config) -> int:
     print(f"kbtool: http://{host}:{port}/ (Ctrl+C pour arrêter)", file=sys.stderr)
     serve(config, host, port)
     return 0
+
+
+def publish_retry(args: argparse.Namespace, config: Config) -> int:
+    """``kbtool publish --retry``: one line per article; exit 1 when one is still unpublished."""
+    from kbtool import publish
+
+    with _connection(config) as conn:
+        outcomes = publish.retry_all(config, conn)
+    for outcome in outcomes:
+        state = "published" if outcome.published else "not published"
+        print(f"article {outcome.article_id}: {state}: {outcome.message}")
+    if not outcomes:
+        print("no approved article waiting for publication")
+    return 0 if all(outcome.published for outcome in outcomes) else 1
 
 
 def _connection(config: Config) -> closing[sqlite3.Connection]:

@@ -1,0 +1,166 @@
+"""Publishing approved articles to the wiki, and indexing them at once.
+
+Publishing converts the article to DokuWiki syntax, checks the target page, saves it through the
+wiki's remote API with a summary naming the reviewer, then reindexes the wiki source (which fetches
+only changed pages) so the article is searchable within seconds, closes the article's gaps and
+tells the author.
+
+It never overwrites someone else's work: an article records the wiki revision it may replace
+(``base_revision``, 0 for "the page does not exist").  When the page's current revision differs,
+the article is flagged as a conflict and a reviewer decides: replace exactly that revision, or
+publish under another page name.  DokuWiki's API has no compare-and-swap, so a change made in the
+second between the check and the save would still be replaced; the page history keeps it.
+
+When the wiki is down or refuses, the article stays approved with the reason; a retry (button or
+``kbtool publish --retry``) sends it later.  Nothing is lost.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from dataclasses import dataclass
+
+from kbtool import articles, gaps, notices, pipeline
+from kbtool.accounts import User
+from kbtool.articles import Article, ArticleError
+from kbtool.config import Config, ConfigError, SourceConfig
+from kbtool.crawler import dokuwiki_api
+from kbtool.crawler.dokuwiki_api import DokuWikiError
+from kbtool.index.store import IndexBusy
+from kbtool.store import now
+from kbtool.wikisyntax import ConversionError, to_dokuwiki
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a publication attempt did; ``message`` is French, for the reviewer."""
+
+    article_id: int
+    published: bool
+    message: str
+    conflict: bool = False
+
+
+def wiki_source(config: Config) -> SourceConfig:
+    """The ``dokuwiki`` source named by ``web.wiki_source``, or a ConfigError saying what to set."""
+    name = config.get("web.wiki_source")
+    if not name:
+        raise ConfigError("web.wiki_source is not set: name the dokuwiki source to publish to")
+    source = config.source(name)
+    if source.kind != "dokuwiki":
+        raise ConfigError(f"web.wiki_source {name!r} is a {source.kind} source, not dokuwiki")
+    return source
+
+
+def summary(article: Article) -> str:
+    """The wiki edit summary: which article, who wrote it, who approved it."""
+    return (f"kbtool : article n° {article.id} de {article.author}, "
+            f"validé par {article.reviewer or '?'}")
+
+
+def publish(config: Config, conn: sqlite3.Connection, article: Article) -> Outcome:
+    """Send an approved article to the wiki; on failure it stays approved with the reason."""
+    if article.status != articles.APPROVED:
+        raise ArticleError("Seul un article validé et non publié peut être publié.")
+    try:
+        source = wiki_source(config)
+        text = to_dokuwiki(article.title, article.body)
+        api = dokuwiki_api.connect(source, config)
+        info = api.page_info(article.page_id)
+        current = info.revision if info else 0
+        if current != article.base_revision:
+            return _conflict(conn, article, info)
+        api.save_page(article.page_id, text, summary(article))
+        saved = api.page_info(article.page_id)
+    except (ConfigError, ConversionError, DokuWikiError) as exc:
+        return _failed(conn, article, str(exc))
+    _published(conn, article, saved.revision if saved else 0)
+    _announce(config, conn, article)
+    return Outcome(article.id, True, _index(config, source, conn, article))
+
+
+def _failed(conn: sqlite3.Connection, article: Article, reason: str) -> Outcome:
+    log.warning("article %d not published: %s", article.id, reason)
+    conn.execute("UPDATE articles SET publish_error = ?, conflict = 0, updated_at = ? "
+                 "WHERE id = ?", (reason, now(), article.id))
+    articles.log_event(conn, article.id, None, "publish failed", reason)
+    return Outcome(article.id, False, f"Article validé, pas encore publié : {reason}")
+
+
+def _conflict(conn: sqlite3.Connection, article: Article,
+              info: dokuwiki_api.PageInfo | None) -> Outcome:
+    who = f" par {info.author}" if info and info.author else ""
+    reason = (f"La page {article.page_id} a été créée ou modifiée dans le wiki{who} "
+              f"(révision {info.revision if info else 0}) : remplacez-la ou changez de page.")
+    conn.execute("UPDATE articles SET publish_error = ?, conflict = ?, updated_at = ? "
+                 "WHERE id = ?", (reason, info.revision if info else 0, now(), article.id))
+    articles.log_event(conn, article.id, None, "publish conflict", reason)
+    log.warning("article %d not published: %s", article.id, reason)
+    return Outcome(article.id, False, reason, conflict=True)
+
+
+def _published(conn: sqlite3.Connection, article: Article, revision: int) -> None:
+    at = now()
+    conn.execute("UPDATE articles SET status = ?, publish_error = '', conflict = 0, "
+                 "base_revision = ?, published_at = ?, updated_at = ? WHERE id = ?",
+                 (articles.PUBLISHED, revision, at, at, article.id))
+    articles.log_event(conn, article.id, None, "published",
+                       f"{article.page_id} (révision {revision})")
+    closed = gaps.close_for_article(conn, article.id, article.page_id, article.author_id)
+    log.info("article %d published as %s; %d gap(s) closed", article.id, article.page_id, closed)
+
+
+def _announce(config: Config, conn: sqlite3.Connection, article: Article) -> None:
+    message = f"Votre article « {article.title} » est publié dans le wiki ({article.page_id})."
+    notices.notify(conn, article.author_id, message, f"/articles/{article.id}")
+    notices.email(config, conn, article.author_id, "kbtool : article publié", message)
+
+
+def _index(config: Config, source: SourceConfig, conn: sqlite3.Connection,
+           article: Article) -> str:
+    """Reindex the wiki source now; the message says whether the article is searchable yet."""
+    try:
+        report = pipeline.reindex(config, only=(source.name,))
+    except IndexBusy:
+        note = "indexé à la fin de la réindexation en cours"
+    else:
+        note = "indexé" if report.ok else f"indexation incomplète : {report.summary()}"
+    articles.log_event(conn, article.id, None, "indexed", note)
+    return f"Article publié dans le wiki ({article.page_id}), {note}."
+
+
+def accept_overwrite(conn: sqlite3.Connection, article: Article, user: User,
+                     revision: int) -> None:
+    """A reviewer allows replacing exactly that wiki revision of the target page."""
+    _check_conflict_decider(article, user)
+    conn.execute("UPDATE articles SET base_revision = ?, conflict = 0, updated_at = ? "
+                 "WHERE id = ?", (revision, now(), article.id))
+    articles.log_event(conn, article.id, user.id, "overwrite accepted",
+                       f"{article.page_id} révision {revision}")
+
+
+def retarget(conn: sqlite3.Connection, article: Article, user: User, page_name: str) -> None:
+    """A reviewer publishes the article under another page name in the same namespace."""
+    _check_conflict_decider(article, user)
+    page_id = articles.page_id_for(article.namespace, page_name)
+    if not page_id:
+        raise ArticleError("Nom de page invalide.")
+    conn.execute("UPDATE articles SET page_id = ?, base_revision = 0, conflict = 0, "
+                 "updated_at = ? WHERE id = ?", (page_id, now(), article.id))
+    articles.log_event(conn, article.id, user.id, "page changed", page_id)
+
+
+def _check_conflict_decider(article: Article, user: User) -> None:
+    if article.status != articles.APPROVED:
+        raise ArticleError("Cet article n'attend pas de publication.")
+    if not user.can("reviewer") or user.id == article.author_id:
+        raise ArticleError("Un relecteur autre que l'auteur décide de la page à remplacer.")
+
+
+def retry_all(config: Config, conn: sqlite3.Connection) -> list[Outcome]:
+    """Publish every approved article not yet in the wiki, except those waiting on a conflict."""
+    return [publish(config, conn, article) for article in articles.unpublished(conn)
+            if not article.conflict]
