@@ -1,0 +1,248 @@
+"""Publication to a real DokuWiki (Debian's "Igor", served by php -S on loopback): the whole path
+from a gap to a searchable page, a stopped wiki and the retry, a page created meanwhile, and two
+reviewers acting at once."""
+
+from __future__ import annotations
+
+import re
+import threading
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+
+from kbtool import accounts, articles, config as config_module, gaps, pipeline, store
+from kbtool.cli import main
+from kbtool.config import Config
+from tests.dokuwiki import BOT
+from tests.web.conftest import PASSWORD, USERS, login, post
+
+PASSWORD_VAR = "KBTOOL_TEST_WIKI_PASSWORD"
+
+
+@pytest.fixture()
+def config_file(dokuwiki, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """kbtool.toml over the test wiki: its bot may write in ``kb``, where articles go."""
+    monkeypatch.setenv(PASSWORD_VAR, BOT.password)
+    path = tmp_path / "kbtool.toml"
+    path.write_text(f"""
+[index]
+dir = "index"
+lock_timeout = 30
+[http]
+delay = 0
+retries = 0
+timeout = 10
+[web]
+database = "app.sqlite3"
+secret_key_file = "secret_key"
+namespaces = ["kb"]
+wiki_source = "wiki"
+[[sources]]
+name = "wiki"
+kind = "dokuwiki"
+url = "{dokuwiki.url}"
+user = "{BOT.name}"
+password_env = "{PASSWORD_VAR}"
+""", encoding="utf-8")
+    return path
+
+
+@pytest.fixture()
+def settings(config_file: Path) -> Config:
+    """Overrides the web tests' settings: this wiki, indexed, and the test accounts."""
+    config = config_module.load(config_file)
+    assert pipeline.reindex(config, full=True).ok
+    conn = store.connect(config.get("web.database"))
+    for name, role in USERS.items():
+        accounts.create_user(conn, name, role, PASSWORD)
+    conn.close()
+    return config
+
+
+def db(settings: Config):  # type: ignore[no-untyped-def]
+    return store.connect(settings.get("web.database"))
+
+
+def browser(client: FlaskClient, name: str) -> FlaskClient:
+    """Another browser signed in as ``name``."""
+    other = client.application.test_client()
+    assert login(other, name).status_code == 302
+    return other
+
+
+def submit(agent: FlaskClient, title: str, body: str, gap_id: int | None = None) -> int:
+    """Write and submit an article as that agent; its id."""
+    response = post(agent, "/articles", {"gap": gap_id} if gap_id else {})
+    article_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    post(agent, f"/articles/{article_id}", {"title": title, "namespace": "kb", "body": body,
+                                            "action": "submit"})
+    return article_id
+
+
+def decide(reviewer: FlaskClient, article_id: int, decision: str, revision: int,
+           reason: str = "") -> str:
+    """Post a decision; the page the reviewer lands on."""
+    response = post(reviewer, f"/relecture/{article_id}/decision",
+                    {"decision": decision, "revision": revision, "reason": reason})
+    return reviewer.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def first_hit(client: FlaskClient, query: str) -> str:
+    page = client.get("/", query_string={"q": query}).get_data(as_text=True)
+    titles = re.findall(r'<li class="hit">\s*<h2><a href="[^"]*">([^<]*)</a>', page)
+    return titles[0] if titles else ""
+
+
+QUESTION = "Comment rembourser les frais kilométriques des bénévoles ?"
+FIRST = """## Question
+
+Comment rembourser les frais kilométriques des bénévoles ?
+
+## Réponse
+
+Utilisez le **barème fiscal** ; voir la [doc](https://docs.example.org/benevoles).
+"""
+REVISED = FIRST + """
+## Étapes
+
+1. Menu *Dépenses > Frais*
+2. Choisissez le bénévole
+
+| Véhicule | Taux |
+|---|---|
+| Voiture | 0,324 |
+"""
+EXPECTED_WIKI_TEXT = """\
+====== Rembourser les frais kilométriques des bénévoles ======
+
+===== Question =====
+
+Comment rembourser les frais kilométriques des bénévoles ?
+
+===== Réponse =====
+
+Utilisez le **barème fiscal** ; voir la [[https://docs.example.org/benevoles|doc]].
+
+===== Étapes =====
+
+  - Menu //Dépenses > Frais//
+  - Choisissez le bénévole
+
+^Véhicule^Taux ^
+|Voiture |0,324|
+"""
+PAGE = "kb:rembourser_les_frais_kilometriques_des_benevoles"
+
+
+def test_gap_to_article_to_searchable_page(dokuwiki, as_user, settings: Config) -> None:
+    agnes = as_user("agnes")
+    agnes.get("/", query_string={"q": QUESTION})
+    [gap] = gaps.open_gaps(db(settings))
+    article_id = submit(agnes, "Rembourser les frais kilométriques des bénévoles", FIRST, gap.id)
+    rene = browser(agnes, "rene")
+    decide(rene, article_id, "changes", 1, "Ajoutez les étapes et le barème.")
+    post(agnes, f"/articles/{article_id}", {"title": "Rembourser les frais kilométriques des "
+                                            "bénévoles", "namespace": "kb", "body": REVISED,
+                                            "action": "submit"})
+    assert "+| Voiture | 0,324 |" in rene.get(f"/relecture/{article_id}").get_data(as_text=True)
+
+    page = decide(rene, article_id, "approve", 2)
+    assert "Article publié dans le wiki" in page and "indexé" in page
+    assert dokuwiki.page_file(PAGE).read_text(encoding="utf-8") == EXPECTED_WIKI_TEXT
+    change = dokuwiki.last_change(PAGE)
+    assert change["user"] == BOT.name and "validé par rene" in change["summary"]
+    assert first_hit(agnes, "frais kilométriques bénévoles") == \
+        "Rembourser les frais kilométriques des bénévoles"
+    closed = gaps.get_gap(db(settings), gap.id)
+    assert (closed.status, closed.closed_how, closed.closed_detail) == ("closed", "article", PAGE)
+    assert "est publié dans le wiki" in agnes.get("/").get_data(as_text=True)
+
+
+def test_a_stopped_wiki_keeps_the_article_until_a_retry(dokuwiki, as_user, settings: Config,
+                                                        config_file: Path, capsys) -> None:
+    agnes = as_user("agnes")
+    article_id = submit(agnes, "Reçu fiscal perdu", "Réimprimez-le depuis le menu Dons.")
+    rene = browser(agnes, "rene")
+    dokuwiki.stop()
+    try:
+        page = decide(rene, article_id, "approve", 1)
+        assert "validé, pas encore publié" in page and "connection failed" in page
+        post(rene, f"/relecture/{article_id}/publier")
+        assert articles.get(db(settings), article_id).status == "approved"
+        assert main(["--config", str(config_file), "publish", "--retry"]) == 1
+    finally:
+        dokuwiki.start()
+    capsys.readouterr()
+    assert main(["--config", str(config_file), "publish", "--retry"]) == 0
+    assert f"article {article_id}: published" in capsys.readouterr().out
+    assert dokuwiki.page_file("kb:recu_fiscal_perdu").read_text(encoding="utf-8") == (
+        "====== Reçu fiscal perdu ======\n\nRéimprimez-le depuis le menu Dons.\n")
+    assert first_hit(agnes, "reçu fiscal perdu") == "Reçu fiscal perdu"
+
+
+def test_a_page_created_meanwhile_is_never_overwritten_without_asking(
+        dokuwiki, as_user, settings: Config) -> None:
+    agnes = as_user("agnes")
+    article_id = submit(agnes, "Changer de banque", "Créez un nouveau compte 512.")
+    theirs = "====== Changer de banque ======\nPage écrite à la main.\n"
+    dokuwiki.save("kb:changer_de_banque", theirs, user="admin")
+    rene = browser(agnes, "rene")
+    page = decide(rene, article_id, "approve", 1)
+    assert "a été créée ou modifiée dans le wiki par admin" in page and 'id="overwrite"' in page
+    assert dokuwiki.page_file("kb:changer_de_banque").read_text(encoding="utf-8") == theirs
+
+    dokuwiki.save("kb:changer_de_banque", theirs + "Encore modifiée.\n", user="admin")
+    response = post(rene, f"/relecture/{article_id}/remplacer",
+                    {"revision": articles.get(db(settings), article_id).conflict})
+    rene.get(response.headers["Location"])
+    assert "Encore modifiée." in dokuwiki.page_file("kb:changer_de_banque").read_text()
+
+    post(rene, f"/relecture/{article_id}/renommer", {"page_name": "Changer de banque (comptes)"})
+    assert dokuwiki.page_file("kb:changer_de_banque_comptes").read_text(encoding="utf-8") == (
+        "====== Changer de banque ======\n\nCréez un nouveau compte 512.\n")
+    assert "Encore modifiée." in dokuwiki.page_file("kb:changer_de_banque").read_text()
+    assert articles.get(db(settings), article_id).status == "published"
+
+
+def test_replacing_the_revision_shown_publishes(dokuwiki, as_user, settings: Config) -> None:
+    agnes = as_user("agnes")
+    article_id = submit(agnes, "Clôturer en décembre", "Menu Exercice > Clôturer.")
+    dokuwiki.save("kb:cloturer_en_decembre", "Ébauche.\n", user="admin")
+    rene = browser(agnes, "rene")
+    decide(rene, article_id, "approve", 1)
+    post(rene, f"/relecture/{article_id}/remplacer",
+         {"revision": articles.get(db(settings), article_id).conflict})
+    assert dokuwiki.page_file("kb:cloturer_en_decembre").read_text(encoding="utf-8") == (
+        "====== Clôturer en décembre ======\n\nMenu Exercice > Clôturer.\n")
+    trail = [e.action for e in articles.events(db(settings), article_id)]
+    assert trail[-4:] == ["publish conflict", "overwrite accepted", "published", "indexed"]
+
+
+def test_two_reviewers_acting_at_once_publish_once(dokuwiki, as_user, settings: Config) -> None:
+    agnes = as_user("agnes")
+    article_id = submit(agnes, "Importer des adhérents", "Fichier CSV, menu Adhérents.")
+    reviewers = [browser(agnes, "rene"), browser(agnes, "adam")]
+    start = threading.Barrier(2)
+    outcomes: dict[str, str] = {}
+
+    def act(client: FlaskClient, decision: str) -> None:
+        start.wait()
+        outcomes[decision] = decide(client, article_id, decision, 1, "Non, à reprendre.")
+
+    threads = [threading.Thread(target=act, args=(client, decision))
+               for client, decision in zip(reviewers, ("approve", "changes"))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    refused = [d for d, page in outcomes.items() if "a changé entre-temps" in page]
+    assert len(refused) == 1
+    final = articles.get(db(settings), article_id)
+    page_file = dokuwiki.page_file("kb:importer_des_adherents")
+    if refused == ["changes"]:
+        assert final.status == "published" and page_file.exists()
+        changes = page_file.parent.parent.parent / "meta/kb/importer_des_adherents.changes"
+        assert len(changes.read_text().splitlines()) == 1
+    else:
+        assert final.status == "changes" and not page_file.exists()
