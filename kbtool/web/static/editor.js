@@ -63,7 +63,8 @@
         return;
       }
       if (!response.ok || !isJson(response)) {
-        status.textContent = response.redirected
+        // Without a session the CSRF check answers 400 and a sign-in redirect comes back as 200.
+        status.textContent = response.redirected || response.status === 400
           ? "Session expirée : le texte est gardé dans ce navigateur. Reconnectez-vous, il sera repris."
           : "Enregistrement refusé : le texte est gardé dans ce navigateur.";
         return;
