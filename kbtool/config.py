@@ -41,6 +41,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("index.dir", "var/index", "Folder of the Whoosh index.", path=True),
     Setting("index.lock_timeout", 0.0,
             "Seconds a reindex waits for another one to finish before giving up.", float),
+    Setting("index.memory_mb", 2048,
+            "Memory of each index writer process in a reindex: below what a full rebuild needs, "
+            "Whoosh spills sorted runs to disk and the rebuild takes half as long again.", int),
     Setting("search.limit", 10, "Pages shown per result page.", int),
     Setting("search.sections_per_page", 3, "Best sections shown under each page.", int),
     Setting("search.min_coverage", 0.55,

@@ -150,7 +150,8 @@ def _apply(plans: list[_Plan], config: Config, target: FileIndex, previous: File
     """Fetch, add and delete as planned; ``previous`` is the index a rebuild replaces."""
     work = sum(len(p.fetch) for p in plans)
     procs = 2 if work >= PARALLEL_FROM else 1
-    writer = target.writer(procs=procs, limitmb=256, multisegment=procs > 1)
+    writer = target.writer(procs=procs, limitmb=config.get("index.memory_mb"),
+                           multisegment=procs > 1)
     reports = {r.name: r for r in report.sources}
     try:
         with _progress_bar(work, progress) as tick:
