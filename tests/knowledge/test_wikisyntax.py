@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+
 import pytest
 from bs4 import BeautifulSoup
 
@@ -75,3 +77,36 @@ def test_the_check_itself_sees_unsafe_html():
 def test_the_title_is_escaped_and_becomes_the_first_heading():
     assert to_dokuwiki("Import <OFX> & CSV", "texte").startswith(
         "====== Import <OFX> & CSV ======\n\ntexte")
+
+
+# (Markdown typed, text the wiki must show): DokuWiki markup in prose stays prose.
+TYPED_AS_TEXT = [(typed, typed) for typed in (
+    "[[kb:autre]]", "{{http://e.example/x.png}}", "~~NOTOC~~", "%%lit%%", "((note))", "----",
+    "''m''", "^ a | b", "==== x ====", "a > b")] + [("&lt;sub&gt;x&lt;/sub&gt;", "<sub>x</sub>")]
+
+
+def render(wiki, text: str) -> BeautifulSoup:
+    """DokuWiki's own rendering of a page text (bin/render.php of the test wiki)."""
+    done = subprocess.run(["php", str(wiki.code_dir / "bin/render.php")], input=text,
+                          capture_output=True, text=True, cwd=wiki.code_dir, timeout=60,
+                          check=True)
+    return BeautifulSoup(done.stdout, "html.parser")
+
+
+def test_dokuwiki_shows_wiki_markup_typed_in_text_as_typed(dokuwiki):
+    markdown = "\n\n".join(f"avant {typed} après" for typed, _ in TYPED_AS_TEXT)
+    rendered = render(dokuwiki, to_dokuwiki("T", markdown))
+    paragraphs = " ".join(p.get_text(" ", strip=True) for p in rendered.find_all("p"))
+    for _, shown in TYPED_AS_TEXT:
+        assert f"avant {shown} après" in paragraphs
+    assert rendered.find("a") is None and rendered.find("img") is None
+
+
+def test_dokuwiki_renders_the_formatting_it_should(dokuwiki):
+    rendered = render(dokuwiki, to_dokuwiki("Titre", "**gras** *ital* [lien](https://e.example/)"
+                                            "\n\n- un\n- deux\n\n| a | b |\n|---|---|\n| 1 | 2 |"))
+    assert rendered.find("h1").get_text(strip=True) == "Titre"
+    assert rendered.find("strong").get_text() == "gras" and rendered.find("em").get_text() == "ital"
+    assert rendered.find("a")["href"] == "https://e.example/"
+    assert [li.get_text(strip=True) for li in rendered.find_all("li")] == ["un", "deux"]
+    assert [td.get_text(strip=True) for td in rendered.find_all("td")] == ["1", "2"]
