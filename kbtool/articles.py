@@ -216,7 +216,7 @@ DECISIONS = {"approve": (APPROVED, "approved"), "changes": (CHANGES, "changes re
 
 def decide(conn: sqlite3.Connection, article: Article, reviewer: User, decision: str,
            reason: str, seen_revision: int) -> None:
-    """Approve, send back or reject the revision the reviewer read; reasons needed but to approve."""
+    """Approve, send back or reject the revision the reviewer read (a reason unless approving)."""
     if decision not in DECISIONS:
         raise ArticleError("Décision inconnue.")
     if not reviewer.can("reviewer"):

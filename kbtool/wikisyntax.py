@@ -32,8 +32,9 @@ class ConversionError(Exception):
 
 
 # DokuWiki markup that pandoc leaves as is in text: links, media, macros, footnotes, nowiki,
-# tags (<del>, <sub>…), forced line breaks, tables, quotes, headings, rules, underline, monospace.
-_MARKUP = re.compile(r"%%|\[\[|\]\]|\{\{|\}\}|~~|\(\(|\)\)|<(?=[A-Za-z/])|\\\\|\^|\||={2,}|-{4,}|__|''")
+# tags (<del>, <sub>…), forced line breaks, tables, headings, rules, underline, monospace.
+_MARKUP = re.compile(r"%%|\[\[|\]\]|\{\{|\}\}|~~|\(\(|\)\)|<(?=[A-Za-z/])|\\\\|\^|\||"
+                     r"={2,}|-{4,}|__|''")
 # Code is already wrapped by pandoc; DokuWiki shows headings as typed (no markup inside).
 _VERBATIM = ("code", "pre", "h1", "h2", "h3", "h4", "h5", "h6")
 

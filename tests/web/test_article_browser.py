@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from tests.web.conftest import PASSWORD
 from tests.web.test_browser import ARTIFACTS, live_server, page, sync_api  # noqa: F401 (fixtures)
 from tests.web.test_publish import config_file, settings  # noqa: F401 (fixtures)

@@ -34,7 +34,8 @@ def open_article(agent: FlaskClient, gap_id: int | None = None) -> int:
     return int(response.headers["Location"].rsplit("/", 1)[1])
 
 
-def write(agent: FlaskClient, article_id: int, title: str, body: str, action: str = "save"):  # type: ignore[no-untyped-def]
+def write(agent: FlaskClient, article_id: int, title: str, body: str,
+          action: str = "save"):  # type: ignore[no-untyped-def]
     return post(agent, f"/articles/{article_id}", {"title": title, "namespace": "kb",
                                                    "body": body, "action": action})
 
