@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import xmlrpc.client
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -37,6 +38,10 @@ JSONRPC_PATH = "lib/exe/jsonrpc.php"
 FIRST_JSONRPC_VERSION = 12
 # IXR's fault code for "XML-RPC server not enabled".
 _FAULT_API_OFF = -32605
+# Control characters XML 1.0 forbids.  Igor copies those of a page (pasted terminal output…)
+# raw into its answer, which expat then refuses whole; they carry no text, so they are dropped
+# (one byte each in UTF-8, never part of a longer sequence).
+_XML_FORBIDDEN = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 # Igor's wiki.getRecentChanges refuses any timestamp that is not 10 digits long.
 _OLDEST_TIMESTAMP = 1_000_000_000
 
@@ -215,7 +220,8 @@ class _XmlRpc:
             response = self._http.post(self.endpoint, data=body,
                                        accept=("text/xml", "application/xml"),
                                        headers={"Content-Type": "text/xml; charset=utf-8"})
-            (result,), _ = xmlrpc.client.loads(response.body, use_builtin_types=False)
+            answer = _XML_FORBIDDEN.sub(b"", response.body)
+            (result,), _ = xmlrpc.client.loads(answer, use_builtin_types=False)
         except HttpError as exc:
             raise _http_error(exc, method, self.base_url) from None
         except xmlrpc.client.Fault as fault:

@@ -105,6 +105,13 @@ def test_save_page_round_trip(dokuwiki, bot):
         "user": BOT.name, "type": "C", "summary": "Publié depuis kbtool"}
 
 
+def test_control_characters_of_a_page_are_dropped_not_fatal(dokuwiki, bot):
+    # Igor copies them raw into its XML-RPC answer, which XML 1.0 forbids (5 pages of the
+    # shared corpus hold some: pasted terminal output).
+    dokuwiki.save("kb:terminal", "====== Terminal ======\nTapez \x1b[0m puis\x04 Entrée.\n")
+    assert bot.get_page("kb:terminal") == "====== Terminal ======\nTapez [0m puis Entrée.\n"
+
+
 def test_save_page_where_the_account_may_not_write(bot):
     with pytest.raises(AccessDenied):
         bot.save_page("tutoriel:installation", "vandalisme", "non")
