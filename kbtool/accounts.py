@@ -141,6 +141,15 @@ def set_role(conn: sqlite3.Connection, name: str, role: str) -> None:
     conn.execute("UPDATE users SET role = ? WHERE id = ?", (check_role(role), user.id))
 
 
+def set_email(conn: sqlite3.Connection, name: str, email: str) -> None:
+    """Set (or clear, with '') the address e-mail notices go to."""
+    user = _require(conn, name)
+    email = email.strip()
+    if email and ("@" not in email or any(c.isspace() for c in email) or len(email) > 254):
+        raise AccountError(f"invalid e-mail address {email!r}")
+    conn.execute("UPDATE users SET email = ? WHERE id = ?", (email, user.id))
+
+
 def set_active(conn: sqlite3.Connection, name: str, active: bool) -> None:
     """Enable or disable the account; disabling ends its open sessions."""
     user = _require(conn, name)

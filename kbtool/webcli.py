@@ -1,5 +1,5 @@
-"""Command-line side of the web UI: ``kbtool user add|passwd|list|disable``, ``kbtool serve`` and
-``kbtool publish --retry``.
+"""Command-line side of the web UI: ``kbtool user add|passwd|list|disable|email``,
+``kbtool serve`` and ``kbtool publish --retry``.
 
 ``add_commands`` plugs these into the main parser; each handler takes ``(args, config)`` and
 returns an exit code.  Refused operations raise :class:`kbtool.accounts.AccountError`, which the
@@ -39,6 +39,10 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:  # type: ignor
     disable = actions.add_parser("disable", help="disable an account (ends its sessions)")
     disable.add_argument("name")
     disable.set_defaults(handler=user_disable)
+    email = actions.add_parser("email", help="set the address of e-mail notices ('' to clear)")
+    email.add_argument("name")
+    email.add_argument("address")
+    email.set_defaults(handler=user_email)
 
     serve = subparsers.add_parser("serve", help="serve the web UI (waitress)")
     serve.add_argument("--host", help="address to listen on (default: web.host, 127.0.0.1)")
@@ -94,6 +98,14 @@ def user_disable(args: argparse.Namespace, config: Config) -> int:
     with _connection(config) as conn:
         accounts.set_active(conn, args.name, False)
     print(f"user {args.name} disabled")
+    return 0
+
+
+def user_email(args: argparse.Namespace, config: Config) -> int:
+    """``kbtool user email NAME ADDRESS``."""
+    with _connection(config) as conn:
+        accounts.set_email(conn, args.name, args.address)
+    print(f"e-mail of {args.name} set")
     return 0
 
 
