@@ -36,7 +36,7 @@ timeout = 10
 [web]
 database = "app.sqlite3"
 secret_key_file = "secret_key"
-namespaces = ["kb"]
+namespaces = ["kb", "tutoriel"]
 wiki_source = "wiki"
 [[sources]]
 name = "wiki"
@@ -71,12 +71,13 @@ def browser(client: FlaskClient, name: str) -> FlaskClient:
     return other
 
 
-def submit(agent: FlaskClient, title: str, body: str, gap_id: int | None = None) -> int:
+def submit(agent: FlaskClient, title: str, body: str, gap_id: int | None = None,
+           namespace: str = "kb") -> int:
     """Write and submit an article as that agent; its id."""
     response = post(agent, "/articles", {"gap": gap_id} if gap_id else {})
     article_id = int(response.headers["Location"].rsplit("/", 1)[1])
-    post(agent, f"/articles/{article_id}", {"title": title, "namespace": "kb", "body": body,
-                                            "action": "submit"})
+    post(agent, f"/articles/{article_id}", {"title": title, "namespace": namespace,
+                                            "body": body, "action": "submit"})
     return article_id
 
 
@@ -179,6 +180,16 @@ def test_a_stopped_wiki_keeps_the_article_until_a_retry(dokuwiki, as_user, setti
     assert dokuwiki.page_file("kb:recu_fiscal_perdu").read_text(encoding="utf-8") == (
         "====== Reçu fiscal perdu ======\n\nRéimprimez-le depuis le menu Dons.\n")
     assert first_hit(agnes, "reçu fiscal perdu") == "Reçu fiscal perdu"
+
+
+def test_a_refusing_wiki_keeps_the_article_approved_with_the_reason(
+        dokuwiki, as_user, settings: Config) -> None:
+    agnes = as_user("agnes")  # the bot may read but not write in `tutoriel`
+    article_id = submit(agnes, "Installer sur Mac", "Non pris en charge.", namespace="tutoriel")
+    page = decide(browser(agnes, "rene"), article_id, "approve", 1)
+    assert "validé, pas encore publié" in page and "wiki.putPage refused" in page
+    assert articles.get(db(settings), article_id).status == "approved"
+    assert not dokuwiki.page_file("tutoriel:installer_sur_mac").exists()
 
 
 def test_a_page_created_meanwhile_is_never_overwritten_without_asking(
