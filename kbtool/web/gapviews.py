@@ -10,6 +10,7 @@ from flask_login import current_user
 from kbtool import gaps
 from kbtool.web.articleviews import similar_pages
 from kbtool.web.db import get_db
+from kbtool.web.search import MAX_QUERY_LENGTH
 from kbtool.web.searching import IndexUnavailable, shared
 
 bp = Blueprint("gaps", __name__, url_prefix="/questions")
@@ -34,10 +35,12 @@ def index() -> ResponseReturnValue:
 
 @bp.route("/<int:gap_id>")
 def show(gap_id: int) -> ResponseReturnValue:
-    """A gap: every time it was asked, pages that might answer it, and what can be done."""
+    """A gap: every time it was asked, pages that might answer it (for the question, or for
+    the agent's own search ``q``), and what can be done."""
     gap = _gap(gap_id)
-    return render_template("gap.html", gap=gap, hits=gaps.hits(get_db(), gap.id),
-                           similar=similar_pages(gap.question))
+    query = request.args.get("q", "").strip()[:MAX_QUERY_LENGTH]
+    return render_template("gap.html", gap=gap, hits=gaps.hits(get_db(), gap.id), query=query,
+                           similar=similar_pages(query or gap.question))
 
 
 @bp.route("/<int:gap_id>/page", methods=["POST"])

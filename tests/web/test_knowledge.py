@@ -77,6 +77,8 @@ def test_a_gap_closes_with_an_indexed_page_only(as_user, settings: Config) -> No
     gap_id = gaps.record(db(settings), 2, "écart de rapprochement")  # not agnes's gap
     assert agnes.get(f"/questions/{gap_id}").status_code == 404
     gap_id = gaps.record(db(settings), 1, "écart de rapprochement")
+    page = agnes.get(f"/questions/{gap_id}", query_string={"q": "rapprochement écart"})
+    assert 'name="page_id" value="wiki/faq/ecart_rapprochement.txt"' in page.get_data(as_text=True)
     post(agnes, f"/questions/{gap_id}/page", {"page_id": "wiki/faq/inventee.txt"})
     assert gaps.get_gap(db(settings), gap_id).status == "open"
     post(agnes, f"/questions/{gap_id}/page", {"page_id": "wiki/faq/ecart_rapprochement.txt"})
