@@ -149,6 +149,16 @@ class DokuWikiAPI:
         self._call(lambda d: d.save_page(wiki_id, text, summary))
         log.info("saved %s on %s (%s)", wiki_id, self.url, summary)
 
+    def acl_check(self, wiki_id: str) -> int:
+        """The account's permission on a page: 0 none, 1 read, 2 edit, 4 create, 8 upload,
+        16 delete, 255 admin.  ACLs are set per group, so this tells what groups the account
+        is in even on Igor, whose API cannot list them."""
+        return self._call(lambda d: d.acl_check(wiki_id))
+
+    def who_am_i(self) -> list[str] | None:
+        """The account's groups, or None when the API has no such call (Igor)."""
+        return self._call(lambda d: d.who_am_i())
+
     def _ensure_dialect(self) -> _Dialect:
         if self._dialect is None:
             probe = _XmlRpc(self.url, self._http)
@@ -297,6 +307,8 @@ class _Dialect(Protocol):
     def page_info(self, wiki_id: str) -> PageInfo | None: ...
     def recent_changes(self, since: int) -> list[PageChange]: ...
     def save_page(self, wiki_id: str, text: str, summary: str) -> None: ...
+    def acl_check(self, wiki_id: str) -> int: ...
+    def who_am_i(self) -> list[str] | None: ...
 
 
 class _Igor:
@@ -334,6 +346,12 @@ class _Igor:
             raise DokuWikiError(f"wiki.putPage {wiki_id} refused at {self.rpc.base_url}: page "
                                 "locked, blocked by the word list, or empty new page")
 
+    def acl_check(self, wiki_id: str) -> int:
+        return int(self.rpc.call("wiki.aclCheck", wiki_id) or 0)
+
+    def who_am_i(self) -> list[str] | None:
+        return None
+
 
 class _Kaos:
     """JSON-RPC API version ≥ 12 (``core.*`` methods, documented return records)."""
@@ -368,6 +386,12 @@ class _Kaos:
         if self.rpc.call("core.savePage", page=wiki_id, text=text, summary=summary,
                          isminor=False) is not True:
             raise DokuWikiError(f"core.savePage {wiki_id} refused at {self.rpc.base_url}")
+
+    def acl_check(self, wiki_id: str) -> int:
+        return int(self.rpc.call("core.aclCheck", page=wiki_id) or 0)
+
+    def who_am_i(self) -> list[str] | None:
+        return list(self.rpc.call("core.whoAmI").get("groups") or [])
 
 
 def _items(answer: Any) -> list[dict[str, Any]]:

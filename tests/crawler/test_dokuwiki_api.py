@@ -118,6 +118,13 @@ def test_save_page_where_the_account_may_not_write(bot):
     assert bot.get_page("tutoriel:installation") == PAGES["tutoriel:installation"]
 
 
+def test_acl_check_gives_the_accounts_permission_and_igor_has_no_who_am_i(dokuwiki, bot):
+    admin = api_for(dokuwiki.url, ADMIN.name, ADMIN.password)
+    assert [bot.acl_check(page) for page in ("start", "kb:nouvelle", "prive:salaires")] == [1, 8, 0]
+    assert admin.acl_check("prive:salaires") == 255
+    assert bot.who_am_i() is None
+
+
 def test_wrong_password_is_refused_clearly_and_never_shown(dokuwiki, caplog):
     caplog.set_level(logging.DEBUG)
     api = api_for(dokuwiki.url, BOT.name, "mauvais secret")
@@ -215,6 +222,12 @@ class FakeKaos:
                  "summary": "créée", "type": "C", "sizechange": 20},
                 {"id": "old", "revision": 1714550000, "author": "bob", "ip": "127.0.0.1",
                  "summary": "", "type": "E", "sizechange": 2}])
+        if method == "core.aclCheck":
+            return self._reply(200, call_id, result=8 if params["page"].startswith("kb:") else 1)
+        if method == "core.whoAmI":
+            return self._reply(200, call_id, result={
+                "login": "robot", "name": "Robot", "mail": "robot@example.org",
+                "groups": ["user", "bot"], "isadmin": False, "ismanager": False})
         if method == "core.savePage" and self.locked:
             return self._reply(400, call_id, {"code": 133,
                                               "message": "The page is currently locked"})
@@ -274,6 +287,13 @@ def test_kaos_save_page(kaos):
     assert fake.pages["kb:nouvelle"] == "Texte"
     assert fake.summaries["kb:nouvelle"] == "Publié depuis kbtool"
     assert fake.calls[-1]["params"]["isminor"] is False
+
+
+def test_kaos_acl_check_and_who_am_i(kaos):
+    fake, api = kaos
+    assert api.acl_check("kb:start") == 8
+    assert fake.calls[-1]["params"] == {"page": "kb:start"}
+    assert api.who_am_i() == ["user", "bot"]
 
 
 def test_kaos_wrong_password(kaos):
