@@ -76,6 +76,15 @@ SETTINGS: tuple[Setting, ...] = (
             "Wiki namespaces offered for new articles.", list),
     Setting("web.wiki_source", "",
             "Name of the `dokuwiki` source where approved articles are published."),
+    Setting("web.wiki_login", False,
+            "Let accounts of the wiki of `web.wiki_source` sign in with their wiki password "
+            "(local accounts are tried first).", bool),
+    Setting("web.wiki_groups", [],
+            "Wiki groups mapped to roles, as `\"group=role\"` (wikis with `core.whoAmI`, "
+            "2024 and later).", list),
+    Setting("web.wiki_role_pages", [],
+            "Roles given by the wiki's ACL, as `\"role=page_id\"`: the role goes to those who "
+            "may edit that page (any wiki version).", list),
     Setting("web.smtp_host", "", "SMTP server for e-mail notifications (empty: none)."),
     Setting("web.smtp_from", "kbtool@localhost", "Sender of e-mail notifications."),
     Setting("sources.name", None, "Unique name of the source; first part of its page ids.",
