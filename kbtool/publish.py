@@ -27,6 +27,7 @@ from kbtool.articles import Article, ArticleError
 from kbtool.config import Config, ConfigError, SourceConfig
 from kbtool.crawler import dokuwiki_api
 from kbtool.crawler.dokuwiki_api import DokuWikiError
+from kbtool.crawler.dokuwiki_ids import page_url
 from kbtool.index.store import IndexBusy
 from kbtool.store import now
 from kbtool.wikisyntax import ConversionError, to_dokuwiki
@@ -53,6 +54,16 @@ def wiki_source(config: Config) -> SourceConfig:
     if source.kind != "dokuwiki":
         raise ConfigError(f"web.wiki_source {name!r} is a {source.kind} source, not dokuwiki")
     return source
+
+
+def wiki_url(config: Config, article: Article) -> str:
+    """Public URL of a published article's page ('' when not published or no wiki is set)."""
+    if article.status != articles.PUBLISHED:
+        return ""
+    try:
+        return page_url(wiki_source(config).get("url"), article.page_id)
+    except ConfigError:
+        return ""
 
 
 def summary(article: Article) -> str:

@@ -46,6 +46,7 @@ def show(article_id: int) -> ResponseReturnValue:
                                  for gap in gaps.gaps_of_article(conn, article.id)],
                            similar=similar_pages(article.title),
                            diff=articles.diff_since_last(conn, article.id),
+                           wiki_url=publish.wiki_url(current_app.config["KBTOOL"], article),
                            events=articles.events(conn, article.id))
 
 

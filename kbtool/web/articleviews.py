@@ -9,7 +9,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from markupsafe import Markup
 
-from kbtool import articles, gaps
+from kbtool import articles, gaps, publish
 from kbtool.articles import Article, ArticleError
 from kbtool.markup import to_html
 from kbtool.web.db import get_db
@@ -82,7 +82,8 @@ def edit(article_id: int) -> ResponseReturnValue:
                            namespaces=namespaces(), html=Markup(to_html(article.body)),
                            similar=similar_pages(article.title),
                            gaps=gaps.gaps_of_article(conn, article.id),
-                           events=articles.events(conn, article.id))
+                           events=articles.events(conn, article.id),
+                           wiki_url=publish.wiki_url(current_app.config["KBTOOL"], article))
 
 
 def _save_and_maybe_submit(article: Article) -> ResponseReturnValue:

@@ -150,6 +150,7 @@ def test_gap_to_article_to_searchable_page(dokuwiki, as_user, settings: Config) 
 
     page = decide(rene, article_id, "approve", 2)
     assert "Article publié dans le wiki" in page and "indexé" in page
+    assert f'href="{dokuwiki.url}doku.php?id={PAGE}"' in page
     assert dokuwiki.page_file(PAGE).read_text(encoding="utf-8") == EXPECTED_WIKI_TEXT
     change = dokuwiki.last_change(PAGE)
     assert change["user"] == BOT.name and "validé par rene" in change["summary"]
