@@ -23,7 +23,8 @@ LANGUAGE_PREFIX = "language-"
 def _keep_attribute(tag: str, name: str, value: str) -> str | None:
     """Only ``language-*`` classes on ``<code>`` (the code block's language) survive."""
     if name == "class":
-        return value if value.startswith(LANGUAGE_PREFIX) and value[9:].isalnum() else None
+        language = value.removeprefix(LANGUAGE_PREFIX)
+        return value if language != value and language.isalnum() else None
     return value
 
 
