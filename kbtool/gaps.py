@@ -3,7 +3,9 @@
 A gap is opened by a search without a confident answer or by an agent's "none of these answers"
 click.  Questions on the same topic land on one gap: the topic is the set of the question's
 stemmed key words (the index's own French analyzer), so "Comment importer un relevé OFX ?" and
-"import des relevés ofx" are one gap.  Every occurrence is kept as a hit (question as typed,
+"import des relevés ofx" are one gap; a question whose key words overlap an open gap's by at least
+``SAME_TOPIC`` (Jaccard index: "importer un relevé bancaire OFX" has 3 of the 4 words) joins it
+too.  Every occurrence is kept as a hit (question as typed,
 agent, time, ticket); the demand of a gap is the number of distinct agents who hit it.
 
 A gap closes only by (a) an article published for it, (b) an agent naming an indexed page that
@@ -29,6 +31,7 @@ BY_ARTICLE, BY_PAGE, DISMISSED = "article", "page", "dismissed"
 # (a search without answer followed by the "none of these" click on its page).
 REPEAT_WINDOW = 3600
 MAX_QUESTION_LENGTH = 500
+SAME_TOPIC = 0.75
 
 
 class GapError(Exception):
@@ -113,9 +116,17 @@ def record(conn: sqlite3.Connection, user_id: int, question: str, ticket: str = 
 
 
 def _open_gap_id(conn: sqlite3.Connection, topic: str) -> int | None:
-    row = conn.execute("SELECT id FROM gaps WHERE topic = ? AND status = ?",
-                       (topic, OPEN)).fetchone()
-    return row["id"] if row else None
+    """The open gap of this topic, or of the closest one at or above ``SAME_TOPIC``."""
+    words = set(topic.split())
+    best, best_score = None, SAME_TOPIC
+    for row in conn.execute("SELECT id, topic FROM gaps WHERE status = ?", (OPEN,)):
+        theirs = set(row["topic"].split())
+        score = len(words & theirs) / len(words | theirs) if words | theirs else 0.0
+        if score == 1.0:
+            return row["id"]
+        if score >= best_score:
+            best, best_score = row["id"], score
+    return best
 
 
 def _add_hit(conn: sqlite3.Connection, gap_id: int, user_id: int, question: str,

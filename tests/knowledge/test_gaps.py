@@ -39,6 +39,16 @@ def test_repeated_questions_are_counted_on_one_gap(conn, user):
         ("albert", "import des relevés OFX", "T-2")]
 
 
+@pytest.mark.parametrize("first, second, same", [
+    ("importer un relevé OFX", "importer un relevé bancaire OFX", True),   # 3 of 4 words
+    ("importer un relevé OFX", "importer un relevé CSV", False),           # 2 of 4
+    ("reçu fiscal don par carte bancaire", "reçu fiscal don", False),      # 3 of 5
+])
+def test_close_enough_questions_join_an_open_gap(conn, user, first, second, same):
+    agnes = user("agnes")
+    assert (gaps.record(conn, agnes.id, first) == gaps.record(conn, agnes.id, second)) is same
+
+
 def test_the_same_agent_later_is_another_hit(conn, user, monkeypatch):
     agnes = user("agnes")
     gap_id = gaps.record(conn, agnes.id, "clôture de l'exercice")
