@@ -28,7 +28,7 @@ from kbtool.config import Config, ConfigError, SourceConfig
 from kbtool.crawler import dokuwiki_api
 from kbtool.crawler.dokuwiki_api import DokuWikiError
 from kbtool.crawler.dokuwiki_ids import page_url
-from kbtool.index.store import IndexBusy
+from kbtool.index.store import IndexBusy, IndexStore
 from kbtool.store import now
 from kbtool.wikisyntax import ConversionError, to_dokuwiki
 
@@ -132,15 +132,26 @@ def _announce(config: Config, conn: sqlite3.Connection, article: Article) -> Non
 
 def _index(config: Config, source: SourceConfig, conn: sqlite3.Connection,
            article: Article) -> str:
-    """Reindex the wiki source now; the message says whether the article is searchable yet."""
+    """Reindex the wiki source now; the message says whether the article is searchable yet.
+
+    Without an index there is nothing to update (a reindex limited to one source would build an
+    index of that source alone).  A reindex already running may have listed the wiki before the
+    save: the article then waits for the next one (``index.lock_timeout`` makes this rarer).
+    """
+    if not IndexStore(config.index_dir).exists():
+        note = "pas indexé : l'index n'est pas encore construit (kbtool reindex)"
+    else:
+        note = _reindex_note(config, source)
+    articles.log_event(conn, article.id, None, "indexed", note)
+    return f"Article publié dans le wiki ({article.page_id}), {note}."
+
+
+def _reindex_note(config: Config, source: SourceConfig) -> str:
     try:
         report = pipeline.reindex(config, only=(source.name,))
     except IndexBusy:
-        note = "indexé à la fin de la réindexation en cours"
-    else:
-        note = "indexé" if report.ok else f"indexation incomplète : {report.summary()}"
-    articles.log_event(conn, article.id, None, "indexed", note)
-    return f"Article publié dans le wiki ({article.page_id}), {note}."
+        return "pas encore indexé (une réindexation est en cours) : il le sera à la suivante"
+    return "indexé" if report.ok else f"indexation incomplète : {report.summary()}"
 
 
 def accept_overwrite(conn: sqlite3.Connection, article: Article, user: User,
