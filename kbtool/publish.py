@@ -96,7 +96,7 @@ def publish(config: Config, conn: sqlite3.Connection, article: Article) -> Outco
 def _failed(conn: sqlite3.Connection, article: Article, reason: str) -> Outcome:
     log.warning("article %d not published: %s", article.id, reason)
     conn.execute("UPDATE articles SET publish_error = ?, conflict = 0, updated_at = ? "
-                 "WHERE id = ?", (reason, now(), article.id))
+                 "WHERE id = ? AND status = ?", (reason, now(), article.id, articles.APPROVED))
     articles.log_event(conn, article.id, None, "publish failed", reason)
     return Outcome(article.id, False, f"Article validé, pas encore publié : {reason}")
 
@@ -106,8 +106,10 @@ def _conflict(conn: sqlite3.Connection, article: Article,
     who = f" par {info.author}" if info and info.author else ""
     reason = (f"La page {article.page_id} a été créée ou modifiée dans le wiki{who} "
               f"(révision {info.revision if info else 0}) : remplacez-la ou changez de page.")
+    # Conditional: a concurrent attempt that published first must not be marked as conflicting.
     conn.execute("UPDATE articles SET publish_error = ?, conflict = ?, updated_at = ? "
-                 "WHERE id = ?", (reason, info.revision if info else 0, now(), article.id))
+                 "WHERE id = ? AND status = ?",
+                 (reason, info.revision if info else 0, now(), article.id, articles.APPROVED))
     articles.log_event(conn, article.id, None, "publish conflict", reason)
     log.warning("article %d not published: %s", article.id, reason)
     return Outcome(article.id, False, reason, conflict=True)
