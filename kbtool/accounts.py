@@ -12,6 +12,7 @@ import logging
 import secrets
 import sqlite3
 from dataclasses import dataclass
+from typing import Protocol
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -158,12 +159,36 @@ def set_active(conn: sqlite3.Connection, name: str, active: bool) -> None:
     log.info("user %s %s", user.name, "enabled" if active else "disabled")
 
 
+class Directory(Protocol):
+    """Somewhere else accounts live (the wiki): it checks a password and says the role.
+
+    ``role_for`` returns None for wrong credentials and raises, with a message for the user,
+    when it cannot decide (unreachable, no role); it never stores the password.
+    """
+
+    origin: str
+
+    def role_for(self, name: str, password: str) -> str | None: ...
+
+
 def authenticate(conn: sqlite3.Connection, name: str, password: str,
-                 client: str = "") -> User | None:
-    """The active account matching these credentials, else None; raises Throttled when locked."""
+                 client: str = "", directory: Directory | None = None) -> User | None:
+    """The active account matching these credentials, else None; raises Throttled when locked.
+
+    A name with a local password signs in locally only (so an admin keeps a way in when the
+    wiki is down, and a wiki account cannot take over a local one).  Other names are asked of
+    ``directory`` when given; its accounts are created or updated here, without a password hash.
+    """
     keys = (f"name:{name.strip().casefold()}", f"client:{client}")
     _check_throttle(conn, keys)
     row = conn.execute("SELECT * FROM users WHERE name = ?", (name.strip(),)).fetchone()
+    if directory is not None and (row is None or (
+            row["active"] and not row["password_hash"] and row["origin"] == directory.origin)):
+        role = directory.role_for(name.strip(), password)
+        if role is None:
+            return _fail(conn, keys, name)
+        conn.execute("DELETE FROM login_failures WHERE key = ?", (keys[0],))
+        return _directory_user(conn, name, role, directory.origin)
     if row is None or not row["active"] or not row["password_hash"]:
         _hasher.hash(password)  # so an unknown name costs as long as a wrong password
         return _fail(conn, keys, name)
@@ -174,6 +199,17 @@ def authenticate(conn: sqlite3.Connection, name: str, password: str,
                      (_hasher.hash(password), row["id"]))
     conn.execute("DELETE FROM login_failures WHERE key = ?", (keys[0],))
     return _user(row)
+
+
+def _directory_user(conn: sqlite3.Connection, name: str, role: str, origin: str) -> User:
+    """The local row of an account signed in elsewhere, created or given its current role."""
+    user = find_user(conn, name)
+    if user is None:
+        return create_user(conn, name, role, None, origin)
+    if user.role != role:
+        set_role(conn, user.name, role)
+        log.info("user %s now has role %s (from %s)", user.name, role, origin)
+    return find_user(conn, name)  # type: ignore[return-value]
 
 
 def _verify(hashed: str, password: str) -> bool:

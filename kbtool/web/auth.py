@@ -1,8 +1,9 @@
 """Sign-in and sign-out, the session user, and the role check every view goes through.
 
 Every route needs a signed-in account unless it is marked public; ``role_required`` adds a rank
-check.  The session identifier includes the account's ``session_epoch``, so a password change or a
-disabled account ends its sessions on the next request.
+check.  With ``web.wiki_login`` on, names without a local password sign in against the wiki
+(:mod:`kbtool.wikiauth`).  The session identifier includes the account's ``session_epoch``, so a
+password change or a disabled account ends its sessions on the next request.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from kbtool import accounts
+from kbtool import accounts, wikiauth
 from kbtool.web.db import get_db
 from kbtool.web.errors import render_error
 
@@ -32,6 +33,7 @@ login_manager.login_message_category = "info"
 
 View = TypeVar("View", bound=Callable[..., Any])
 _PUBLIC = "_kbtool_public"
+_WIKI = "kbtool_wiki_directory"  # app.extensions key: the wiki to sign in against, or None
 
 
 class SessionUser(UserMixin):
@@ -105,9 +107,13 @@ def login() -> ResponseReturnValue:
     if form.validate_on_submit():
         try:
             user = accounts.authenticate(get_db(), form.name.data, form.password.data,
-                                         request.remote_addr or "")
+                                         request.remote_addr or "",
+                                         current_app.extensions[_WIKI])
         except accounts.Throttled:
             return render_error(429)
+        except wikiauth.WikiSignInError as exc:
+            flash(str(exc), "error")
+            return render_template("login.html", form=form)
         if user is not None:
             session.clear()
             session.permanent = True
@@ -137,6 +143,8 @@ def logout() -> ResponseReturnValue:
 
 
 def init_app(app: Flask) -> None:
-    """Install Flask-Login and the sign-in check in front of every view."""
+    """Install Flask-Login and the sign-in check in front of every view; check the wiki
+    sign-in settings now, so a wrong one stops the start rather than every sign-in."""
+    app.extensions[_WIKI] = wikiauth.from_config(app.config["KBTOOL"])
     login_manager.init_app(app)
     app.before_request(_require_login)
