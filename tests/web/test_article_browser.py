@@ -66,7 +66,8 @@ def test_agent_writes_reviewer_approves(page, live_server: str, dokuwiki) -> Non
     sync_api.expect(reviewer.locator("#questions-title + ul")).to_contain_text("T-77")
     reviewer.screenshot(path=str(ARTIFACTS / "review.png"), full_page=True)
     reviewer.click("#approve")
-    sync_api.expect(reviewer.locator(".flash")).to_contain_text("Article publié dans le wiki")
+    sync_api.expect(reviewer.locator(".flash-info")).to_contain_text("Article publié dans le wiki")
+    assert reviewer.get_attribute("#wiki-link a", "href") == f"{dokuwiki.url}doku.php?id={PAGE}"
     sync_api.expect(reviewer.locator("#article-status")).to_have_text("publié")
     assert "remboursez par virement" in Path(dokuwiki.page_file(PAGE)).read_text(encoding="utf-8")
 
