@@ -203,3 +203,18 @@ def test_the_dashboard_draws_its_charts(as_user, settings: Config) -> None:
     assert UNANSWERED in page and 'id="open-gaps">1<' in page
     agnes = other_client(rene, "agnes")
     assert agnes.get("/tableau-de-bord").status_code == 403
+
+
+def test_a_hostile_question_is_shown_as_text_everywhere(as_user, settings: Config) -> None:
+    question = '<script>alert("q")</script><img src=x onerror=alert(1)>'
+    agnes = as_user("agnes")
+    agnes.get("/", query_string={"q": question})
+    [gap] = gaps.open_gaps(db(settings))
+    article_id = open_article(agnes, gap.id)
+    rene = other_client(agnes, "rene")
+    for client, path in ((agnes, "/"), (agnes, f"/questions/{gap.id}"),
+                         (agnes, f"/articles/{article_id}"), (rene, "/questions"),
+                         (rene, "/tableau-de-bord")):
+        page = client.get(path).get_data(as_text=True)
+        assert "&lt;script&gt;" in page, path
+        assert "<script>alert" not in page and "<img" not in page, path

@@ -1,0 +1,22 @@
+"""The knowledge-capture tables arrive by migration: a database of the previous release keeps its
+data and gains them."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from kbtool import store
+
+
+def test_a_version_2_database_upgrades_with_its_data(tmp_path: Path) -> None:
+    path = tmp_path / "app.sqlite3"
+    old = sqlite3.connect(path, isolation_level=None)
+    store.migrate(old, migrations=store.MIGRATIONS[:2])
+    old.execute("INSERT INTO users (name, role, created_at) VALUES ('agnes', 'agent', 0)")
+    old.close()
+    conn = store.connect(path)
+    assert store.schema_version(conn) == len(store.MIGRATIONS) >= 3
+    assert tuple(conn.execute("SELECT name, email FROM users").fetchone()) == ("agnes", "")
+    for table in ("gaps", "gap_hits", "articles", "revisions", "article_events", "notifications"):
+        assert conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] == 0
