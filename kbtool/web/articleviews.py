@@ -76,7 +76,8 @@ def edit(article_id: int) -> ResponseReturnValue:
     editable = article.author_id == current_user.user.id and article.status in articles.EDITABLE
     if request.method == "POST":
         if not editable:
-            abort(409)
+            flash("Cet article est en validation ou publié : il ne se modifie plus.", "error")
+            return redirect(url_for("articles.edit", article_id=article.id))
         return _save_and_maybe_submit(article)
     return render_template("article.html", article=article, editable=editable,
                            namespaces=namespaces(), html=Markup(to_html(article.body)),
