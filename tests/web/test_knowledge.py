@@ -156,6 +156,7 @@ def test_send_back_revise_and_the_reviewer_sees_the_diff(as_user, settings: Conf
     assert re.search(r'class="del">-Paramètres &gt; Exercice\.<', page)
     assert re.search(r'class="add">\+Paramètres &gt; Exercice, dates', page)
     assert "Donnez les dates." in page  # the audit trail
+    assert "===== Réponse =====\n\nParamètres &gt; Exercice, dates" in page  # what will be sent
 
 
 def test_approval_without_a_wiki_keeps_the_article_approved_with_the_reason(
