@@ -53,6 +53,9 @@ def create() -> ResponseReturnValue:
         gap = gaps.get_gap(conn, int(request.form["gap"]))
         if gap is None:
             abort(404)
+    if not namespaces():
+        flash("Aucun espace de noms n'est configuré pour les articles (web.namespaces).", "error")
+        return redirect(url_for("articles.mine"))
     try:
         article_id = articles.create(conn, current_user.user, namespaces()[0], gap)
     except gaps.GapError as exc:
