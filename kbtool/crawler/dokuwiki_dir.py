@@ -20,6 +20,7 @@ from pathlib import Path, PurePosixPath
 
 from kbtool.config import SourceConfig
 from kbtool.crawler.dokuwiki_syntax import page_url, parse_dokuwiki, wiki_id_from_path
+from kbtool.crawler.file_tree import FileTree, file_version
 from kbtool.documents import Document, Failure, Listing
 
 logger = logging.getLogger(__name__)
@@ -31,38 +32,21 @@ class DokuWikiDirSource:
 
     def __init__(self, source: SourceConfig) -> None:
         self.name = source.name
-        self.root = Path(source.get("path"))
         self.base_url = source.get("base_url") or ""
+        self.files = FileTree(source.name, Path(source.get("path")), _is_visible,
+                              lambda name: name.endswith(".txt"))
 
     def listing(self) -> Listing:
         """Page id → ``mtime_ns-size`` of every page, from one stat per file."""
-        if not self.root.is_dir():
-            failure = Failure(self.name, str(self.root), "pages folder not found")
-            return Listing(failures=(failure,), complete=False)
-        versions: dict[str, str] = {}
-        failures: list[Failure] = []
-
-        def walk_error(error: OSError) -> None:
-            reason = f"cannot list: {error.strerror}"
-            failures.append(Failure(self.name, str(error.filename), reason))
-
-        for folder, subfolders, files in os.walk(self.root, onerror=walk_error):
-            subfolders[:] = sorted(d for d in subfolders if _is_visible(d))
-            for file_name in sorted(f for f in files if _is_visible(f) and f.endswith(".txt")):
-                path = Path(folder, file_name)
-                try:
-                    versions[self._page_id(path)] = _version(path.stat())
-                except OSError as exc:
-                    failures.append(Failure(self.name, str(path), f"cannot stat: {exc.strerror}"))
-        return Listing(versions=versions, failures=tuple(failures), complete=not failures)
+        return self.files.listing()
 
     def fetch(self, page_id: str) -> Document | Failure | None:
         """The parsed page; None for a redirect or a page without text; a Failure when the file
         cannot be read or is not UTF-8."""
-        relative = self._relative(page_id)
+        relative = self.files.relative(page_id)
         if relative is None:
             return Failure(self.name, page_id, "not a page of this wiki folder")
-        path = self.root.joinpath(*relative.parts)
+        path = self.files.path(relative)
         try:
             stat = path.stat()
             text = path.read_bytes().decode("utf-8-sig")
@@ -84,28 +68,11 @@ class DokuWikiDirSource:
             return None
         return Document(source=self.name, page_id=page_id, title=page.title,
                         url=page_url(self.base_url, wiki_id), namespace=wiki_id.rpartition(":")[0],
-                        version=_version(stat), sections=page.sections, modified=stat.st_mtime,
+                        version=file_version(stat), sections=page.sections, modified=stat.st_mtime,
                         tags=page.tags)
-
-    def _page_id(self, path: Path) -> str:
-        return f"{self.name}/{path.relative_to(self.root).as_posix()}"
-
-    def _relative(self, page_id: str) -> PurePosixPath | None:
-        """The page's path inside the folder, or None for an id that is not one of ours."""
-        prefix, _, rest = page_id.partition("/")
-        relative = PurePosixPath(rest)
-        if prefix != self.name or not rest or relative.is_absolute() or relative.suffix != ".txt":
-            return None
-        if not all(_is_visible(part) for part in relative.parts):
-            return None
-        return relative
 
 
 def _is_visible(name: str) -> bool:
     """DokuWiki's own search skips names starting with ``.`` or ``_`` (this also rules out
     ``..`` in a page id)."""
     return not name.startswith((".", "_"))
-
-
-def _version(stat: os.stat_result) -> str:
-    return f"{stat.st_mtime_ns}-{stat.st_size}"

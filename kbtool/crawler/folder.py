@@ -14,11 +14,11 @@ large, broken PDF — becomes a Failure for that file; ``fetch`` never raises.
 from __future__ import annotations
 
 import logging
-import os
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote
 
 from kbtool.config import SourceConfig
+from kbtool.crawler.file_tree import FileTree, file_version
 from kbtool.crawler.html_page import parse_html
 from kbtool.crawler.markdown_page import parse_markdown
 from kbtool.crawler.parsed import ParsedPage
@@ -39,39 +39,22 @@ class FolderSource:
 
     def __init__(self, source: SourceConfig) -> None:
         self.name = source.name
-        self.root = Path(source.get("path"))
         self.base_url = source.get("base_url") or ""
+        self.files = FileTree(source.name, Path(source.get("path")),
+                              lambda name: not name.startswith("."),
+                              lambda name: PurePosixPath(name).suffix.lower() in EXTENSIONS)
 
     def listing(self) -> Listing:
         """Page id → ``mtime_ns-size`` of every supported file; stat errors as failures."""
-        if not self.root.is_dir():
-            failure = Failure(self.name, str(self.root), "folder not found")
-            return Listing(failures=(failure,), complete=False)
-        versions: dict[str, str] = {}
-        failures: list[Failure] = []
-
-        def walk_error(error: OSError) -> None:
-            failures.append(Failure(self.name, str(error.filename), f"cannot list: {error}"))
-
-        for folder, subfolders, files in os.walk(self.root, onerror=walk_error):
-            subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
-            for file_name in sorted(files):
-                path = Path(folder, file_name)
-                if not _is_page(path):
-                    continue
-                try:
-                    versions[self._page_id(path)] = _version(path.stat())
-                except OSError as exc:
-                    failures.append(Failure(self.name, str(path), f"cannot read: {exc}"))
-        return Listing(versions=versions, failures=tuple(failures), complete=not failures)
+        return self.files.listing()
 
     def fetch(self, page_id: str) -> Document | Failure | None:
         """The parsed file, a Failure saying why it could not be read, or None when it holds
         no text at all."""
-        relative = self._relative(page_id)
+        relative = self.files.relative(page_id)
         if relative is None:
             return Failure(self.name, page_id, "not a page of this folder source")
-        path = self.root.joinpath(*relative.parts)
+        path = self.files.path(relative)
         try:
             return self._document(page_id, relative, path)
         except (OSError, ValueError) as exc:
@@ -91,21 +74,8 @@ class FolderSource:
         namespace = "" if str(relative.parent) == "." else str(relative.parent)
         return Document(source=self.name, page_id=page_id, title=page.title or relative.stem,
                         url=self._url(relative, path), namespace=namespace,
-                        version=_version(stat), sections=page.sections,
+                        version=file_version(stat), sections=page.sections,
                         modified=stat.st_mtime, tags=page.tags)
-
-    def _page_id(self, path: Path) -> str:
-        return f"{self.name}/{path.relative_to(self.root).as_posix()}"
-
-    def _relative(self, page_id: str) -> PurePosixPath | None:
-        """The file path inside the folder, or None for an id that is not one of ours."""
-        prefix, _, rest = page_id.partition("/")
-        relative = PurePosixPath(rest)
-        if prefix != self.name or not rest or relative.is_absolute() or ".." in relative.parts:
-            return None
-        if relative.suffix.lower() not in EXTENSIONS:
-            return None
-        return relative
 
     def _url(self, relative: PurePosixPath, path: Path) -> str:
         if not self.base_url:
@@ -123,11 +93,3 @@ def parse_file(content: bytes, relative: PurePosixPath) -> ParsedPage:
     if suffix == ".pdf":
         return parse_pdf(content)
     return parse_text(decode(content), relative.stem)
-
-
-def _is_page(path: Path) -> bool:
-    return not path.name.startswith(".") and path.suffix.lower() in EXTENSIONS
-
-
-def _version(stat: os.stat_result) -> str:
-    return f"{stat.st_mtime_ns}-{stat.st_size}"
