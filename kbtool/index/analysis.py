@@ -54,7 +54,7 @@ def _stemmer() -> Stemmer.Stemmer:
 @lru_cache(maxsize=300_000)
 def stem_word(word: str) -> str:
     """Snowball-stem a lowercase word, then fold its accents: the stemmer needs them."""
-    if any(c.isdigit() for c in word):
+    if _DIGIT.search(word):
         return word
     stem = _stemmer().stemWord(word)
     if stem.endswith("us") and len(stem) > 4 and word.endswith("us"):
@@ -66,7 +66,7 @@ def stem_word(word: str) -> str:
 def plain_word(word: str) -> str:
     """Fold accents and drop a plural mark: 'adhérents' → 'adherent', 'journaux' → 'journal'."""
     folded = fold_accents(word)
-    if any(c.isdigit() for c in folded) or len(folded) <= 3:
+    if _DIGIT.search(folded) or len(folded) <= 3:
         return folded
     if folded.endswith("aux") and len(folded) > 4:
         return folded[:-3] + "al"
@@ -77,6 +77,7 @@ def plain_word(word: str) -> str:
 
 
 _SEPARATORS = re.compile(r"[-./]")
+_DIGIT = re.compile(r"\d")
 _TOKEN = re.compile(TOKEN_PATTERN)
 
 
@@ -91,7 +92,7 @@ def split_compound(word: str) -> tuple[tuple[str, int], ...]:
     parts = _SEPARATORS.split(word)
     if len(parts) == 1:
         return ((word, 0),)
-    if any(c.isdigit() for c in word):
+    if _DIGIT.search(word):
         return ((word, 0),) + tuple((part, 0) for part in parts if part)
     return tuple((part, offset) for offset, part in enumerate(parts))
 
@@ -105,11 +106,11 @@ def key_words(text: str) -> tuple[tuple[str, int], ...]:
     found = []
     pos = 0
     for match in _TOKEN.finditer(text):
-        for part, offset in split_compound(match.group()):
+        parts = split_compound(match.group())
+        for part, offset in parts:
             if part not in STOP_WORDS:
                 found.append((part, pos + offset))
-        pos += 1 + (len(_SEPARATORS.findall(match.group()))
-                    if not any(c.isdigit() for c in match.group()) else 0)
+        pos += 1 + parts[-1][1]
     return tuple(found)
 
 
