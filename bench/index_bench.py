@@ -34,6 +34,7 @@ from typing import Callable, Protocol, Sequence
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from fts5_baseline import Fts5Baseline, UpdateReport  # noqa: E402
+from sections import write_section  # noqa: E402
 
 from kbtool.config import Config, from_dict  # noqa: E402
 from kbtool.evaluation import CUTOFF, JudgedQuery, evaluate, load_queries  # noqa: E402
@@ -87,7 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     text = _render(report, command.strip(), load_before, os.getloadavg(), queries_file)
     print(text)
     if args.out:
-        write_section(args.out, text)
+        write_section(args.out, HEADING, BEGIN, END, text)
         print(f"written to {args.out}")
     return 0
 
@@ -249,23 +250,6 @@ def _value(value: float, unit: str) -> str:
 
 def _load(load: tuple[float, ...]) -> str:
     return " / ".join(f"{x:.2f}" for x in load)
-
-
-def write_section(path: Path, text: str) -> None:
-    """Put ``text`` under ``HEADING`` in ``path``: between the markers when a previous run left
-    them, else as a new section at the end; the rest of the file is kept as it is."""
-    current = path.read_text(encoding="utf-8") if path.exists() else ""
-    if BEGIN in current and END in current:
-        before, _, rest = current.partition(BEGIN)
-        _, _, after = rest.partition(END)
-        updated = before + text + after
-    elif HEADING in current:
-        updated = current.replace(HEADING, f"{HEADING}\n\n{text}\n", 1)
-    else:
-        start = "# Benchmarks\n" if not current else current.rstrip("\n") + "\n"
-        updated = f"{start}\n{HEADING}\n\n{text}\n"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(updated, encoding="utf-8")
 
 
 if __name__ == "__main__":
