@@ -377,6 +377,27 @@ def _relink(link: Path, copy: Path) -> None:
         copy.symlink_to(destination)
 
 
+PASSWORD_VAR = "KBTOOL_TEST_WIKI_PASSWORD"
+
+
+def kbtool_toml(wiki: TestWiki, tables: str = "") -> str:
+    """A ``kbtool.toml`` with this wiki as the ``dokuwiki`` source ``wiki``, read with the bot's
+    account (password in ``$KBTOOL_TEST_WIKI_PASSWORD``) and no politeness delay; ``tables`` are
+    settings tables put before it (``[index]``, ``[web]``…)."""
+    return f"""{tables}
+[http]
+delay = 0
+retries = 0
+timeout = 10
+[[sources]]
+name = "wiki"
+kind = "dokuwiki"
+url = "{wiki.url}"
+user = "{BOT.name}"
+password_env = "{PASSWORD_VAR}"
+"""
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -9,29 +9,14 @@ from pathlib import Path
 import pytest
 
 from kbtool.cli import main
-from tests.dokuwiki import BOT
-
-PASSWORD_VAR = "KBTOOL_TEST_WIKI_PASSWORD"
+from tests.dokuwiki import BOT, PASSWORD_VAR, kbtool_toml
 
 
 @pytest.fixture()
 def config_path(dokuwiki, tmp_path: Path, monkeypatch) -> Path:
     monkeypatch.setenv(PASSWORD_VAR, BOT.password)
     path = tmp_path / "kbtool.toml"
-    path.write_text(f"""
-[index]
-dir = "index"
-[http]
-delay = 0
-retries = 0
-timeout = 10
-[[sources]]
-name = "wiki"
-kind = "dokuwiki"
-url = "{dokuwiki.url}"
-user = "{BOT.name}"
-password_env = "{PASSWORD_VAR}"
-""", encoding="utf-8")
+    path.write_text(kbtool_toml(dokuwiki, '[index]\ndir = "index"'), encoding="utf-8")
     return path
 
 

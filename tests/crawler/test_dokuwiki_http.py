@@ -11,9 +11,7 @@ from kbtool.crawler.dokuwiki_http import DokuWikiHTTPSource
 from kbtool.documents import Document, Failure
 from kbtool.index.search import Searcher
 from kbtool.pipeline import reindex
-from tests.dokuwiki import BOT, PAGES
-
-PASSWORD_VAR = "KBTOOL_TEST_WIKI_PASSWORD"
+from tests.dokuwiki import BOT, PAGES, PASSWORD_VAR
 READABLE = {f"wiki/{wiki_id.replace(':', '/')}.txt" for wiki_id in PAGES} - {
     "wiki/prive/salaires.txt"}
 

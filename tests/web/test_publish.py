@@ -14,37 +14,24 @@ from flask.testing import FlaskClient
 from kbtool import accounts, articles, config as config_module, gaps, pipeline, store
 from kbtool.cli import main
 from kbtool.config import Config
-from tests.dokuwiki import BOT
+from tests.dokuwiki import BOT, PASSWORD_VAR, kbtool_toml
 from tests.web.conftest import PASSWORD, USERS, login, post
-
-PASSWORD_VAR = "KBTOOL_TEST_WIKI_PASSWORD"
-
 
 @pytest.fixture()
 def config_file(dokuwiki, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """kbtool.toml over the test wiki: its bot may write in ``kb``, where articles go."""
     monkeypatch.setenv(PASSWORD_VAR, BOT.password)
     path = tmp_path / "kbtool.toml"
-    path.write_text(f"""
+    path.write_text(kbtool_toml(dokuwiki, """
 [index]
 dir = "index"
 lock_timeout = 30
-[http]
-delay = 0
-retries = 0
-timeout = 10
 [web]
 database = "app.sqlite3"
 secret_key_file = "secret_key"
 namespaces = ["kb", "tutoriel"]
 wiki_source = "wiki"
-[[sources]]
-name = "wiki"
-kind = "dokuwiki"
-url = "{dokuwiki.url}"
-user = "{BOT.name}"
-password_env = "{PASSWORD_VAR}"
-""", encoding="utf-8")
+"""), encoding="utf-8")
     return path
 
 
