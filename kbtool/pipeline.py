@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import json
 import logging
+import queue
 import sys
+import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +32,8 @@ log = logging.getLogger(__name__)
 
 STATUS_FILE = "status.json"
 PARALLEL_FROM = 500   # pages to (re)index from which two writer processes pay off
+FETCH_AHEAD = 32      # pages read ahead of indexing
+_DONE = object()
 
 
 @dataclass
@@ -168,8 +172,7 @@ def _apply_plan(plan: _Plan, writer: IndexWriter, previous: FileIndex | None,
                 indexed: dict[str, str], report: SourceReport,
                 tick: Callable[[], None]) -> None:
     kept: list[str] = list(plan.carry)
-    for page_id in plan.fetch:
-        result = _fetch(plan.reader, page_id)
+    for page_id, result in _fetched_ahead(plan.reader, list(plan.fetch)):
         tick()
         if isinstance(result, Failure):
             report.failures.append(result)
@@ -192,6 +195,53 @@ def _apply_plan(plan: _Plan, writer: IndexWriter, previous: FileIndex | None,
         report.deleted += 1
     if previous is not None:
         _carry_over(kept, writer, previous, indexed, report)
+
+
+def _fetched_ahead(source: Source | None, page_ids: list[str]
+                   ) -> Iterator[tuple[str, Document | Failure | None]]:
+    """The pages, in order, read by a thread that stays up to FETCH_AHEAD pages ahead.
+
+    Waiting for a remote wiki or site then overlaps indexing the pages already read.  The
+    source is only ever used by that one thread (its HTTP client is not thread-safe); anything
+    the thread raises (an interrupt included) is raised again here.
+    """
+    if not page_ids:
+        return
+    assert source is not None
+    pages: queue.Queue = queue.Queue(maxsize=FETCH_AHEAD)
+    stop = threading.Event()
+
+    def read_all() -> None:
+        try:
+            for page_id in page_ids:
+                if stop.is_set():
+                    return
+                _hand_over(pages, (page_id, _fetch(source, page_id)), stop)
+        except BaseException as exc:  # handed to the indexing thread, which re-raises it
+            _hand_over(pages, exc, stop)
+        else:
+            _hand_over(pages, _DONE, stop)
+
+    reader = threading.Thread(target=read_all, name=f"fetch-{source.name}", daemon=True)
+    reader.start()
+    try:
+        while (item := pages.get()) is not _DONE:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        reader.join(timeout=5)
+
+
+def _hand_over(pages: queue.Queue, item: object, stop: threading.Event) -> None:
+    """Put ``item`` in the queue, waiting for room, unless the consumer has stopped."""
+    while not stop.is_set():
+        try:
+            pages.put(item, timeout=0.2)
+            return
+        except queue.Full:
+            continue
 
 
 def _fetch(source: Source, page_id: str) -> Document | Failure | None:
