@@ -98,8 +98,9 @@ def split_compound(word: str) -> tuple[tuple[str, int], ...]:
 
 
 @lru_cache(maxsize=8)
-def key_words(text: str) -> tuple[tuple[str, int], ...]:
-    """The words of a lowercase text that are not stop words, with their positions.
+def key_words(text: str) -> tuple[tuple[str, int, int, int], ...]:
+    """The words of a lowercase text that are not stop words: (word, position, start, end),
+    start and end being the characters of the whole token the word comes from.
 
     Cached because a section's text is analysed twice in a row (stemmed and plain fields).
     """
@@ -109,7 +110,7 @@ def key_words(text: str) -> tuple[tuple[str, int], ...]:
         parts = split_compound(match.group())
         for part, offset in parts:
             if part not in STOP_WORDS:
-                found.append((part, pos + offset))
+                found.append((part, pos + offset, match.start(), match.end()))
         pos += 1 + parts[-1][1]
     return tuple(found)
 
@@ -136,34 +137,18 @@ class FrenchTokenizer(Tokenizer):
                  **kwargs) -> Iterator[Token]:
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         normalize = stem_word if self.normalize == "stem" else plain_word
-        if not (chars or keeporiginal):
-            for part, pos in key_words(value.lower() if tokenize else value):
-                token.text = normalize(part)
-                token.stopped = False
-                token.boost = 1.0
-                if positions:
-                    token.pos = start_pos + pos
-                yield token
-            return
-        pos = start_pos
-        for match in _TOKEN.finditer(value.lower() if tokenize else value):
-            base = pos
-            for part, offset in split_compound(match.group()):
-                pos = base + offset
-                if part in STOP_WORDS:
-                    continue
-                token.text = normalize(part)
-                token.stopped = False
-                token.boost = 1.0
-                if keeporiginal:
-                    token.original = part
-                if positions:
-                    token.pos = pos
-                if chars:
-                    token.startchar = start_char + match.start()
-                    token.endchar = start_char + match.end()
-                yield token
-            pos += 1
+        for part, pos, start, end in key_words(value.lower() if tokenize else value):
+            token.text = normalize(part)
+            token.stopped = False
+            token.boost = 1.0
+            if keeporiginal:
+                token.original = part
+            if positions:
+                token.pos = start_pos + pos
+            if chars:
+                token.startchar = start_char + start
+                token.endchar = start_char + end
+            yield token
 
 
 def stem_analyzer() -> FrenchTokenizer:
