@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,18 +60,21 @@ def evaluate(searcher: Searcher, queries: list[JudgedQuery]) -> dict:
     per_query = [_judge(searcher, q) for q in queries]
     answerable = [p for p in per_query if not p["no_answer"]]
     unanswerable = [p for p in per_query if p["no_answer"]]
-    mean = lambda rows, key: (sum(r[key] for r in rows) / len(rows)) if rows else 0.0  # noqa: E731
     return {
         "queries": len(per_query),
         "answerable": len(answerable),
-        f"mrr@{CUTOFF}": round(mean(answerable, "rr"), 4),
-        f"ndcg@{CUTOFF}": round(mean(answerable, "ndcg"), 4),
-        f"recall@{CUTOFF}": round(mean(answerable, "recall"), 4),
-        "no_answer_recall": round(mean([{"x": not r["confident"]} for r in unanswerable], "x"), 4),
-        "false_no_answer_rate": round(mean([{"x": not r["confident"]} for r in answerable], "x"),
-                                      4),
+        f"mrr@{CUTOFF}": _mean(answerable, lambda r: r["rr"]),
+        f"ndcg@{CUTOFF}": _mean(answerable, lambda r: r["ndcg"]),
+        f"recall@{CUTOFF}": _mean(answerable, lambda r: r["recall"]),
+        "no_answer_recall": _mean(unanswerable, lambda r: not r["confident"]),
+        "false_no_answer_rate": _mean(answerable, lambda r: not r["confident"]),
         "per_query": per_query,
     }
+
+
+def _mean(rows: list[dict], value: Callable[[dict], float]) -> float:
+    """Mean of ``value`` over ``rows`` (0 when there are none), rounded for reports."""
+    return round(sum(value(r) for r in rows) / len(rows), 4) if rows else 0.0
 
 
 def _judge(searcher: Searcher, query: JudgedQuery) -> dict:

@@ -72,7 +72,8 @@ class RunReport:
 
     def summary(self) -> str:
         """One line for cron mail and logs."""
-        total = lambda name: sum(getattr(s, name) for s in self.sources)  # noqa: E731
+        def total(name: str) -> int:
+            return sum(getattr(s, name) for s in self.sources)
         return (f"reindex{' --full' if self.full else ''}: {len(self.sources)} source(s), "
                 f"{total('listed')} pages listed, {total('added')} added, "
                 f"{total('updated')} updated, {total('deleted')} deleted, "
@@ -158,7 +159,7 @@ def _apply(plans: list[_Plan], config: Config, target: FileIndex, previous: File
                            multisegment=procs > 1)
     reports = {r.name: r for r in report.sources}
     try:
-        with _progress_bar(work, progress) as tick:
+        with _ProgressBar(work, progress) as tick:
             for plan in plans:
                 source_report = reports.get(plan.name, SourceReport(plan.name))
                 _apply_plan(plan, writer, previous, indexed, source_report, tick)
@@ -270,7 +271,7 @@ def _carry_over(page_ids: list[str], writer: IndexWriter, previous: FileIndex,
                 report.kept += 1
 
 
-class _progress_bar:
+class _ProgressBar:
     """A tqdm bar on a terminal, nothing under cron."""
 
     def __init__(self, total: int, enabled: bool) -> None:
