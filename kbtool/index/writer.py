@@ -20,7 +20,7 @@ def namespace_chain(namespace: str) -> list[str]:
 
 def section_entries(doc: Document) -> Iterator[dict[str, Any]]:
     """The index entries of one page, one per section."""
-    namespaces = " ".join(namespace_chain(doc.namespace)) or " "
+    namespaces = " ".join(namespace_chain(doc.namespace))
     for number, section in enumerate(doc.sections):
         entry = {
             f.KEY: f"{doc.page_id}#{number}",
