@@ -16,6 +16,7 @@ The index stores its analyzers (pickled), so the filter classes below must keep 
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from functools import lru_cache
@@ -60,6 +61,30 @@ def stem_word(word: str) -> str:
     if stem.endswith("us") and len(stem) > 4 and word.endswith("us"):
         stem = stem[:-1]  # Snowball keeps the plural -s of "reçus", "élus"
     return fold_accents(stem)
+
+
+_ACCENTED_E = ("e", "é", "è")
+_RESTORED_E = 3  # how many of a word's last 'e' are tried accented (3**3 spellings at most)
+
+
+@lru_cache(maxsize=4096)
+def accented_stems(word: str) -> frozenset[str]:
+    """Stems a word typed without accents may have had: 'securite' → {'securit', 'secur'}.
+
+    Agents often type without accents, and Snowball needs them (sécurité → secur but
+    securite → securit), so the last few 'e' of an unaccented word are tried as é and è;
+    which of these stems the knowledge base holds is for the caller to ask.
+    """
+    if not word.isascii():
+        return frozenset({stem_word(word)})
+    places = [i for i, c in enumerate(word) if c == "e"][-_RESTORED_E:]
+    stems = set()
+    for letters in itertools.product(_ACCENTED_E, repeat=len(places)):
+        spelled = list(word)
+        for place, letter in zip(places, letters):
+            spelled[place] = letter
+        stems.add(stem_word("".join(spelled)))
+    return frozenset(stems)
 
 
 @lru_cache(maxsize=300_000)

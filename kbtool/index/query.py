@@ -20,7 +20,8 @@ from whoosh.spelling import ReaderCorrector
 from whoosh.support.levenshtein import damerau_levenshtein
 
 from kbtool.index import schema as f
-from kbtool.index.analysis import STOP_WORDS, plain_word, split_compound, stem_word
+from kbtool.index.analysis import (STOP_WORDS, accented_stems, plain_word, split_compound,
+                                   stem_word)
 
 TYPO_MAX_FREQUENCY = 3     # a word in fewer sections than this may be a typo…
 TYPO_RATIO = 20            # …of a close word found this many times more often
@@ -83,7 +84,8 @@ def key_terms(text: str) -> list[QueryTerm]:
 def parse(text: str, reader: IndexReader) -> ParsedQuery:
     """Key terms of ``text``, typos handled, weighted by rarity."""
     corrector = _Corrector(reader)
-    terms = [_weighted(corrector.fix(term), reader) for term in key_terms(text)]
+    terms = [_weighted(corrector.fix(_accented(term, reader)), reader)
+             for term in key_terms(text)]
     return ParsedQuery(terms=tuple(terms), corrections=corrector.corrections)
 
 
@@ -95,6 +97,17 @@ def _weighted(term: QueryTerm, reader: IndexReader) -> QueryTerm:
     if frequency == 0:
         weight *= UNKNOWN_TERM_FACTOR
     return QueryTerm(term.surface, term.forms, weight)
+
+
+def _accented(term: QueryTerm, reader: IndexReader) -> QueryTerm:
+    """The term as typed, stemmed as the knowledge base most often holds it.
+
+    "securite" typed without accents stems apart from "sécurité" in the index; of the stems
+    its accented spellings would have, the one found in most sections wins.
+    """
+    stem = max(sorted(accented_stems(term.surface)),
+               key=lambda candidate: reader.doc_frequency(f.BODY, candidate))
+    return QueryTerm(term.surface, (Form(term.forms[0].word, stem),), term.weight)
 
 
 def _frequency(form: Form, reader: IndexReader) -> int:

@@ -2,7 +2,8 @@
 
 import pytest
 
-from kbtool.index.analysis import fold_accents, plain_word, stem_analyzer, words_analyzer
+from kbtool.index.analysis import (accented_stems, fold_accents, plain_word, stem_analyzer,
+                                   stem_word, words_analyzer)
 
 
 def tokens(analyzer, text):
@@ -75,3 +76,16 @@ def test_character_offsets_point_at_the_token_for_highlighting():
                      ("4012", "ERR-4012"), ("puis", "puis"), ("mise", "mise-à-jour"),
                      ("jour", "mise-à-jour"),
                      ("recu", "Reçu")]
+
+
+@pytest.mark.parametrize("word, expected", [
+    ("securite", {"secur", "securit"}),              # sécurité stems apart from securite
+    ("planifiees", {"planifi", "planifie"}),
+    ("sécurité", {"secur"}),                         # typed with accents: its own stem only
+    ("ofx", {"ofx"}),
+])
+def test_accented_stems_cover_the_spellings_with_accents(word, expected):
+    assert accented_stems(word) >= {stem_word(word)}
+    assert expected <= accented_stems(word)
+    if not word.isascii():
+        assert accented_stems(word) == expected

@@ -1,0 +1,41 @@
+"""From typed words to key terms: stems as the knowledge base holds them, typos, weights."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kbtool.index.query import parse
+from kbtool.index.store import IndexStore
+from kbtool.pipeline import reindex
+from tests.kbfactory import local_config
+
+WIKI = {
+    "securite.txt": "====== Sécurité des données ======\nLa sécurité des données saisies.\n",
+    "echeancier.txt": "====== Échéancier ======\nLes opérations planifiées du mois.\n",
+}
+
+
+@pytest.fixture(scope="module")
+def reader(tmp_path_factory: pytest.TempPathFactory):
+    config = local_config(tmp_path_factory.mktemp("kb"), wiki=WIKI,
+                          docs={"notes.txt": "Les données du trésorier.\n"})
+    assert reindex(config).ok
+    with IndexStore(config.index_dir).open().reader() as opened:
+        yield opened
+
+
+@pytest.mark.parametrize("typed, stems", [
+    ("securite des donnees", ["secur", "don"]),         # typed without accents
+    ("sécurité des données", ["secur", "don"]),
+    ("operations planifiees", ["oper", "planifi"]),
+])
+def test_words_typed_without_accents_take_the_stems_the_index_holds(reader, typed: str,
+                                                                    stems: list[str]) -> None:
+    assert [term.forms[0].stem for term in parse(typed, reader).terms] == stems
+
+
+def test_rarer_terms_weigh_more(reader) -> None:
+    weights = {term.surface: term.weight for term in parse("données planifiées", reader).terms}
+    assert weights["planifiées"] > weights["données"]
