@@ -30,6 +30,16 @@ UNKNOWN_TERM_FACTOR = 2.0  # weight of a term the knowledge base has never seen
 
 _WORD = re.compile(r"\w+(?:[-./]\w+)*")
 
+# How customers phrase a request ("Bonjour, je voudrais savoir comment…, merci d'avance"): rare
+# in the documentation, so they would weigh heavily while saying nothing of the subject.
+REQUEST_WORDS = frozenset("""
+    bonjour bonsoir salut merci remercie remerciant remerciements avance svp stp plait plaît
+    cordialement salutations madame monsieur mesdames messieurs
+    voudrais voudrions voulais aimerais aimerions souhaite souhaiterais souhaitais
+    pourriez pouvez pourrais pourrait peux puis puisse faut dois doit possible
+    savoir besoin aide aider aidez expliquer indiquer arrive parviens
+    """.split())
+
 
 @dataclass(frozen=True)
 class Form:
@@ -67,17 +77,18 @@ class ParsedQuery:
 
 
 def key_terms(text: str) -> list[QueryTerm]:
-    """The query's words without stop words, duplicates removed, in order."""
+    """The query's words without stop words nor request words (unless it is only those),
+    duplicates removed, in order."""
+    words = [part for match in _WORD.finditer(text.lower())
+             for part, _ in split_compound(match.group()) if part and part not in STOP_WORDS]
+    words = [word for word in words if word not in REQUEST_WORDS] or words
     seen: set[str] = set()
     terms = []
-    for match in _WORD.finditer(text.lower()):
-        for part, _ in split_compound(match.group()):
-            if not part or part in STOP_WORDS:
-                continue
-            form = Form.of(part)
-            if form.stem not in seen:
-                seen.add(form.stem)
-                terms.append(QueryTerm(surface=part, forms=(form,)))
+    for word in words:
+        form = Form.of(word)
+        if form.stem not in seen:
+            seen.add(form.stem)
+            terms.append(QueryTerm(surface=word, forms=(form,)))
     return terms
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from kbtool.index.query import parse
+from kbtool.index.query import key_terms, parse
 from kbtool.index.store import IndexStore
 from kbtool.pipeline import reindex
 from tests.kbfactory import local_config
@@ -39,3 +39,15 @@ def test_words_typed_without_accents_take_the_stems_the_index_holds(reader, type
 def test_rarer_terms_weigh_more(reader) -> None:
     weights = {term.surface: term.weight for term in parse("données planifiées", reader).terms}
     assert weights["planifiées"] > weights["données"]
+
+
+@pytest.mark.parametrize("typed", [
+    "Bonjour, je voudrais savoir comment sécuriser les données ? Merci d'avance",
+    "je n'arrive pas à sécuriser les données, pourriez-vous m'aider svp",
+])
+def test_a_request_as_customers_write_it_keeps_only_its_subject(typed: str) -> None:
+    assert [term.surface for term in key_terms(typed)] == ["sécuriser", "données"]
+
+
+def test_a_query_of_request_words_only_keeps_them() -> None:
+    assert [term.surface for term in key_terms("aide")] == ["aide"]
