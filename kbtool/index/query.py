@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from typing import Iterable
 
 from whoosh.reading import IndexReader
 from whoosh.spelling import ReaderCorrector
@@ -95,9 +96,9 @@ def key_terms(text: str) -> list[QueryTerm]:
 def parse(text: str, reader: IndexReader) -> ParsedQuery:
     """Key terms of ``text``, typos handled, weighted by rarity."""
     corrector = _Corrector(reader)
-    terms = [_weighted(corrector.fix(_accented(term, reader)), reader)
-             for term in key_terms(text)]
-    return ParsedQuery(terms=tuple(terms), corrections=corrector.corrections)
+    fixed = (corrector.fix(_accented(term, reader)) for term in key_terms(text))
+    terms = tuple(_weighted(term, reader) for term in fixed if term is not None)
+    return ParsedQuery(terms=terms, corrections=corrector.corrections)
 
 
 def _weighted(term: QueryTerm, reader: IndexReader) -> QueryTerm:
@@ -127,6 +128,14 @@ def _frequency(form: Form, reader: IndexReader) -> int:
                reader.doc_frequency(f.TITLE, form.stem))
 
 
+_FILLERS = tuple(sorted(word for word in STOP_WORDS | REQUEST_WORDS if len(word) >= 4))
+
+
+def _front_swaps(word: str) -> set[str]:
+    """The word and the word with its 1st and 2nd, or 2nd and 3rd, letters swapped."""
+    return {word, word[1] + word[0] + word[2:], word[0] + word[2] + word[1] + word[3:]}
+
+
 class _Corrector:
     """Typo handling for one query; remembers the corrections it made."""
 
@@ -135,13 +144,20 @@ class _Corrector:
         self.corrections: dict[str, str] = {}
         self._corrector: ReaderCorrector | None = None
 
-    def fix(self, term: QueryTerm) -> QueryTerm:
-        """The term, with a corrected form when it looks like a typo."""
+    def fix(self, term: QueryTerm) -> QueryTerm | None:
+        """The term, with a corrected form when it looks like a typo; None when it is a
+        mistyped stop word ("cmoment"), which would otherwise weigh as a word never seen."""
         typed = term.forms[0]
         frequency = _frequency(typed, self.reader)
         if frequency >= TYPO_MAX_FREQUENCY or len(typed.word) < 4 or \
                 any(c.isdigit() for c in typed.word):
             return term
+        if frequency == 0:
+            filler = next((word for word in _FILLERS
+                           if damerau_levenshtein(term.surface, word) <= 1), None)
+            if filler is not None:
+                self.corrections[term.surface] = filler
+                return None
         better = self._closest_frequent(typed.word, frequency)
         if better is None:
             return term
@@ -154,9 +170,23 @@ class _Corrector:
         if self._corrector is None:
             self._corrector = ReaderCorrector(self.reader, f.BODY_WORDS, None)
         maxdist = 1 if len(word) <= 7 else 2
-        candidates = self._corrector.suggest(word, limit=8, maxdist=maxdist, prefix=2)
-        ranked = sorted((damerau_levenshtein(word, c), -_frequency(Form.of(c), self.reader), c)
-                        for c in candidates)
+        # Whoosh searches fast only below a fixed prefix of two letters: swapped first letters
+        # ("ipmorter") are tried by swapping them back (suggest() leaves out the word it gets);
+        # a word never seen and still uncorrected then pays for a one-letter prefix ("isporter").
+        candidates = {candidate for spelled in _front_swaps(word)
+                      for candidate in (spelled, *self._corrector.suggest(
+                          spelled, limit=8, maxdist=maxdist, prefix=2))}
+        best = self._most_likely(word, frequency, candidates, maxdist)
+        if best is None and frequency == 0:
+            best = self._most_likely(word, frequency, self._corrector.suggest(
+                word, limit=8, maxdist=maxdist, prefix=1), maxdist)
+        return best
+
+    def _most_likely(self, word: str, frequency: int, candidates: Iterable[str],
+                     maxdist: int) -> str | None:
+        """The closest candidate, the most frequent among equals, if frequent enough."""
+        ranked = sorted((distance, -_frequency(Form.of(c), self.reader), c) for c in candidates
+                        if c != word and (distance := damerau_levenshtein(word, c)) <= maxdist)
         if not ranked or -ranked[0][1] < max(TYPO_MIN_FREQUENCY, TYPO_RATIO * frequency):
             return None
         return ranked[0][2]

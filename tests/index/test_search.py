@@ -102,11 +102,18 @@ def test_codes_match_exactly(searcher: Searcher) -> None:
     assert page_ids(searcher.search("2042-RICI")) == ["wiki/erreurs/err-4012.txt"]
 
 
-def test_typo_is_corrected_and_suggested(searcher: Searcher) -> None:
-    results = searcher.search("rapprochment bancaire")
-    assert results.suggestion == "rapprochement bancaire"
+@pytest.mark.parametrize("typed, suggestion", [
+    ("rapprochment bancaire", "rapprochement bancaire"),   # a letter left out
+    ("rpaprochement bancaire", "rapprochement bancaire"),  # first letters swapped
+    ("rzpprochement bancaire", "rapprochement bancaire"),  # second letter wrong
+    ("cmoment rapprochement bancaire", "comment rapprochement bancaire"),  # stop word mistyped
+])
+def test_typo_is_corrected_and_suggested(searcher: Searcher, typed: str, suggestion: str) -> None:
+    results = searcher.search(typed)
+    assert results.suggestion == suggestion
     assert page_ids(results)[0] == "wiki/logiciel/rapprochement.txt"
-    assert searcher.search("rapprochement bancaire").suggestion is None
+    assert results.confident
+    assert searcher.search(suggestion).suggestion is None
 
 
 def test_confidence_tells_an_answer_from_words_the_kb_lacks(searcher: Searcher) -> None:
