@@ -161,7 +161,7 @@ def _status(args: argparse.Namespace, config: Config) -> int:
     counts: dict[str, int] = {}
     store = IndexStore(config.index_dir)
     if store.exists():
-        for page_id in store.versions():
+        for page_id in store.versions(skipped=False):
             name = page_id.split("/", 1)[0]
             counts[name] = counts.get(name, 0) + 1
     rows = {s.name: {"kind": s.kind, "pages": counts.get(s.name, 0), **status.get(s.name, {})}

@@ -184,6 +184,7 @@ def test_status(toml: Path, capsys: pytest.CaptureFixture) -> None:
     assert rows["docs"]["kind"] == "folder" and rows["docs"]["pages"] == 3
     assert rows["docs"]["error_count"] == 1 and "folder not found" in rows["docs"]["errors"][0]
     assert rows["wiki"]["errors"] == [] and rows["wiki"]["last_success"]
+    assert rows["wiki"]["pages"] == 3    # the redirect page is remembered, not counted
 
     code, out, _ = run(capsys, "--config", str(toml), "status")
     assert "docs (folder): 3 pages indexed;" in out and "1 error(s)" in out

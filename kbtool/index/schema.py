@@ -33,6 +33,7 @@ BODY = "body"
 BODY_WORDS = "body_words"
 
 SEP = "\x1f"
+SKIPPED_SUFFIX = "#skipped"  # KEY of a page remembered as skipped (a redirect), not indexed
 
 
 def make_schema() -> Schema:

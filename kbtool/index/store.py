@@ -26,8 +26,9 @@ from typing import Iterator
 
 from whoosh import index as whoosh_index
 from whoosh.index import FileIndex
+from whoosh.reading import IndexReader
 
-from kbtool.index.schema import PAGE_VERSION, SEP, make_schema
+from kbtool.index.schema import KEY, PAGE_VERSION, SEP, SKIPPED_SUFFIX, make_schema
 
 log = logging.getLogger(__name__)
 
@@ -70,13 +71,15 @@ class IndexStore:
             raise IndexMissing(f"{self.root}: no index yet; run `kbtool reindex` first")
         return whoosh_index.open_dir(str(self.current_path.resolve()))
 
-    def versions(self) -> dict[str, str]:
-        """page id → indexed version, read from the term list only (no stored fields)."""
+    def versions(self, skipped: bool = True) -> dict[str, str]:
+        """page id → indexed version, read from the term list only (no stored fields); with
+        ``skipped=False``, only the pages that hold text (not the redirects remembered)."""
         with self.open().reader() as reader:
             live = (term for term in reader.lexicon(PAGE_VERSION)
                     if reader.postings(PAGE_VERSION, term).is_active())
             pairs = (term.decode("utf-8").split(SEP, 1) for term in live)
-            return {page_id: version for page_id, version in pairs}
+            return {page_id: version for page_id, version in pairs
+                    if skipped or _holds_text(reader, page_id)}
 
     def create_generation(self) -> FileIndex:
         """An empty index in a new generation folder, not yet visible to readers."""
@@ -148,3 +151,9 @@ class IndexStore:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+def _holds_text(reader: IndexReader, page_id: str) -> bool:
+    """False for a page remembered as skipped (see :func:`kbtool.index.writer.add_skipped`)."""
+    key = f"{page_id}{SKIPPED_SUFFIX}"
+    return (KEY, key) not in reader or not reader.postings(KEY, key).is_active()
