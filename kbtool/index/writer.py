@@ -60,9 +60,9 @@ def add_page(writer: IndexWriter, doc: Document) -> None:
 def add_skipped(writer: IndexWriter, page_id: str, source: str, version: str) -> None:
     """Remember a page the source leaves out (a redirect, an empty page) at this version, so
     the next incremental run does not fetch it again; it holds no text and never matches."""
-    writer.add_document(**{f.KEY: f"{page_id}{f.SKIPPED_SUFFIX}", f.PAGE_ID: page_id, f.SOURCE: source,
-                           f.PAGE_VERSION: f"{page_id}{f.SEP}{version}", f.SECTION_NO: 0,
-                           f.URL: "", f.NAMESPACE: ""})
+    writer.add_document(**{f.KEY: f"{page_id}{f.SKIPPED_SUFFIX}", f.PAGE_ID: page_id,
+                           f.SOURCE: source, f.PAGE_VERSION: f"{page_id}{f.SEP}{version}",
+                           f.SECTION_NO: 0, f.URL: "", f.NAMESPACE: ""})
 
 
 def delete_page(writer: IndexWriter, page_id: str) -> None:
