@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import re
+import string
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -21,8 +22,8 @@ from whoosh.spelling import ReaderCorrector
 from whoosh.support.levenshtein import damerau_levenshtein
 
 from kbtool.index import schema as f
-from kbtool.index.analysis import (STOP_WORDS, accented_stems, plain_word, split_compound,
-                                   stem_word)
+from kbtool.index.analysis import (STOP_WORDS, accented_stems, key_words, plain_word,
+                                   split_compound, stem_word)
 
 TYPO_MAX_FREQUENCY = 3     # a word in fewer sections than this may be a typo…
 TYPO_RATIO = 20            # …of a close word found this many times more often
@@ -136,6 +137,15 @@ def _front_swaps(word: str) -> set[str]:
     return {word, word[1] + word[0] + word[2:], word[0] + word[2] + word[1] + word[3:]}
 
 
+def _front_edits(word: str) -> set[str]:
+    """The words one slip away in the first two letters: swapped, second letter left out,
+    wrong or added ('isporter' → 'importer')."""
+    head, tail = word[0], word[2:]
+    return (_front_swaps(word) | {head + tail}
+            | {head + letter + rest for letter in string.ascii_lowercase
+               for rest in (tail, word[1:])})
+
+
 class _Corrector:
     """Typo handling for one query; remembers the corrections it made."""
 
@@ -161,8 +171,9 @@ class _Corrector:
         better = self._closest_frequent(typed.word, frequency)
         if better is None:
             return term
-        self.corrections[term.surface] = better
-        fixed = Form.of(better)
+        written = self._as_written(better, plural=term.surface.endswith(("s", "x")))
+        self.corrections[term.surface] = written
+        fixed = Form.of(written)
         forms = (fixed,) if frequency == 0 else (typed, fixed)
         return QueryTerm(term.surface, forms)
 
@@ -170,17 +181,27 @@ class _Corrector:
         if self._corrector is None:
             self._corrector = ReaderCorrector(self.reader, f.BODY_WORDS, None)
         maxdist = 1 if len(word) <= 7 else 2
-        # Whoosh searches fast only below a fixed prefix of two letters: swapped first letters
-        # ("ipmorter") are tried by swapping them back (suggest() leaves out the word it gets);
-        # a word never seen and still uncorrected then pays for a one-letter prefix ("isporter").
+        # Whoosh searches fast only below a fixed prefix of two letters (a one-letter prefix
+        # costs ~100 ms): slips in the first two letters ("ipmorter", "isporter") are undone
+        # by looking up each such edit in the word list.
         candidates = {candidate for spelled in _front_swaps(word)
-                      for candidate in (spelled, *self._corrector.suggest(
-                          spelled, limit=8, maxdist=maxdist, prefix=2))}
-        best = self._most_likely(word, frequency, candidates, maxdist)
-        if best is None and frequency == 0:
-            best = self._most_likely(word, frequency, self._corrector.suggest(
-                word, limit=8, maxdist=maxdist, prefix=1), maxdist)
-        return best
+                      for candidate in self._corrector.suggest(spelled, limit=8,
+                                                               maxdist=maxdist, prefix=2)}
+        candidates.update(spelled for spelled in _front_edits(word)
+                          if (f.BODY_WORDS, spelled) in self.reader)
+        return self._most_likely(word, frequency, candidates, maxdist)
+
+    def _as_written(self, word: str, plural: bool) -> str:
+        """A word of the index ('acce', folded) as the documentation writes it ('accès'),
+        plural or not like the typed word: for the suggestion shown, and for its stem, which
+        Snowball takes from the accented word."""
+        first = self.reader.postings(f.BODY_WORDS, word).id()
+        text = self.reader.stored_fields(first).get(f.BODY, "").lower()
+        written = next((part for part, *_ in key_words(text) if plain_word(part) == word), word)
+        other_number = written[:-1] if written.endswith("s") else written + "s"
+        if written.endswith(("s", "x")) != plural and plain_word(other_number) == word:
+            return other_number
+        return written
 
     def _most_likely(self, word: str, frequency: int, candidates: Iterable[str],
                      maxdist: int) -> str | None:

@@ -14,6 +14,8 @@ from tests.kbfactory import local_config
 WIKI = {
     "securite.txt": "====== Sécurité des données ======\nLa sécurité des données saisies.\n",
     "echeancier.txt": "====== Échéancier ======\nLes opérations planifiées du mois.\n",
+    "sauvegarde.txt": "".join(f"===== Copie {n} =====\nLes fiches sauvegardées le {n}.\n"
+                              for n in range(1, 4)),
 }
 
 
@@ -51,3 +53,15 @@ def test_a_request_as_customers_write_it_keeps_only_its_subject(typed: str) -> N
 
 def test_a_query_of_request_words_only_keeps_them() -> None:
     assert [term.surface for term in key_terms("aide")] == ["aide"]
+
+
+@pytest.mark.parametrize("typed, written", [
+    ("fiches sauvegrdées", "sauvegardées"),      # written back with its accents
+    ("fiche sauvegrdée", "sauvegardée"),         # and in the number typed
+    ("fiches asuvegardees", "sauvegardées"),     # first letters swapped
+])
+def test_a_typo_is_corrected_to_the_word_as_the_documentation_writes_it(
+        reader, typed: str, written: str) -> None:
+    parsed = parse(typed, reader)
+    assert list(parsed.corrections.values()) == [written]
+    assert parsed.terms[1].forms[-1].stem == "sauvegard"
