@@ -42,8 +42,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("index.lock_timeout", 0.0,
             "Seconds a reindex waits for another one to finish before giving up.", float),
     Setting("index.memory_mb", 2048,
-            "Memory of each index writer process in a reindex: below what a full rebuild needs, "
-            "Whoosh spills sorted runs to disk and the rebuild takes half as long again.", int),
+            "Memory of Whoosh's posting pool when a reindex merges small older index segments "
+            "(new pages are written without it); below what a merge needs, Whoosh spills sorted "
+            "runs to disk.", int),
     Setting("search.limit", 10, "Pages shown per result page.", int),
     Setting("search.sections_per_page", 3, "Best sections shown under each page.", int),
     Setting("search.min_coverage", 0.55,

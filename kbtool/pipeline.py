@@ -19,12 +19,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from whoosh.index import FileIndex
-from whoosh.writing import IndexWriter
 
 from kbtool.config import Config, SourceConfig
 from kbtool.crawler import open_source
 from kbtool.crawler.base import Source
 from kbtool.documents import Document, Failure
+from kbtool.index.build import IndexBuilder
 from kbtool.index.store import IndexStore
 from kbtool.index.writer import add_page, add_skipped, delete_page, stored_page
 
@@ -155,8 +155,7 @@ def _apply(plans: list[_Plan], config: Config, target: FileIndex, previous: File
     """Fetch, add and delete as planned; ``previous`` is the index a rebuild replaces."""
     work = sum(len(p.fetch) for p in plans)
     procs = 2 if work >= PARALLEL_FROM else 1
-    writer = target.writer(procs=procs, limitmb=config.get("index.memory_mb"),
-                           multisegment=procs > 1)
+    writer = IndexBuilder(target, procs=procs, limitmb=config.get("index.memory_mb"))
     reports = {r.name: r for r in report.sources}
     try:
         with _ProgressBar(work, progress) as tick:
@@ -169,7 +168,7 @@ def _apply(plans: list[_Plan], config: Config, target: FileIndex, previous: File
     writer.commit()
 
 
-def _apply_plan(plan: _Plan, writer: IndexWriter, previous: FileIndex | None,
+def _apply_plan(plan: _Plan, writer: IndexBuilder, previous: FileIndex | None,
                 indexed: dict[str, str], report: SourceReport,
                 tick: Callable[[], None]) -> None:
     kept: list[str] = list(plan.carry)
@@ -253,7 +252,7 @@ def _fetch(source: Source, page_id: str) -> Document | Failure | None:
         return Failure(source.name, page_id, f"unexpected error: {exc!r}")
 
 
-def _carry_over(page_ids: list[str], writer: IndexWriter, previous: FileIndex,
+def _carry_over(page_ids: list[str], writer: IndexBuilder, previous: FileIndex,
                 indexed: dict[str, str], report: SourceReport) -> None:
     """Copy into a rebuilt index the last good version of pages that failed this time.
 

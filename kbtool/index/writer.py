@@ -9,6 +9,7 @@ from whoosh.writing import IndexWriter
 
 from kbtool.documents import Document, Section
 from kbtool.index import schema as f
+from kbtool.index.build import IndexBuilder
 
 
 def namespace_chain(namespace: str) -> list[str]:
@@ -51,13 +52,14 @@ def page_name(page_id: str) -> str:
     return name.replace("_", " ").replace("-", " ")
 
 
-def add_page(writer: IndexWriter, doc: Document) -> None:
+def add_page(writer: IndexWriter | IndexBuilder, doc: Document) -> None:
     """Index a page that is not in the index (delete its old entries first when updating)."""
     for entry in section_entries(doc):
         writer.add_document(**entry)
 
 
-def add_skipped(writer: IndexWriter, page_id: str, source: str, version: str) -> None:
+def add_skipped(writer: IndexWriter | IndexBuilder, page_id: str, source: str,
+                version: str) -> None:
     """Remember a page the source leaves out (a redirect, an empty page) at this version, so
     the next incremental run does not fetch it again; it holds no text and never matches."""
     writer.add_document(**{f.KEY: f"{page_id}{f.SKIPPED_SUFFIX}", f.PAGE_ID: page_id,
@@ -65,7 +67,7 @@ def add_skipped(writer: IndexWriter, page_id: str, source: str, version: str) ->
                            f.SECTION_NO: 0, f.URL: "", f.NAMESPACE: ""})
 
 
-def delete_page(writer: IndexWriter, page_id: str) -> None:
+def delete_page(writer: IndexWriter | IndexBuilder, page_id: str) -> None:
     """Remove every section of a page."""
     writer.delete_by_term(f.PAGE_ID, page_id)
 

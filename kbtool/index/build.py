@@ -1,0 +1,145 @@
+"""One reindex run's changes to the index: new sections, deletions, and the single commit.
+
+New sections go to ``SectionWriter`` segments (``kbtool.index.segment``): in this process for
+a small run, else in worker processes that each build a segment while this process reads and
+parses pages.  Deletions, the merging of small older segments and the commit (the table of
+contents listing every segment) stay with Whoosh's own writer, which holds the index lock.
+Whoosh's ``MpWriter`` does the same with Whoosh's slower writer in its workers, and has no
+place to put another writer class, hence this module.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import queue
+import traceback
+from multiprocessing.process import BaseProcess
+from typing import Any
+
+from whoosh.codec.base import Segment
+from whoosh.index import FileIndex
+
+from kbtool.index.segment import SectionWriter
+
+BATCH = 100  # sections sent to a worker at a time
+
+
+class IndexBuilder:
+    """Adds and deletes sections, then commits them all at once (or cancels them all)."""
+
+    def __init__(self, ix: FileIndex, procs: int = 1, limitmb: int = 128) -> None:
+        self.main = ix.writer(limitmb=limitmb)  # deletions, merges of older segments, commit
+        self._local: SectionWriter | None = None if procs > 1 else SectionWriter(ix)
+        self._workers: list[BaseProcess] = []
+        self._batch: list[dict[str, Any]] = []
+        if procs > 1:
+            # Started now, before the caller starts threads (fork copies only this one).
+            context = multiprocessing.get_context("fork")
+            self._jobs = context.Queue(procs * 4)
+            self._results = context.Queue()
+            self._workers = [context.Process(target=_work, args=(ix, self._jobs, self._results),
+                                             name=f"kbtool-index-{n}", daemon=True)
+                             for n in range(procs)]
+            for worker in self._workers:
+                worker.start()
+
+    def add_document(self, **fields: Any) -> None:
+        """Index one section (a Whoosh document)."""
+        if self._local is not None:
+            self._local.add_document(**fields)
+            return
+        self._batch.append(fields)
+        if len(self._batch) >= BATCH:
+            self._send(self._batch)
+            self._batch = []
+
+    def delete_by_term(self, fieldname: str, text: str) -> int:
+        """Delete the already indexed documents holding this term (not those added in this
+        run: a page is deleted before its new version is added)."""
+        return self.main.delete_by_term(fieldname, text)
+
+    def commit(self) -> None:
+        """Finish the new segments and make them, and the deletions, visible in one commit."""
+        try:
+            segments = self._finish_workers() if self._workers else self._finish_local()
+        except BaseException:
+            self.cancel()
+            raise
+        main = self.main
+        kept = main._merge_segments(None, None, None)
+        if main._added:  # older segments merged into its own new one
+            kept.append(main._finalize_segment())
+        else:
+            main._close_segment()
+        main._commit_toc(kept + segments)
+        main._finish()
+
+    def cancel(self) -> None:
+        """Drop everything this run added or deleted; the index stays as it was."""
+        if self._workers:
+            self._jobs.cancel_join_thread()  # batches nobody will read must not hold up exit
+        for worker in self._workers:
+            worker.terminate()
+            worker.join()
+        if self._local is not None:
+            self._local._close_segment()
+        self.main.cancel()
+
+    def _finish_local(self) -> list[Segment]:
+        assert self._local is not None
+        if not self._local._added:
+            self._local._close_segment()
+            return []
+        return [self._local._finalize_segment()]
+
+    def _finish_workers(self) -> list[Segment]:
+        if self._batch:
+            self._send(self._batch)
+        for _ in self._workers:
+            self._send(None)
+        results = [self._receive() for _ in self._workers]
+        for worker in self._workers:
+            worker.join()
+        for result in results:
+            if isinstance(result, str):
+                raise RuntimeError(f"an index worker failed:\n{result}")
+        return [segment for segment in results if segment is not None]
+
+    def _send(self, batch: list[dict[str, Any]] | None) -> None:
+        """Queue work, waiting for room, unless every worker is gone (it would never come)."""
+        while True:
+            try:
+                self._jobs.put(batch, timeout=1.0)
+                return
+            except queue.Full:
+                self._check_alive()
+
+    def _receive(self) -> Segment | str | None:
+        while True:
+            try:
+                return self._results.get(timeout=1.0)
+            except queue.Empty:
+                self._check_alive()
+
+    def _check_alive(self) -> None:
+        if not any(worker.is_alive() for worker in self._workers):
+            codes = [worker.exitcode for worker in self._workers]
+            raise RuntimeError(f"the index workers stopped (exit codes {codes})")
+
+
+def _work(ix: FileIndex, jobs: multiprocessing.Queue, results: multiprocessing.Queue) -> None:
+    """A worker process: index the batches it is given into one segment, and hand back the
+    segment (None if it got nothing) or the traceback of what went wrong."""
+    try:
+        writer = SectionWriter(ix)
+        while (batch := jobs.get()) is not None:
+            for fields in batch:
+                writer.add_document(**fields)
+        if writer._added:
+            results.put(writer._finalize_segment())
+        else:
+            writer._close_segment()
+            results.put(None)
+    except BaseException:  # handed to the committing process, which raises it
+        results.put(traceback.format_exc())
+        raise

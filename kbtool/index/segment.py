@@ -1,0 +1,154 @@
+"""Writing freshly read sections into a new Whoosh segment, without Whoosh's per-posting Python.
+
+Why: Whoosh's own ``SegmentWriter`` spent ~45 s of CPU on a full build of the 4,347-page wiki
+(4 million postings): each word went through a Token object and a generic posting pool with
+size accounting, the pool was sorted as 4 million tuples, and each posting was then written by
+its own method call, its field length read back from disk.  Here a document's terms are counted
+in C (``FrenchTokenizer.term_counts``), a field's postings are kept in flat arrays (term number,
+frequency; document number and length per document), the flush orders them with numpy, and
+Whoosh's postings writer (``W3PostingsWriter``, whose private block buffers this module fills,
+as ``postings.py`` reads them) is handed whole blocks.  The files are the ones Whoosh writes for
+the same documents (``tests/index/test_segment.py`` compares them).
+
+Only what kbtool's schema needs is supported: Frequency and Existence formats with a field
+boost of 1, no vectors, spelling fields or columns (checked at start).  Deleting, merging older
+segments and committing stay with Whoosh's writer: see ``kbtool.index.build``.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+from whoosh.codec.whoosh3 import W3FieldWriter, W3PostingsWriter
+from whoosh.fields import FieldType
+from whoosh.formats import Existence, Frequency
+from whoosh.index import FileIndex
+from whoosh.util.numeric import byte_to_length, length_to_byte
+from whoosh.writing import SegmentWriter
+
+
+class SectionWriter(SegmentWriter):
+    """Adds documents to one new segment, finished by ``_finalize_segment`` (never committed
+    by itself: it takes no lock and leaves the table of contents to the caller)."""
+
+    def __init__(self, ix: FileIndex) -> None:
+        super().__init__(ix, _lk=False)
+        unsupported = [name for name, field in self.schema.items() if not _supported(field)]
+        if unsupported:
+            raise ValueError(f"SectionWriter cannot index fields {unsupported}")
+        self._postings = {name: _FieldPostings(field)
+                          for name, field in self.schema.items() if field.indexed}
+
+    def add_document(self, **fields: Any) -> None:
+        """Index one document (fields in Whoosh's order, so stored values pickle alike)."""
+        docnum = self.docnum
+        perdoc = self.perdocwriter
+        perdoc.start_doc(docnum)
+        for name in sorted(fields):
+            value = fields[name]
+            if value is None:
+                continue
+            field = self.schema[name]
+            length = self._postings[name].add(docnum, value) if field.indexed else 0
+            perdoc.add_field(name, field, value if field.stored else None, length)
+        perdoc.finish_doc()
+        self._added = True
+        self.docnum += 1
+
+    def _flush_segment(self) -> None:
+        """Write the postings, field by field and term by term in Whoosh's order."""
+        self.perdocwriter.close()
+        for name in sorted(self._postings):
+            self._postings[name].write(self.fieldwriter, name)
+        self.fieldwriter.close()
+
+
+def _supported(field: FieldType) -> bool:
+    if field.vector or field.column_type or field.separate_spelling():
+        return False
+    return not field.indexed or (type(field.format) in (Frequency, Existence)
+                                 and field.format.field_boost == 1.0)
+
+
+class _FieldPostings:
+    """One field's postings in arrival order: per posting its term number and frequency, per
+    document its number, how many terms it has and its length byte (for block statistics)."""
+
+    def __init__(self, field: FieldType) -> None:
+        self.field = field
+        self.terms: dict[str | bytes, int] = {}
+        self.term_numbers = array("i")
+        self.freqs = array("i")
+        self.docnums = array("i")
+        self.sizes = array("i")
+        self.length_bytes = array("B")
+
+    def add(self, docnum: int, value: Any) -> int:
+        """Record a document's terms; its field length (0 when the field is not scorable)."""
+        counts = self._counts(value)
+        if not counts:
+            return 0
+        terms = self.terms
+        for term in set(counts).difference(terms):
+            terms[term] = len(terms)
+        self.term_numbers.extend(map(terms.__getitem__, counts))
+        self.freqs.extend(counts.values())
+        length = sum(counts.values()) if self.field.scorable else 0
+        self.docnums.append(docnum)
+        self.sizes.append(len(counts))
+        self.length_bytes.append(length_to_byte(length) if length else 0)
+        return length
+
+    def _counts(self, value: Any) -> Mapping[str | bytes, int]:
+        term_counts = getattr(self.field.analyzer, "term_counts", None)
+        if term_counts is not None and isinstance(value, str):
+            return term_counts(value)
+        return {text: freq for text, freq, _, _ in self.field.index(value)}
+
+    def write(self, writer: W3FieldWriter, name: str) -> None:
+        """Every term of the field in byte order, each with its postings in document order."""
+        if not self.terms:
+            return
+        texts = sorted((term.encode("utf-8") if isinstance(term, str) else term, number)
+                       for term, number in self.terms.items())
+        rank = np.empty(len(texts), dtype=np.int64)
+        rank[[number for _, number in texts]] = np.arange(len(texts))
+        sizes = np.frombuffer(self.sizes, dtype=np.int32)
+        ranks = rank[np.frombuffer(self.term_numbers, dtype=np.int32)]
+        order = np.argsort(ranks, kind="stable")  # stable: documents stay in order
+        docs = np.repeat(np.frombuffer(self.docnums, dtype=np.int32), sizes)[order]
+        freqs = np.frombuffer(self.freqs, dtype=np.int32)[order]
+        lengths = np.repeat(np.frombuffer(self.length_bytes, dtype=np.uint8), sizes)[order]
+        bounds = np.searchsorted(ranks[order], np.arange(len(texts) + 1)).tolist()
+        with_values = type(self.field.format) is Frequency
+        values = freqs.astype(">u4").tobytes() if with_values else b""
+        docs_list, freqs_list, lengths_list = docs.tolist(), freqs.tolist(), lengths.tolist()
+        writer.start_field(name, self.field)
+        for (text, _), start, stop in zip(texts, bounds, bounds[1:]):
+            writer.start_term(text)
+            postings = writer._postwriter
+            for first in range(start, stop, postings._blocklimit):
+                if first > start:
+                    postings._write_block()
+                last = min(first + postings._blocklimit, stop)
+                _fill_block(postings, docs_list[first:last], freqs_list[first:last],
+                            lengths_list[first:last], values[4 * first:4 * last])
+            writer.finish_term()  # writes the last block
+        writer.finish_field()
+
+
+def _fill_block(postings: W3PostingsWriter, docs: list[int], freqs: list[int],
+                length_bytes: list[int], values: bytes) -> None:
+    """Put one block in the postings writer's buffers, as ``add_posting`` would have: a
+    posting's weight is its frequency, its value the frequency as 4 bytes (Frequency format)
+    or nothing (Existence), and the length statistics skip documents without a length."""
+    postings._ids = array("I", docs)
+    postings._weights = array("f", freqs)
+    postings._values = [values] if values else []
+    present = [byte for byte in length_bytes if byte]
+    postings._minlength = byte_to_length(min(present)) if present else None
+    postings._maxlength = byte_to_length(max(present)) if present else 0
+    postings._maxweight = float(max(freqs))

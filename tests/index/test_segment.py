@@ -1,0 +1,94 @@
+"""The section writer writes the very files Whoosh's own writer writes for the same documents."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from whoosh import index
+from whoosh.fields import TEXT, Schema
+from whoosh.formats import Frequency
+from whoosh.index import FileIndex
+
+from kbtool.documents import Document, Section
+from kbtool.index.analysis import stem_analyzer, words_analyzer
+from kbtool.index.schema import make_schema
+from kbtool.index.segment import SectionWriter
+from kbtool.index.writer import add_page, add_skipped
+
+TEXTS = [
+    "Les comptabilités d'une paroisse : le compte 445660 et le formulaire 2042-RICI.",
+    "Mise-à-jour d'Ubuntu 22.04 ; sudo apt-get install grub-pc, puis redémarrer. " * 3,
+    "L'échéancier gère les opérations planifiées, les prélèvements et les virements.",
+    "",
+    "le la les de des",  # stop words only
+    "Œuvres reçues, élus, journaux, adhérents — ERR-4012 www.example.org/a/b",
+]
+
+
+def pages(count: int) -> list[Document]:
+    """Pages whose words repeat across many sections, so long posting lists span blocks."""
+    return [Document(source="wiki", page_id=f"wiki/ns/page_{n}.txt", title=f"Page {n} paroisse",
+                     url=f"https://wiki.example.org/doku.php?id=ns:page_{n}", namespace="ns",
+                     version=str(n), modified=float(n), tags=("compta", f"tag{n % 7}"),
+                     sections=tuple(Section(f"Titre {s} de {n}", f"titre_{s}",
+                                            TEXTS[(n + s) % len(TEXTS)] + f" numéro {n * s}")
+                                    for s in range(n % 4 + 1)))
+            for n in range(count)]
+
+
+def segment_files(ix: FileIndex) -> dict[str, bytes]:
+    """Every file of a one-segment index, named without the segment's random id."""
+    (segment,) = ix._segments()
+    storage = segment.open_compound_file(ix.storage)
+    return {name.replace(segment.segment_id(), "SEGMENT"): storage.open_file(name).read()
+            for name in storage.list()}
+
+
+def build_with_whoosh(path: Path, docs: list[Document]) -> FileIndex:
+    ix = index.create_in(str(path), make_schema())
+    writer = ix.writer()
+    for doc in docs:
+        add_page(writer, doc)
+    add_skipped(writer, "wiki/redirect.txt", "wiki", "7")
+    writer.commit()
+    return ix
+
+
+def build_with_sections(path: Path, docs: list[Document]) -> FileIndex:
+    ix = index.create_in(str(path), make_schema())
+    main, writer = ix.writer(), SectionWriter(ix)
+    for doc in docs:
+        add_page(writer, doc)
+    add_skipped(writer, "wiki/redirect.txt", "wiki", "7")
+    main._close_segment()
+    main._commit_toc([writer._finalize_segment()])
+    main._finish()
+    return index.open_dir(str(path))
+
+
+def test_same_files_as_whoosh(tmp_path: Path) -> None:
+    (tmp_path / "whoosh").mkdir()
+    (tmp_path / "sections").mkdir()
+    docs = pages(400)
+    expected = segment_files(build_with_whoosh(tmp_path / "whoosh", docs))
+    written = segment_files(build_with_sections(tmp_path / "sections", docs))
+    assert sorted(written) == sorted(expected)
+    for name, content in expected.items():
+        assert written[name] == content, name
+    with index.open_dir(str(tmp_path / "sections")).reader() as reader:
+        assert reader.doc_frequency("source", "wiki") > 128  # several blocks were written
+
+
+@pytest.mark.parametrize("analyzer", [stem_analyzer(), words_analyzer()])
+def test_term_counts_count_the_tokens_the_analyzer_yields(analyzer) -> None:
+    for text in TEXTS:
+        assert analyzer.term_counts(text) == Counter(token.text for token in analyzer(text))
+
+
+def test_fields_it_cannot_write_are_refused(tmp_path: Path) -> None:
+    ix = index.create_in(str(tmp_path), Schema(body=TEXT(analyzer=stem_analyzer())))
+    assert type(ix.schema["body"].format) is not Frequency  # positions, for phrases
+    with pytest.raises(ValueError, match="body"):
+        SectionWriter(ix)
