@@ -195,8 +195,10 @@ class _Corrector:
         """A word of the index ('acce', folded) as the documentation writes it ('accès'),
         plural or not like the typed word: for the suggestion shown, and for its stem, which
         Snowball takes from the accented word."""
-        first = self.reader.postings(f.BODY_WORDS, word).id()
-        text = self.reader.stored_fields(first).get(f.BODY, "").lower()
+        postings = self.reader.postings(f.BODY_WORDS, word)
+        if not postings.is_active():  # only in sections deleted since the last merge
+            return word
+        text = self.reader.stored_fields(postings.id()).get(f.BODY, "").lower()
         written = next((part for part, *_ in key_words(text) if plain_word(part) == word), word)
         other_number = written[:-1] if written.endswith("s") else written + "s"
         if written.endswith(("s", "x")) != plural and plain_word(other_number) == word:
