@@ -11,6 +11,7 @@ in both forms, since rare real words ("organiste") look just like typos.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import string
@@ -29,6 +30,13 @@ TYPO_MAX_FREQUENCY = 3     # a word in fewer sections than this may be a typo…
 TYPO_RATIO = 20            # …of a close word found this many times more often
 TYPO_MIN_FREQUENCY = 3     # (and in at least this many sections)
 UNKNOWN_TERM_FACTOR = 2.0  # weight of a term the knowledge base has never seen
+# Word families (see _with_family): Snowball stems of the nouns and adjectives French derives
+# from a verb (gravure, graveur, archivage, bootable), the shortest base kept, the weight of
+# such a stem beside the typed word's own.
+FAMILY_SUFFIXES = ("ur", "eur", "ag", "abl")
+FAMILY_MIN_BASE = 3
+FAMILY_WEIGHT = 0.75
+_VERB_ENDINGS = ("er", "ez", "é", "ée", "és", "ées", "ir")
 
 _WORD = re.compile(r"\w+(?:[-./]\w+)*")
 
@@ -45,10 +53,12 @@ REQUEST_WORDS = frozenset("""
 
 @dataclass(frozen=True)
 class Form:
-    """One way of matching a term: plain word and stem."""
+    """One way of matching a term: plain word (empty: stem only) and stem, and how much a
+    match counts."""
 
     word: str
     stem: str
+    weight: float = 1.0
 
     @classmethod
     def of(cls, text: str) -> Form:
@@ -57,7 +67,8 @@ class Form:
 
 @dataclass(frozen=True)
 class QueryTerm:
-    """One key term: as typed, the forms searched (typed first), and its weight."""
+    """One key term: as typed, the forms searched (typed first, word family last), and its
+    weight."""
 
     surface: str
     forms: tuple[Form, ...]
@@ -98,7 +109,7 @@ def parse(text: str, reader: IndexReader) -> ParsedQuery:
     """Key terms of ``text``, typos handled, weighted by rarity."""
     corrector = _Corrector(reader)
     fixed = (corrector.fix(_accented(term, reader)) for term in key_terms(text))
-    terms = tuple(_weighted(term, reader) for term in fixed if term is not None)
+    terms = tuple(_with_family(_weighted(term, reader), reader) for term in fixed if term is not None)
     return ParsedQuery(terms=terms, corrections=corrector.corrections)
 
 
@@ -110,6 +121,27 @@ def _weighted(term: QueryTerm, reader: IndexReader) -> QueryTerm:
     if frequency == 0:
         weight *= UNKNOWN_TERM_FACTOR
     return QueryTerm(term.surface, term.forms, weight)
+
+
+def _with_family(term: QueryTerm, reader: IndexReader) -> QueryTerm:
+    """The term with the stems of its word family that the knowledge base holds, weighing less.
+
+    Snowball strips inflections, not derivations: "graver" stems apart from "gravure" and
+    "graveur", "booter" from "bootable", so a question asking to *graver* a DVD misses the pages
+    of burning tools, which speak of *gravure*.  A verb brings the nouns and adjectives it makes;
+    a derived word brings its base.  Only stems the index holds are added.
+    """
+    stems = {form.stem for form in term.forms}
+    verb = term.surface.endswith(_VERB_ENDINGS)
+    related = set()
+    for stem, suffix in itertools.product(stems, FAMILY_SUFFIXES):
+        if verb:
+            related.add(stem + suffix)
+        if stem.endswith(suffix) and len(stem) - len(suffix) >= FAMILY_MIN_BASE:
+            related.add(stem[:-len(suffix)])
+    family = tuple(Form("", stem, FAMILY_WEIGHT) for stem in sorted(related - stems)
+                   if reader.doc_frequency(f.BODY, stem))
+    return QueryTerm(term.surface, term.forms + family, term.weight)
 
 
 def _accented(term: QueryTerm, reader: IndexReader) -> QueryTerm:

@@ -1,7 +1,7 @@
 """Scoring sections and pages: BM25 over fields, re-weighted by coverage of the key terms.
 
 Each key term scores BM25 in headings (×2) and body, in its plain form and, at half weight, its
-stemmed form; what the whole page is about (title ×3, DokuWiki tags and page name) is scored once
+stemmed form (and the stems of its word family, weighing less: see :mod:`kbtool.index.query`); what the whole page is about (title ×3, DokuWiki tags and page name) is scored once
 per page.  Scores are multiplied by the share of the query's weighted key terms held (to the
 power 1.5), because a question's rare words (OFX, azerty, décès) are what separates the answer
 from pages sharing its common words.  A page scores what it is about plus its sections, best
@@ -89,12 +89,15 @@ def rank(terms: tuple[QueryTerm, ...], postings: Postings, table: PageTable,
         term_about = np.zeros(n_pages, dtype=np.float32)
         for (field, form, boost, length_field, b, page_level), variant in \
                 itertools.product(FIELDS, term.forms):
-            docs, freqs = postings.term(field, variant.stem if form == "stem" else variant.word)
+            text = variant.stem if form == "stem" else variant.word
+            if not text:
+                continue
+            docs, freqs = postings.term(field, text)
             if not len(docs):
                 continue
-            contribution = boost * _bm25(freqs, postings.lengths[length_field][docs],
-                                         postings.average_length[length_field], b, len(docs),
-                                         n_pages if page_level else live)
+            contribution = boost * variant.weight * _bm25(
+                freqs, postings.lengths[length_field][docs], postings.average_length[length_field],
+                b, len(docs), n_pages if page_level else live)
             if page_level:
                 np.add.at(term_about, table.page_of[docs], contribution)
                 continue

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from kbtool.index.query import key_terms, parse
+from kbtool.index.search import Searcher
 from kbtool.index.store import IndexStore
 from kbtool.pipeline import reindex
 from tests.kbfactory import local_config
@@ -14,18 +15,51 @@ from tests.kbfactory import local_config
 WIKI = {
     "securite.txt": "====== Sécurité des données ======\nLa sécurité des données saisies.\n",
     "echeancier.txt": "====== Échéancier ======\nLes opérations planifiées du mois.\n",
+    "gravure.txt": "====== Logiciel de gravure ======\nLa gravure des DVD et le graveur.\n",
+    "moteur.txt": "====== Moteur de recherche ======\nLe moteur cherche un mot.\n",
     "sauvegarde.txt": "".join(f"===== Copie {n} =====\nLes fiches sauvegardées le {n}.\n"
                               for n in range(1, 4)),
 }
 
 
 @pytest.fixture(scope="module")
-def reader(tmp_path_factory: pytest.TempPathFactory):
+def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     config = local_config(tmp_path_factory.mktemp("kb"), wiki=WIKI,
                           docs={"notes.txt": "Les données du trésorier.\n"})
     assert reindex(config).ok
-    with IndexStore(config.index_dir).open().reader() as opened:
+    return config.index_dir
+
+
+@pytest.fixture(scope="module")
+def reader(index_dir: Path):
+    with IndexStore(index_dir).open().reader() as opened:
         yield opened
+
+
+def _family(reader, typed: str) -> dict[str, float]:
+    """Stem → weight of the word-family forms added to the single term of ``typed``."""
+    (term,) = parse(typed, reader).terms
+    return {form.stem: form.weight for form in term.forms[1:] if not form.word}
+
+
+def test_a_verb_brings_the_nouns_it_makes_that_the_index_holds(reader) -> None:
+    family = _family(reader, "graver")
+    assert set(family) == {"gravur", "graveur"}
+    assert all(0 < weight < 1 for weight in family.values())
+
+
+def test_a_derived_word_brings_its_base_but_a_noun_not_its_derivations(reader) -> None:
+    assert set(_family(reader, "gravure")) == set()      # "grav" only in verbs: not indexed
+    assert set(_family(reader, "moteur")) == {"mot"}
+    assert set(_family(reader, "mot")) == set()           # a noun: "moteur" is not its family
+
+
+def test_the_family_finds_pages_the_typed_word_misses(index_dir: Path) -> None:
+    searcher = Searcher(index_dir)
+    try:
+        assert [hit.page_id for hit in searcher.search("graver").hits] == ["wiki/gravure.txt"]
+    finally:
+        searcher.close()
 
 
 @pytest.mark.parametrize("typed, stems", [
