@@ -30,10 +30,12 @@ TYPO_MAX_FREQUENCY = 3     # a word in fewer sections than this may be a typo…
 TYPO_RATIO = 20            # …of a close word found this many times more often
 TYPO_MIN_FREQUENCY = 3     # (and in at least this many sections)
 UNKNOWN_TERM_FACTOR = 2.0  # weight of a term the knowledge base has never seen
-# Word families (see _with_family): Snowball stems of the nouns and adjectives French derives
-# from a verb (gravure, graveur, archivage, bootable), the shortest base kept, the weight of
-# such a stem beside the typed word's own.
-FAMILY_SUFFIXES = ("ur", "eur", "ag", "abl")
+# Word families (see _with_family): how the Snowball stem of a verb ends → how the stems of the
+# nouns and adjectives French derives from it end (grav → gravure, graveur; archiv → archivage;
+# boot → bootable; modifi → modification; cré → création; sélection → sélect-ion), the shortest
+# base kept, the weight of such a stem beside the typed word's own.
+FAMILY_ENDINGS = (("", "ur"), ("", "eur"), ("", "ag"), ("", "abl"), ("ifi", "if"),
+                  ("", "ation"), ("ion", ""))
 FAMILY_MIN_BASE = 3
 FAMILY_WEIGHT = 0.75
 _VERB_ENDINGS = ("er", "ez", "é", "ée", "és", "ées", "ir")
@@ -129,16 +131,18 @@ def _with_family(term: QueryTerm, reader: IndexReader) -> QueryTerm:
     Snowball strips inflections, not derivations: "graver" stems apart from "gravure" and
     "graveur", "booter" from "bootable", so a question asking to *graver* a DVD misses the pages
     of burning tools, which speak of *gravure*.  A verb brings the nouns and adjectives it makes;
-    a derived word brings its base.  Only stems the index holds are added.
+    a derived word brings its base.  Only stems the index holds are added.  (Snowball itself
+    already joins many pairs: installer / installation, enregistrer / enregistrement.)
     """
     stems = {form.stem for form in term.forms}
     verb = term.surface.endswith(_VERB_ENDINGS)
     related = set()
-    for stem, suffix in itertools.product(stems, FAMILY_SUFFIXES):
-        if verb:
-            related.add(stem + suffix)
-        if stem.endswith(suffix) and len(stem) - len(suffix) >= FAMILY_MIN_BASE:
-            related.add(stem[:-len(suffix)])
+    for stem, (verb_end, derived_end) in itertools.product(stems, FAMILY_ENDINGS):
+        if verb and stem.endswith(verb_end):
+            related.add(stem[:len(stem) - len(verb_end)] + derived_end)
+        base = len(stem) - len(derived_end)
+        if derived_end and stem.endswith(derived_end) and base >= FAMILY_MIN_BASE:
+            related.add(stem[:base] + verb_end)
     family = tuple(Form("", stem, FAMILY_WEIGHT) for stem in sorted(related - stems)
                    if reader.doc_frequency(f.BODY, stem))
     return QueryTerm(term.surface, term.forms + family, term.weight)

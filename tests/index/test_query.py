@@ -16,6 +16,7 @@ WIKI = {
     "securite.txt": "====== Sécurité des données ======\nLa sécurité des données saisies.\n",
     "echeancier.txt": "====== Échéancier ======\nLes opérations planifiées du mois.\n",
     "gravure.txt": "====== Logiciel de gravure ======\nLa gravure des DVD et le graveur.\n",
+    "modification.txt": "====== Modification d'une fiche ======\nLa modification.\n",
     "moteur.txt": "====== Moteur de recherche ======\nLe moteur cherche un mot.\n",
     "sauvegarde.txt": "".join(f"===== Copie {n} =====\nLes fiches sauvegardées le {n}.\n"
                               for n in range(1, 4)),
@@ -46,6 +47,10 @@ def test_a_verb_brings_the_nouns_it_makes_that_the_index_holds(reader) -> None:
     family = _family(reader, "graver")
     assert set(family) == {"gravur", "graveur"}
     assert all(0 < weight < 1 for weight in family.values())
+
+
+def test_a_verb_in_ifier_brings_its_noun_in_ification(reader) -> None:
+    assert set(_family(reader, "modifier")) == {"modif"}      # modifi / modif
 
 
 def test_a_derived_word_brings_its_base_but_a_noun_not_its_derivations(reader) -> None:
