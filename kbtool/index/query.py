@@ -30,6 +30,7 @@ TYPO_MAX_FREQUENCY = 3     # a word in fewer sections than this may be a typo…
 TYPO_RATIO = 20            # …of a close word found this many times more often
 TYPO_MIN_FREQUENCY = 3     # (and in at least this many sections)
 UNKNOWN_TERM_FACTOR = 2.0  # weight of a term the knowledge base has never seen
+CONJUGATION_RATIO = 5      # a verb's infinitive held this many times more joins it (see below)
 # Word families (see _with_family): how the Snowball stem of a verb ends → how the stems of the
 # nouns and adjectives French derives from it end (grav → gravure, graveur; archiv → archivage;
 # boot → bootable; modifi → modification; cré → création; sélection → sélect-ion), the shortest
@@ -111,7 +112,8 @@ def parse(text: str, reader: IndexReader) -> ParsedQuery:
     """Key terms of ``text``, typos handled, weighted by rarity."""
     corrector = _Corrector(reader)
     fixed = (corrector.fix(_accented(term, reader)) for term in key_terms(text))
-    terms = tuple(_with_family(_weighted(term, reader), reader) for term in fixed if term is not None)
+    terms = tuple(_with_family(_weighted(_with_infinitive(term, reader), reader), reader)
+                  for term in fixed if term is not None)
     return ParsedQuery(terms=terms, corrections=corrector.corrections)
 
 
@@ -146,6 +148,32 @@ def _with_family(term: QueryTerm, reader: IndexReader) -> QueryTerm:
     family = tuple(Form("", stem, FAMILY_WEIGHT) for stem in sorted(related - stems)
                    if reader.doc_frequency(f.BODY, stem))
     return QueryTerm(term.surface, term.forms + family, term.weight)
+
+
+def _with_infinitive(term: QueryTerm, reader: IndexReader) -> QueryTerm:
+    """The term and, for a verb Snowball leaves conjugated, its infinitive's stem.
+
+    Snowball keeps the present plural of verbs in -er whole ("s'impriment", "affichent",
+    "imprimons" stem to themselves), while customers describe what their software does in just
+    those words ("les reçus ne s'impriment pas") and the documentation mostly says "imprimer",
+    "impression".  When the infinitive's stem is held several times more often, both are
+    searched; nouns and adverbs ("client", "document", "questions") are held more often than
+    any such guess.
+    """
+    typed = term.forms[0]
+    surface = term.surface
+    if surface.endswith("ent"):
+        infinitive = surface[:-2] + "r"
+    elif surface.endswith("ons"):
+        infinitive = surface[:-3] + "er"
+    else:
+        return term
+    guess = Form.of(infinitive)
+    frequency = reader.doc_frequency(f.BODY, guess.stem)
+    if any(form.stem == guess.stem for form in term.forms) or \
+            frequency < max(TYPO_MIN_FREQUENCY, CONJUGATION_RATIO * _frequency(typed, reader)):
+        return term
+    return QueryTerm(surface, term.forms + (Form("", guess.stem),), term.weight)
 
 
 def _accented(term: QueryTerm, reader: IndexReader) -> QueryTerm:

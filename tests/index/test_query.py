@@ -17,6 +17,9 @@ WIKI = {
     "echeancier.txt": "====== Échéancier ======\nLes opérations planifiées du mois.\n",
     "gravure.txt": "====== Logiciel de gravure ======\nLa gravure des DVD et le graveur.\n",
     "modification.txt": "====== Modification d'une fiche ======\nLa modification.\n",
+    "impression.txt": "".join(f"===== Reçu {n} =====\nImprimer le reçu {n}.\n"
+                              for n in range(1, 21))
+                      + "".join(f"===== Panne {n} =====\nIls s'impriment mal.\n" for n in range(3)),
     "moteur.txt": "====== Moteur de recherche ======\nLe moteur cherche un mot.\n",
     "sauvegarde.txt": "".join(f"===== Copie {n} =====\nLes fiches sauvegardées le {n}.\n"
                               for n in range(1, 4)),
@@ -47,6 +50,17 @@ def test_a_verb_brings_the_nouns_it_makes_that_the_index_holds(reader) -> None:
     family = _family(reader, "graver")
     assert set(family) == {"gravur", "graveur"}
     assert all(0 < weight < 1 for weight in family.values())
+
+
+def test_a_verb_snowball_leaves_conjugated_is_also_searched_by_its_infinitive(reader) -> None:
+    (term,) = parse("impriment", reader).terms      # held 3 times, "imprimer" 20 times
+    assert [(form.word, form.stem) for form in term.forms] == [("impriment", "impriment"),
+                                                               ("", "imprim")]
+
+
+def test_a_conjugated_verb_whose_infinitive_the_index_lacks_stays_as_typed(reader) -> None:
+    (term,) = parse("fêtent", reader).terms
+    assert [form.stem for form in term.forms] == ["fetent"]
 
 
 def test_a_verb_in_ifier_brings_its_noun_in_ification(reader) -> None:
