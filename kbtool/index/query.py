@@ -31,10 +31,10 @@ TYPO_RATIO = 20            # …of a close word found this many times more often
 TYPO_MIN_FREQUENCY = 3     # (and in at least this many sections)
 UNKNOWN_TERM_FACTOR = 2.0  # weight of a term the knowledge base has never seen
 CONJUGATION_RATIO = 5      # a verb's infinitive held this many times more joins it (see below)
-# Word families (see _with_family): how the Snowball stem of a verb ends → how the stems of the
-# nouns and adjectives French derives from it end (grav → gravure, graveur; archiv → archivage;
-# boot → bootable; modifi → modification; cré → création; sélection → sélect-ion), the shortest
-# base kept, the weight of such a stem beside the typed word's own.
+# Word families (see _with_family): how the Snowball stem of a verb ends → how the stems of
+# the nouns and adjectives French derives from it end (grav → gravure, graveur; archiv →
+# archivage; boot → bootable; modifi → modification; cré → création; sélection → sélect-ion),
+# the shortest base kept, the weight of such a stem beside the typed word's own.
 FAMILY_ENDINGS = (("", "ur"), ("", "eur"), ("", "ag"), ("", "abl"), ("ifi", "if"),
                   ("", "ation"), ("ion", ""))
 FAMILY_MIN_BASE = 3

@@ -1,12 +1,14 @@
 """Scoring sections and pages: BM25 over fields, re-weighted by coverage of the key terms.
 
 Each key term scores BM25 in headings (×2) and body, in its plain form and, at half weight, its
-stemmed form (and the stems of its word family, weighing less: see :mod:`kbtool.index.query`); what the whole page is about (title ×3, DokuWiki tags and page name) is scored once
-per page.  Scores are multiplied by the share of the query's weighted key terms held (to the
+stemmed form (and the stems of its word family, weighing less: see :mod:`kbtool.index.query`);
+what the whole page is about (title ×3, DokuWiki tags and page name) is scored once per page.  Scores are multiplied by the share of the query's weighted key terms held (to the
 power 1.5), because a question's rare words (OFX, azerty, décès) are what separates the answer
 from pages sharing its common words.  A page scores what it is about plus its sections, best
-first, each next one counting less; the share of key terms the whole page holds lifts it.  All
-of it runs on numpy arrays (see :mod:`kbtool.index.postings`).
+first, each next one counting less, divided by a small power of the page's section count (a
+60-page PDF manual gathers passing mentions from many pages: without it, long documents crowd
+out short ones that answer); the share of key terms the whole page holds lifts it.  All of it
+runs on numpy arrays (see :mod:`kbtool.index.postings`).
 """
 
 from __future__ import annotations
@@ -38,10 +40,12 @@ COVERAGE_POWER = 1.5
 SECTION_DECAY = 0.85         # weight of a page's 2nd best section (then its square…)
 ABOUT_WEIGHT = 2.0           # weight of the page-level fields beside the sections
 PAGE_COVERAGE_FLOOR = 0.5
+PAGE_LENGTH_POWER = 0.125    # a page's passages are divided by its section count to this power
 
 
 class PageTable:
-    """Which page each indexed section belongs to, for one reader."""
+    """Which page each indexed section belongs to, and how many sections each page has, for
+    one reader."""
 
     def __init__(self, postings: Postings) -> None:
         self.page_of = np.full(postings.doc_count, -1, dtype=np.int64)
@@ -52,6 +56,8 @@ class PageTable:
             if len(docs):
                 self.page_of[docs] = len(self.page_ids)
                 self.page_ids.append(page_id)
+        inside = self.page_of >= 0
+        self.section_counts = np.bincount(self.page_of[inside], minlength=len(self.page_ids))
 
 
 @dataclass(frozen=True)
@@ -141,6 +147,7 @@ def _group(scores: np.ndarray, candidates: np.ndarray, about: np.ndarray, table:
     place = np.arange(len(sorted_pages)) - np.repeat(starts, ends - starts)
     passages = np.zeros(len(table.page_ids), dtype=np.float32)
     np.add.at(passages, sorted_pages, scores[sorted_candidates] * SECTION_DECAY ** place)
+    passages /= np.maximum(table.section_counts, 1) ** PAGE_LENGTH_POWER
     page_scores = (passages + ABOUT_WEIGHT * about) * \
         (PAGE_COVERAGE_FLOOR + (1 - PAGE_COVERAGE_FLOOR) * page_cov)
     by_score = np.argsort(-page_scores[ranked], kind="stable")

@@ -184,3 +184,21 @@ def test_refresh_sees_a_reindex_without_reopening(tmp_path: Path, full: bool) ->
 
     assert page_ids(searcher.search("grand-livre")) == ["wiki/logiciel/rapprochement.txt"]
     assert page_ids(searcher.search("relevé OFX")) == []
+
+
+def test_the_same_answer_ranks_higher_alone_than_amid_unrelated_sections(tmp_path: Path) -> None:
+    """A page's sections add up, divided by a small power of how many it has: otherwise a long
+    manual gathers passing mentions from many sections and crowds out the short page."""
+    answer = "===== Clôture =====\nLa clôture de l'exercice se fait en fin d'année.\n"
+    padding = "".join(f"===== Chapitre {n} =====\nLes journaux du mois {n}.\n" for n in range(20))
+    wiki = {"a_manuel.txt": "====== Guide ======\n" + answer + padding,
+            "b_fiche.txt": "====== Fiche ======\n" + answer}
+    config = local_config(tmp_path, wiki=wiki, docs={"vide.txt": "Rien.\n"})
+    assert reindex(config).ok
+    found = Searcher(config.index_dir)
+    try:
+        hits = found.search("clôture de l'exercice").hits
+        assert [hit.page_id for hit in hits] == ["wiki/b_fiche.txt", "wiki/a_manuel.txt"]
+        assert hits[0].score > hits[1].score
+    finally:
+        found.close()
