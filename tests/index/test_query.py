@@ -17,9 +17,9 @@ WIKI = {
     "echeancier.txt": "====== Échéancier ======\nLes opérations planifiées du mois.\n",
     "gravure.txt": "====== Logiciel de gravure ======\nLa gravure des DVD et le graveur.\n",
     "modification.txt": "====== Modification d'une fiche ======\nLa modification.\n",
-    "impression.txt": "".join(f"===== Reçu {n} =====\nImprimer le reçu {n}.\n"
-                              for n in range(1, 21))
-                      + "".join(f"===== Panne {n} =====\nIls s'impriment mal.\n" for n in range(3)),
+    "impression.txt": "".join(
+        [f"===== Reçu {n} =====\nImprimer le reçu {n}.\n" for n in range(1, 21)]
+        + [f"===== Panne {n} =====\nIls s'impriment mal.\n" for n in range(3)]),
     "moteur.txt": "====== Moteur de recherche ======\nLe moteur cherche un mot.\n",
     "sauvegarde.txt": "".join(f"===== Copie {n} =====\nLes fiches sauvegardées le {n}.\n"
                               for n in range(1, 4)),
