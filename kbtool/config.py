@@ -47,9 +47,9 @@ SETTINGS: tuple[Setting, ...] = (
             "runs to disk.", int),
     Setting("search.limit", 10, "Pages shown per result page.", int),
     Setting("search.sections_per_page", 3, "Best sections shown under each page.", int),
-    Setting("search.min_coverage", 0.55,
-            "Share of the query's weighted key terms the best page must hold to be a confident "
-            "answer.", float),
+    Setting("search.min_coverage", 0.65,
+            "Share of the query's weighted key terms one of the first three pages must hold for "
+            "the search to be a confident answer.", float),
     Setting("http.timeout", 20.0, "Seconds before an HTTP request is abandoned.", float),
     Setting("http.retries", 3,
             "Retries on 429, 502, 503, 504 and dropped connections (with backoff).", int),

@@ -30,6 +30,9 @@ _FORMATTER = highlight.HtmlFormatter(tagname="mark", classname="", between=" …
 _FRAGMENTER = highlight.ContextFragmenter(maxchars=160, surround=60)
 _SNIPPET_TEXT = 6_000      # characters of a section scanned for its snippet
 _ANALYZER = stem_analyzer()
+# A search is confident when one of its first pages holds enough of the query's key terms:
+# whether the knowledge base answers should not hang on which of two close pages ranks first.
+CONFIDENCE_PAGES = 3
 
 
 @dataclass(frozen=True)
@@ -44,7 +47,7 @@ class _View:
 class Searcher:
     """Search one index folder; thread-safe, cheap to refresh after a reindex."""
 
-    def __init__(self, index_dir: Path, min_coverage: float = 0.55,
+    def __init__(self, index_dir: Path, min_coverage: float = 0.65,
                  sections_per_page: int = 3) -> None:
         self.store = IndexStore(Path(index_dir))
         self.min_coverage = min_coverage
@@ -94,7 +97,7 @@ class Searcher:
         shown = range((page - 1) * limit, min(page * limit, total))
         hits = tuple(self._page_hit(view, parsed, ranking, i) for i in shown)
         confident = bool(total) and bool(parsed.terms) and \
-            float(ranking.page_coverage[0]) >= self.min_coverage
+            float(ranking.page_coverage[:CONFIDENCE_PAGES].max()) >= self.min_coverage
         return SearchResults(query=query, hits=hits, total=total, page=page,
                              page_count=page_count, confident=confident,
                              suggestion=parsed.suggestion(query))

@@ -202,3 +202,27 @@ def test_the_same_answer_ranks_higher_alone_than_amid_unrelated_sections(tmp_pat
         assert hits[0].score > hits[1].score
     finally:
         found.close()
+
+
+@pytest.mark.parametrize("with_answer", [True, False])
+def test_confidence_looks_at_the_first_pages_not_only_the_first(tmp_path: Path,
+                                                                with_answer: bool) -> None:
+    """A long page on bank transfers outranks the short one on rejected transfers: the search
+    is still confident, since a page among the first holds every key word."""
+    wiki = {"a_virements.txt": "====== Virements bancaires ======\n" + "".join(
+                f"===== Virement {n} =====\nLe virement {n} part de la banque chaque mois ; "
+                "le virement suivant aussi.\n" for n in range(12)),
+            **{f"autre{n}.txt": f"====== Autre {n} ======\nLes cotisations rejetées du mois {n}.\n"
+               for n in range(6)}}
+    if with_answer:
+        wiki["b_rejet.txt"] = ("====== Incidents ======\nUn virement rejeté par la banque revient "
+                               "sous cinq jours.\n")
+    config = local_config(tmp_path, wiki=wiki, docs={"vide.txt": "Rien.\n"})
+    assert reindex(config).ok
+    found = Searcher(config.index_dir)
+    try:
+        results = found.search("virement rejeté banque")
+        assert results.hits[0].page_id == "wiki/a_virements.txt"
+        assert results.confident is with_answer
+    finally:
+        found.close()
