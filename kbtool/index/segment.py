@@ -6,9 +6,8 @@ size accounting, the pool was sorted as 4 million tuples, and each posting was t
 its own method call, its field length read back from disk.  Here a document's terms are counted
 in C (``FrenchTokenizer.term_counts``), a field's postings are kept in flat arrays (term number,
 frequency; document number and length per document), the flush orders them with numpy, and
-Whoosh's postings writer (``W3PostingsWriter``, whose private block buffers this module fills,
-as ``postings.py`` reads them) is handed whole blocks.  The files are the ones Whoosh writes for
-the same documents (``tests/index/test_segment.py`` compares them).
+``term_blocks`` writes each field's blocks and term table from those arrays.  The files are the
+ones Whoosh writes for the same documents (``tests/index/test_segment.py`` compares them).
 
 Only what kbtool's schema needs is supported: Frequency and Existence formats with a field
 boost of 1, no vectors, spelling fields or columns (checked at start).  Deleting, merging older
@@ -22,12 +21,14 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
-from whoosh.codec.whoosh3 import W3FieldWriter, W3PostingsWriter
+from whoosh.codec.whoosh3 import W3FieldWriter
 from whoosh.fields import FieldType
 from whoosh.formats import Existence, Frequency
 from whoosh.index import FileIndex
-from whoosh.util.numeric import byte_to_length, length_to_byte
+from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
+
+from kbtool.index.term_blocks import write_field
 
 
 class SectionWriter(SegmentWriter):
@@ -122,33 +123,6 @@ class _FieldPostings:
         docs = np.repeat(np.frombuffer(self.docnums, dtype=np.int32), sizes)[order]
         freqs = np.frombuffer(self.freqs, dtype=np.int32)[order]
         lengths = np.repeat(np.frombuffer(self.length_bytes, dtype=np.uint8), sizes)[order]
-        bounds = np.searchsorted(ranks[order], np.arange(len(texts) + 1)).tolist()
-        with_values = type(self.field.format) is Frequency
-        values = freqs.astype(">u4").tobytes() if with_values else b""
-        docs_list, freqs_list, lengths_list = docs.tolist(), freqs.tolist(), lengths.tolist()
-        writer.start_field(name, self.field)
-        for (text, _), start, stop in zip(texts, bounds, bounds[1:]):
-            writer.start_term(text)
-            postings = writer._postwriter
-            for first in range(start, stop, postings._blocklimit):
-                if first > start:
-                    postings._write_block()
-                last = min(first + postings._blocklimit, stop)
-                _fill_block(postings, docs_list[first:last], freqs_list[first:last],
-                            lengths_list[first:last], values[4 * first:4 * last])
-            writer.finish_term()  # writes the last block
-        writer.finish_field()
-
-
-def _fill_block(postings: W3PostingsWriter, docs: list[int], freqs: list[int],
-                length_bytes: list[int], values: bytes) -> None:
-    """Put one block in the postings writer's buffers, as ``add_posting`` would have: a
-    posting's weight is its frequency, its value the frequency as 4 bytes (Frequency format)
-    or nothing (Existence), and the length statistics skip documents without a length."""
-    postings._ids = array("I", docs)
-    postings._weights = array("f", freqs)
-    postings._values = [values] if values else []
-    present = [byte for byte in length_bytes if byte]
-    postings._minlength = byte_to_length(min(present)) if present else None
-    postings._maxlength = byte_to_length(max(present)) if present else 0
-    postings._maxweight = float(max(freqs))
+        bounds = np.searchsorted(ranks[order], np.arange(len(texts) + 1))
+        write_field(writer, name, self.field, [text for text, _ in texts], bounds, docs, freqs,
+                    lengths)
