@@ -156,6 +156,18 @@ def test_refused_connection_is_retried_then_reported():
     assert "connection failed" in error.reason and "after 2 retries" in error.reason
 
 
+def test_proxies_from_the_environment_apply_to_every_request(server, monkeypatch):
+    """The environment is read once per host, but each request still honours it."""
+    for name in ("http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY", "no_proxy", "NO_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("http_proxy", server.base)  # the loopback server serves proxied URLs too
+    monkeypatch.setenv("no_proxy", "direct.invalid")
+    client = HttpClient(FAST)
+    for _ in range(2):
+        assert client.get("http://docs.invalid/page").body == b"<p>page</p>"
+    assert _error(client, "http://direct.invalid/page").reason.startswith("connection failed")
+
+
 def test_requests_to_one_host_are_spaced_by_the_longer_delay(server):
     client = HttpClient(HttpSettings(timeout=1.0, delay=0.1))
     client.set_host_delay(server.url("/"), 0.3)
