@@ -4,6 +4,9 @@ Agents type questions, not boolean expressions: the query is the set of its key 
 its stemmed and its plain form (see :mod:`kbtool.index.analysis`), weighted by rarity so that
 "OFX" counts more than "fichier".  Scoring is in :mod:`kbtool.index.ranking`.
 
+Where Snowball falls short, a term is searched in more forms: the stems of its word family
+("graver" → gravure, graveur) and, for a verb left conjugated ("s'impriment"), its infinitive's.
+
 Typos: a word the index has never seen is replaced by the closest word it holds often; a word it
 holds only once or twice, next to one it holds far more often ("ouvir" / "ouvrir"), is searched
 in both forms, since rare real words ("organiste") look just like typos.
