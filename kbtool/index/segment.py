@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -86,6 +87,11 @@ class _FieldPostings:
         self.docnums = array("i")
         self.sizes = array("i")
         self.length_bytes = array("B")
+        self._term_counts = getattr(field.analyzer, "term_counts", None)
+        # Ids, namespaces and section numbers come back section after section (a page's id on
+        # each of its sections), so their terms are worked out once per run of a value (typed:
+        # 1 and 1.0 may index differently).
+        self._index_terms = lru_cache(maxsize=64, typed=True)(self._field_terms)
 
     def add(self, docnum: int, value: Any) -> int:
         """Record a document's terms; its field length (0 when the field is not scorable)."""
@@ -104,9 +110,13 @@ class _FieldPostings:
         return length
 
     def _counts(self, value: Any) -> Mapping[str | bytes, int]:
-        term_counts = getattr(self.field.analyzer, "term_counts", None)
-        if term_counts is not None and isinstance(value, str):
-            return term_counts(value)
+        if self._term_counts is not None and isinstance(value, str):
+            return self._term_counts(value)
+        if isinstance(value, (str, int, float)):
+            return self._index_terms(value)
+        return self._field_terms(value)
+
+    def _field_terms(self, value: Any) -> dict[str | bytes, int]:
         return {text: freq for text, freq, _, _ in self.field.index(value)}
 
     def write(self, writer: W3FieldWriter, name: str) -> None:
