@@ -43,6 +43,8 @@ _STEMMER_NAME = "french"
 
 def fold_accents(text: str) -> str:
     """'Comptabilité reçue œuvre' → 'Comptabilite recue oeuvre' (ligatures expanded)."""
+    if text.isascii():  # most words: nothing to fold (ASCII is stable under NFKD)
+        return text
     decomposed = unicodedata.normalize("NFKD", text.replace("œ", "oe").replace("æ", "ae")
                                        .replace("Œ", "OE").replace("Æ", "AE"))
     return "".join(c for c in decomposed if not unicodedata.combining(c))

@@ -47,6 +47,7 @@ def test_positions_leave_gaps_for_stop_words_and_share_code_parts():
 
 @pytest.mark.parametrize("word, expected", [
     ("Comptabilité", "Comptabilite"), ("reçu", "recu"), ("Œuvre", "OEuvre"), ("déjà", "deja"),
+    ("compte 411-A", "compte 411-A"),
 ])
 def test_fold_accents(word, expected):
     assert fold_accents(word) == expected
