@@ -114,8 +114,9 @@ def key_terms(text: str) -> list[QueryTerm]:
 def parse(text: str, reader: IndexReader) -> ParsedQuery:
     """Key terms of ``text``, typos handled, weighted by rarity."""
     corrector = _Corrector(reader)
-    fixed = (corrector.fix(_accented(term, reader)) for term in key_terms(text))
-    terms = tuple(_with_family(_weighted(_with_infinitive(term, reader), reader), reader)
+    fixed = (corrector.fix(_with_infinitive(_accented(term, reader), reader))
+             for term in key_terms(text))
+    terms = tuple(_with_family(_weighted(term, reader), reader)
                   for term in fixed if term is not None)
     return ParsedQuery(terms=terms, corrections=corrector.corrections)
 
@@ -227,8 +228,8 @@ class _Corrector:
         typed = term.forms[0]
         frequency = _frequency(typed, self.reader)
         if frequency >= TYPO_MAX_FREQUENCY or len(typed.word) < 4 or \
-                any(c.isdigit() for c in typed.word):
-            return term
+                any(c.isdigit() for c in typed.word) or len(term.forms) > 1:
+            return term         # (more forms: a verb found by its infinitive, not a typo)
         if frequency == 0:
             filler = next((word for word in _FILLERS
                            if damerau_levenshtein(term.surface, word) <= 1), None)
