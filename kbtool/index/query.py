@@ -160,9 +160,10 @@ def _with_infinitive(term: QueryTerm, reader: IndexReader) -> QueryTerm:
     Snowball keeps the present plural of verbs in -er whole ("s'impriment", "affichent",
     "imprimons" stem to themselves), while customers describe what their software does in just
     those words ("les reçus ne s'impriment pas") and the documentation mostly says "imprimer",
-    "impression".  When the infinitive's stem is held several times more often, both are
-    searched; nouns and adverbs ("client", "document", "questions") are held more often than
-    any such guess.
+    "impression".  When the infinitive is a word the knowledge base holds and its stem is held
+    several times more often, both are searched; nouns and adverbs ("client", "document",
+    "questions") are held more often than any such guess, and a typo ("coment") has no
+    infinitive ("comer") in the documentation.
     """
     typed = term.forms[0]
     surface = term.surface
@@ -175,6 +176,7 @@ def _with_infinitive(term: QueryTerm, reader: IndexReader) -> QueryTerm:
     guess = Form.of(infinitive)
     frequency = reader.doc_frequency(f.BODY, guess.stem)
     if any(form.stem == guess.stem for form in term.forms) or \
+            (f.BODY_WORDS, guess.word) not in reader or \
             frequency < max(TYPO_MIN_FREQUENCY, CONJUGATION_RATIO * _frequency(typed, reader)):
         return term
     return QueryTerm(surface, term.forms + (Form("", guess.stem),), term.weight)
@@ -228,14 +230,16 @@ class _Corrector:
         typed = term.forms[0]
         frequency = _frequency(typed, self.reader)
         if frequency >= TYPO_MAX_FREQUENCY or len(typed.word) < 4 or \
-                any(c.isdigit() for c in typed.word) or len(term.forms) > 1:
-            return term         # (more forms: a verb found by its infinitive, not a typo)
+                any(c.isdigit() for c in typed.word):
+            return term
         if frequency == 0:
             filler = next((word for word in _FILLERS
                            if damerau_levenshtein(term.surface, word) <= 1), None)
             if filler is not None:
                 self.corrections[term.surface] = filler
                 return None
+        if len(term.forms) > 1:     # a verb found by its infinitive, not a typo
+            return term
         better = self._closest_frequent(typed.word, frequency)
         if better is None:
             return term

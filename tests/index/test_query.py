@@ -20,6 +20,8 @@ WIKI = {
     "impression.txt": "".join(
         [f"===== Reçu {n} =====\nImprimer le reçu {n}.\n" for n in range(1, 21)]
         + ["===== Panne =====\nIls s'impriment mal.\n"]),
+    "domaines.txt": "".join(f"===== Domaine {n} =====\nLe site exemple{n}.com.\n"
+                            for n in range(5)),
     "moteur.txt": "====== Moteur de recherche ======\nLe moteur cherche un mot.\n",
     "sauvegarde.txt": "".join(f"===== Copie {n} =====\nLes fiches sauvegardées le {n}.\n"
                               for n in range(1, 4)),
@@ -58,6 +60,12 @@ def test_a_verb_snowball_leaves_conjugated_is_also_searched_by_its_infinitive(re
     assert [(form.word, form.stem) for form in term.forms] == [("impriment", "impriment"),
                                                                ("", "imprim")]
     assert parsed.corrections == {}                  # a rare conjugation is not a typo
+
+
+def test_a_mistyped_stop_word_in_ent_is_dropped_not_taken_for_a_verb(reader) -> None:
+    parsed = parse("coment sauvegarder", reader)     # "com" is held, as in "exemple.com"
+    assert [term.surface for term in parsed.terms] == ["sauvegarder"]
+    assert parsed.corrections == {"coment": "comment"}
 
 
 def test_a_conjugated_verb_whose_infinitive_the_index_lacks_stays_as_typed(reader) -> None:
