@@ -40,6 +40,11 @@ CONJUGATION_RATIO = 5      # a verb's infinitive held this many times more joins
 # the shortest base kept, the weight of such a stem beside the typed word's own.
 FAMILY_ENDINGS = (("", "ur"), ("", "eur"), ("", "ag"), ("", "abl"), ("ifi", "if"),
                   ("", "ation"), ("ion", ""))
+# Verbs whose past participle Snowball cannot reach from the infinitive, by ending (mettre →
+# mis, as in "mise à jour"; inscrire → inscrit; ouvrir → ouvert; éteindre → éteint…).
+PARTICIPLES = (("mettre", "mis"), ("prendre", "pris"), ("crire", "crit"), ("vrir", "vert"),
+               ("duire", "duit"), ("struire", "struit"), ("soudre", "solu"), ("indre", "int"),
+               ("naître", "nu"), ("paraître", "paru"))
 FAMILY_MIN_BASE = 3
 FAMILY_WEIGHT = 0.75
 _VERB_ENDINGS = ("er", "ez", "é", "ée", "és", "ées", "ir")
@@ -136,8 +141,9 @@ def _with_family(term: QueryTerm, reader: IndexReader) -> QueryTerm:
 
     Snowball strips inflections, not derivations: "graver" stems apart from "gravure" and
     "graveur", "booter" from "bootable", so a question asking to *graver* a DVD misses the pages
-    of burning tools, which speak of *gravure*.  A verb brings the nouns and adjectives it makes;
-    a derived word brings its base.  Only stems the index holds are added.  (Snowball itself
+    of burning tools, which speak of *gravure*.  A verb brings the nouns and adjectives it makes
+    and, for irregular verbs, its past participle ("mettre à jour" → *mise à jour*); a derived
+    word brings its base.  Only stems the index holds are added.  (Snowball itself
     already joins many pairs: installer / installation, enregistrer / enregistrement.)
     """
     stems = {form.stem for form in term.forms}
@@ -149,6 +155,9 @@ def _with_family(term: QueryTerm, reader: IndexReader) -> QueryTerm:
         base = len(stem) - len(derived_end)
         if derived_end and stem.endswith(derived_end) and base >= FAMILY_MIN_BASE:
             related.add(stem[:base] + verb_end)
+    related.update(Form.of(term.surface[:-len(infinitive)] + participle).stem
+                   for infinitive, participle in PARTICIPLES
+                   if term.surface.endswith(infinitive))
     family = tuple(Form("", stem, FAMILY_WEIGHT) for stem in sorted(related - stems)
                    if reader.doc_frequency(f.BODY, stem))
     return QueryTerm(term.surface, term.forms + family, term.weight)

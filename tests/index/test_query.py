@@ -22,6 +22,7 @@ WIKI = {
         + ["===== Panne =====\nIls s'impriment mal.\n"]),
     "domaines.txt": "".join(f"===== Domaine {n} =====\nLe site exemple{n}.com.\n"
                             for n in range(5)),
+    "maj.txt": "====== Mise à jour ======\nLa mise à jour du système.\n",
     "moteur.txt": "====== Moteur de recherche ======\nLe moteur cherche un mot.\n",
     "sauvegarde.txt": "".join(f"===== Copie {n} =====\nLes fiches sauvegardées le {n}.\n"
                               for n in range(1, 4)),
@@ -71,6 +72,10 @@ def test_a_mistyped_stop_word_in_ent_is_dropped_not_taken_for_a_verb(reader) -> 
 def test_a_conjugated_verb_whose_infinitive_the_index_lacks_stays_as_typed(reader) -> None:
     (term,) = parse("fêtent", reader).terms
     assert [form.stem for form in term.forms] == ["fetent"]
+
+
+def test_an_irregular_verb_brings_its_past_participle(reader) -> None:
+    assert set(_family(reader, "mettre")) == {"mis"}          # mettre à jour → mise à jour
 
 
 def test_a_verb_in_ifier_brings_its_noun_in_ification(reader) -> None:
