@@ -115,14 +115,26 @@ def split_compound(word: str) -> tuple[tuple[str, int], ...]:
 
     A code holds a digit and must stay searchable as written and in parts, since users type
     "ERR-4012" or "erreur 4012": '2042-rici' → 2042-rici, 2042, rici (one position).  Other
-    joined words are just split: 'mise-à-jour' → mise, à, jour (one position each).
+    joined words are split: 'mise-à-jour' → mise, à, jour (one position each); two words joined
+    by a hyphen are also kept written as one ('wi-fi' → wi, fi, wifi), as the documentation
+    writes "Wi-Fi" and "wifi", "e-mail" and "email" alike (see :func:`joined_form`).
     """
     parts = _SEPARATORS.split(word)
     if len(parts) == 1:
         return ((word, 0),)
     if _DIGIT.search(word):
         return ((word, 0),) + tuple((part, 0) for part in parts if part)
-    return tuple((part, offset) for offset, part in enumerate(parts))
+    split = tuple((part, offset) for offset, part in enumerate(parts))
+    joined = joined_form(word)
+    return ((joined, 0),) + split if joined else split
+
+
+def joined_form(word: str) -> str | None:
+    """Two words joined by one hyphen, written as one ('wi-fi' → 'wifi'), else None."""
+    first, hyphen, second = word.partition("-")
+    if not (hyphen and first.isalpha() and second.isalpha()):
+        return None
+    return first + second
 
 
 @lru_cache(maxsize=8)

@@ -26,8 +26,8 @@ from whoosh.spelling import ReaderCorrector
 from whoosh.support.levenshtein import damerau_levenshtein
 
 from kbtool.index import schema as f
-from kbtool.index.analysis import (STOP_WORDS, accented_stems, key_words, plain_word,
-                                   split_compound, stem_word)
+from kbtool.index.analysis import (STOP_WORDS, accented_stems, joined_form, key_words,
+                                   plain_word, split_compound, stem_word)
 
 TYPO_MAX_FREQUENCY = 3     # a word in fewer sections than this may be a typo…
 TYPO_RATIO = 20            # …of a close word found this many times more often
@@ -102,17 +102,23 @@ class ParsedQuery:
 
 def key_terms(text: str) -> list[QueryTerm]:
     """The query's words without stop words nor request words (unless it is only those),
-    duplicates removed, in order."""
-    words = [part for match in _WORD.finditer(text.lower())
-             for part, _ in split_compound(match.group()) if part and part not in STOP_WORDS]
-    words = [word for word in words if word not in REQUEST_WORDS] or words
+    duplicates removed, in order.
+
+    The parts of a hyphenated pair ("wi-fi") are the terms, each also searched as the pair
+    written as one ("wifi"), so that pages writing "wifi", "Wi-Fi" or "wi fi" all hold them.
+    """
+    words = [(part, joined_form(match.group())) for match in _WORD.finditer(text.lower())
+             for part, _ in split_compound(match.group())
+             if part and part not in STOP_WORDS and part != joined_form(match.group())]
+    words = [pair for pair in words if pair[0] not in REQUEST_WORDS] or words
     seen: set[str] = set()
     terms = []
-    for word in words:
+    for word, joined in words:
         form = Form.of(word)
         if form.stem not in seen:
             seen.add(form.stem)
-            terms.append(QueryTerm(surface=word, forms=(form,)))
+            terms.append(QueryTerm(surface=word, forms=(form, Form.of(joined)) if joined
+                                   else (form,)))
     return terms
 
 
@@ -199,7 +205,8 @@ def _accented(term: QueryTerm, reader: IndexReader) -> QueryTerm:
     """
     stem = max(sorted(accented_stems(term.surface)),
                key=lambda candidate: reader.doc_frequency(f.BODY, candidate))
-    return QueryTerm(term.surface, (Form(term.forms[0].word, stem),), term.weight)
+    return QueryTerm(term.surface, (Form(term.forms[0].word, stem),) + term.forms[1:],
+                     term.weight)
 
 
 def _frequency(form: Form, reader: IndexReader) -> int:
@@ -247,7 +254,7 @@ class _Corrector:
             if filler is not None:
                 self.corrections[term.surface] = filler
                 return None
-        if len(term.forms) > 1:     # a verb found by its infinitive, not a typo
+        if len(term.forms) > 1:     # a verb found by its infinitive, a hyphenated pair
             return term
         better = self._closest_frequent(typed.word, frequency)
         if better is None:

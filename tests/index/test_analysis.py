@@ -21,6 +21,7 @@ def tokens(analyzer, text):
     ("formulaire 2042-RICI", ["formulair", "2042-rici", "2042", "ric"]),
     ("export FEC", ["export", "fec"]),
     ("la mise-à-jour", ["mis", "jour"]),                 # joined words split
+    ("le Wi-Fi", ["wif", "wi", "fi"]),                   # a hyphenated pair also as one word
     ("Comment ouvrir un fichier ?", ["ouvr", "fichi"]),  # question words are stop words
 ])
 def test_stem_analyzer(text, expected):

@@ -23,6 +23,8 @@ WIKI = {
     "domaines.txt": "".join(f"===== Domaine {n} =====\nLe site exemple{n}.com.\n"
                             for n in range(5)),
     "maj.txt": "====== Mise à jour ======\nLa mise à jour du système.\n",
+    "reseau.txt": "====== Réseau sans fil ======\nActiver le Wi-Fi.\n",
+    "courriel.txt": "====== Courriel ======\nEnvoyer un email.\n",
     "moteur.txt": "====== Moteur de recherche ======\nLe moteur cherche un mot.\n",
     "sauvegarde.txt": "".join(f"===== Copie {n} =====\nLes fiches sauvegardées le {n}.\n"
                               for n in range(1, 4)),
@@ -92,6 +94,19 @@ def test_the_family_finds_pages_the_typed_word_misses(index_dir: Path) -> None:
     searcher = Searcher(index_dir)
     try:
         assert [hit.page_id for hit in searcher.search("graver").hits] == ["wiki/gravure.txt"]
+    finally:
+        searcher.close()
+
+
+@pytest.mark.parametrize("typed, page", [("wifi", "wiki/reseau.txt"),        # page: "Wi-Fi"
+                                         ("wi-fi", "wiki/reseau.txt"),
+                                         ("e-mail", "wiki/courriel.txt")])   # page: "email"
+def test_a_hyphenated_pair_and_the_same_written_as_one_find_each_other(index_dir: Path,
+                                                                        typed: str,
+                                                                        page: str) -> None:
+    searcher = Searcher(index_dir)
+    try:
+        assert [hit.page_id for hit in searcher.search(typed).hits][:1] == [page]
     finally:
         searcher.close()
 
