@@ -102,6 +102,10 @@ def reindex(config: Config, *, full: bool = False, progress: bool = False,
     with store.lock(config.get("index.lock_timeout")):
         store.drop_stale_generations()
         rebuild = full or not store.exists()
+        if not rebuild and not store.analysis_current():
+            log.warning("%s was built by another version of kbtool's analysis: rebuilding it "
+                        "in full", store.root)
+            rebuild = True
         report = RunReport(full=rebuild)
         indexed = store.versions() if store.exists() else {}
         old = store.open() if store.exists() else None

@@ -89,6 +89,29 @@ def test_first_run_builds_then_an_unchanged_run_touches_nothing(tmp_path: Path) 
     assert "0 added, 0 updated, 0 deleted" in second.summary()
 
 
+def test_an_index_built_by_another_analysis_is_rebuilt_in_full(config: Config,
+                                                               monkeypatch: pytest.MonkeyPatch,
+                                                               caplog: pytest.LogCaptureFixture
+                                                               ) -> None:
+    """Terms of unchanged pages would otherwise keep the old analysis until edited."""
+    store = IndexStore(config.index_dir)
+    generation = store.generation()
+    assert store.analysis_current()
+    monkeypatch.setattr("kbtool.index.store.ANALYSIS_VERSION", 999)
+    assert not store.analysis_current()
+
+    rebuilt = reindex(config)
+
+    assert rebuilt.full and rebuilt.ok and store.generation() != generation
+    assert counts(rebuilt)["updated"] == 6             # every page read and analysed again
+    assert "another version of kbtool's analysis" in caplog.text
+    assert store.analysis_current()
+    rewrite(folder(config, "wiki") / "logiciel/rapprochement.txt",
+            "====== Rapprochement ======\nPointez le relevé.\n")
+    assert not reindex(config).full                 # the next run is incremental again,
+    assert store.analysis_current()                 # and its commit keeps the version
+
+
 def test_edited_page_is_updated_new_text_found_old_text_gone(config: Config) -> None:
     rewrite(folder(config, "wiki") / "logiciel/rapprochement.txt",
             "====== Rapprochement bancaire ======\nPointez les écritures du grand-livre.\n")

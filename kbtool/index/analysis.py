@@ -39,6 +39,9 @@ _EXTRA_STOP_WORDS = frozenset(
 STOP_WORDS = frozenset(stopwords_for_language("fr")) | _EXTRA_STOP_WORDS
 
 _STEMMER_NAME = "french"
+# Raised whenever a change here gives already indexed text other terms (2: hyphenated pairs also
+# written as one): an index built with another version is rebuilt in full by the next reindex.
+ANALYSIS_VERSION = 2
 
 
 def fold_accents(text: str) -> str:

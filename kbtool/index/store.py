@@ -3,7 +3,7 @@
 Layout of ``index.dir``::
 
     current -> gen-20261128T010203-1234   (symlink, replaced atomically by a full rebuild)
-    gen-20261128T010203-1234/             (a complete Whoosh index)
+    gen-20261128T010203-1234/             (a complete Whoosh index, and analysis-version)
     reindex.lock                          (held by the running reindex)
     status.json, crawl-state/             (what the last runs did, per source)
 
@@ -28,12 +28,14 @@ from whoosh import index as whoosh_index
 from whoosh.index import FileIndex
 from whoosh.reading import IndexReader
 
+from kbtool.index.analysis import ANALYSIS_VERSION
 from kbtool.index.schema import KEY, PAGE_VERSION, SEP, SKIPPED_SUFFIX, make_schema
 
 log = logging.getLogger(__name__)
 
 CURRENT = "current"
 LOCK_FILE = "reindex.lock"
+ANALYSIS_FILE = "analysis-version"   # the analysis a generation was built with
 
 
 class IndexMissing(Exception):
@@ -71,6 +73,15 @@ class IndexStore:
             raise IndexMissing(f"{self.root}: no index yet; run `kbtool reindex` first")
         return whoosh_index.open_dir(str(self.current_path.resolve()))
 
+    def analysis_current(self) -> bool:
+        """True when the current generation was built with this kbtool's analysis (an index
+        from before versions were recorded counts as another one)."""
+        try:
+            built = (self.current_path / ANALYSIS_FILE).read_text(encoding="ascii").strip()
+        except OSError:
+            return False
+        return built == str(ANALYSIS_VERSION)
+
     def versions(self, skipped: bool = True) -> dict[str, str]:
         """page id → indexed version, read from the term list only (no stored fields); with
         ``skipped=False``, only the pages that hold text (not the redirects remembered)."""
@@ -87,6 +98,7 @@ class IndexStore:
         stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
         path = self.root / f"gen-{stamp}-{os.getpid()}-{time.monotonic_ns() % 10**6}"
         path.mkdir()
+        (path / ANALYSIS_FILE).write_text(f"{ANALYSIS_VERSION}\n", encoding="ascii")
         return whoosh_index.create_in(str(path), make_schema())
 
     def publish(self, generation: FileIndex) -> None:
