@@ -114,6 +114,9 @@ def reindex(config: Config, *, full: bool = False, progress: bool = False,
         plans = [_plan(source, config, indexed, rebuild, report) for source in chosen]
         if not only:
             plans.append(_orphans(config, indexed, rebuild))
+        elif rebuild:
+            plans += [_left_out(source, indexed) for source in config.sources
+                      if source not in chosen]
         _apply(plans, config, target, old if rebuild else None, indexed, report, progress)
         if rebuild:
             store.publish(target)
@@ -145,6 +148,13 @@ def _plan(source: SourceConfig, config: Config, indexed: dict[str, str], rebuild
         # An incomplete listing proves nothing about absent pages: keep them.
         return _Plan(source.name, reader, changed, [], gone if rebuild else [])
     return _Plan(source.name, reader, changed, gone, [])
+
+
+def _left_out(source: SourceConfig, indexed: dict[str, str]) -> _Plan:
+    """A source a rebuild of only some sources leaves out: its pages are carried over."""
+    prefix = f"{source.name}/"
+    kept = sorted(pid for pid in indexed if pid.startswith(prefix))
+    return _Plan(source.name, None, {}, [], kept)
 
 
 def _orphans(config: Config, indexed: dict[str, str], rebuild: bool) -> _Plan:

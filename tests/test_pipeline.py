@@ -112,6 +112,15 @@ def test_an_index_built_by_another_analysis_is_rebuilt_in_full(config: Config,
     assert store.analysis_current()                 # and its commit keeps the version
 
 
+def test_a_rebuild_of_one_source_keeps_the_other_sources_pages(config: Config) -> None:
+    store = IndexStore(config.index_dir)
+    before = store.versions(skipped=False)
+    report = reindex(config, full=True, only=("wiki",))
+    assert report.full and report.ok
+    assert store.versions(skipped=False) == before
+    assert any(page.startswith("docs/") for page in found(config, "trésorier"))  # still found
+
+
 def test_edited_page_is_updated_new_text_found_old_text_gone(config: Config) -> None:
     rewrite(folder(config, "wiki") / "logiciel/rapprochement.txt",
             "====== Rapprochement bancaire ======\nPointez les écritures du grand-livre.\n")
