@@ -102,7 +102,9 @@ def reindex(config: Config, *, full: bool = False, progress: bool = False,
     with store.lock(config.get("index.lock_timeout")):
         store.drop_stale_generations()
         rebuild = full or not store.exists()
-        if not rebuild and not store.analysis_current():
+        if not rebuild and not only and not store.analysis_current():
+            # (Not in a run of some sources only, such as the one publishing an article
+            # starts: a full crawl there would keep a reviewer waiting; the nightly run does it.)
             log.warning("%s was built by another version of kbtool's analysis: rebuilding it "
                         "in full", store.root)
             rebuild = True
