@@ -107,9 +107,11 @@ def key_terms(text: str) -> list[QueryTerm]:
     The parts of a hyphenated pair ("wi-fi") are the terms, each also searched as the pair
     written as one ("wifi"), so that pages writing "wifi", "Wi-Fi" or "wi fi" all hold them.
     """
-    words = [(part, joined_form(match.group())) for match in _WORD.finditer(text.lower())
-             for part, _ in split_compound(match.group())
-             if part and part not in STOP_WORDS and part != joined_form(match.group())]
+    words: list[tuple[str, str | None]] = []    # (word, its hyphenated pair written as one)
+    for match in _WORD.finditer(text.lower()):
+        joined = joined_form(match.group())
+        words += [(part, joined) for part, _ in split_compound(match.group())
+                  if part and part not in STOP_WORDS and part != joined]
     words = [pair for pair in words if pair[0] not in REQUEST_WORDS] or words
     seen: set[str] = set()
     terms = []
