@@ -36,12 +36,16 @@ _EXTRA_STOP_WORDS = frozenset(
     "l d j m n s t c qu jusqu lorsqu puisqu quoiqu "
     "comment quel quelle quels quelles pourquoi quand ou où est-ce "
     "a au aux un une des du de la le les et en y ce cet cette ces mon ma mes ".split())
-STOP_WORDS = frozenset(stopwords_for_language("fr")) | _EXTRA_STOP_WORDS
+# Stop words that are also what support questions are about: "son" is "his" but also "sound"
+# ("pas de son", "régler le son": without it those questions had no word left to search).
+_SUBJECT_HOMOGRAPHS = frozenset({"son"})
+STOP_WORDS = (frozenset(stopwords_for_language("fr")) - _SUBJECT_HOMOGRAPHS) | _EXTRA_STOP_WORDS
 
 _STEMMER_NAME = "french"
 # Raised whenever a change here gives already indexed text other terms (2: hyphenated pairs also
-# written as one): an index built with another version is rebuilt in full by the next reindex.
-ANALYSIS_VERSION = 2
+# written as one; 3: "son" indexed): an index built with another version is rebuilt in full by
+# the next reindex.
+ANALYSIS_VERSION = 3
 
 
 def fold_accents(text: str) -> str:

@@ -22,6 +22,7 @@ def tokens(analyzer, text):
     ("export FEC", ["export", "fec"]),
     ("la mise-à-jour", ["mis", "jour"]),                 # joined words split
     ("le Wi-Fi", ["wif", "wi", "fi"]),                   # a hyphenated pair also as one word
+    ("pas de son", ["son"]),                             # "son" is also "sound"
     ("Comment ouvrir un fichier ?", ["ouvr", "fichi"]),  # question words are stop words
 ])
 def test_stem_analyzer(text, expected):
