@@ -132,8 +132,7 @@ def _plan(source: SourceConfig, config: Config, indexed: dict[str, str], rebuild
     """Compare the source's listing with the index: what to fetch, delete, or carry over."""
     source_report = SourceReport(source.name)
     report.sources.append(source_report)
-    prefix = f"{source.name}/"
-    mine = {pid: v for pid, v in indexed.items() if pid.startswith(prefix)}
+    mine = _indexed_pages(source, indexed)
     try:
         reader = open_source(source, config)
         listing = reader.listing()
@@ -154,9 +153,13 @@ def _plan(source: SourceConfig, config: Config, indexed: dict[str, str], rebuild
 
 def _left_out(source: SourceConfig, indexed: dict[str, str]) -> _Plan:
     """A source a rebuild of only some sources leaves out: its pages are carried over."""
+    return _Plan(source.name, None, {}, [], sorted(_indexed_pages(source, indexed)))
+
+
+def _indexed_pages(source: SourceConfig, indexed: dict[str, str]) -> dict[str, str]:
+    """The source's pages in the index (page ids start with its name), with their versions."""
     prefix = f"{source.name}/"
-    kept = sorted(pid for pid in indexed if pid.startswith(prefix))
-    return _Plan(source.name, None, {}, [], kept)
+    return {pid: version for pid, version in indexed.items() if pid.startswith(prefix)}
 
 
 def _orphans(config: Config, indexed: dict[str, str], rebuild: bool) -> _Plan:

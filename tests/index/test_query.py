@@ -40,6 +40,13 @@ def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
+def searcher(index_dir: Path):
+    opened = Searcher(index_dir)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture(scope="module")
 def reader(index_dir: Path):
     with IndexStore(index_dir).open().reader() as opened:
         yield opened
@@ -90,25 +97,17 @@ def test_a_derived_word_brings_its_base_but_a_noun_not_its_derivations(reader) -
     assert set(_family(reader, "mot")) == set()           # a noun: "moteur" is not its family
 
 
-def test_the_family_finds_pages_the_typed_word_misses(index_dir: Path) -> None:
-    searcher = Searcher(index_dir)
-    try:
-        assert [hit.page_id for hit in searcher.search("graver").hits] == ["wiki/gravure.txt"]
-    finally:
-        searcher.close()
+def test_the_family_finds_pages_the_typed_word_misses(searcher: Searcher) -> None:
+    assert [hit.page_id for hit in searcher.search("graver").hits] == ["wiki/gravure.txt"]
 
 
 @pytest.mark.parametrize("typed, page", [("wifi", "wiki/reseau.txt"),        # page: "Wi-Fi"
                                          ("wi-fi", "wiki/reseau.txt"),
                                          ("e-mail", "wiki/courriel.txt")])   # page: "email"
-def test_a_hyphenated_pair_and_the_same_written_as_one_find_each_other(index_dir: Path,
+def test_a_hyphenated_pair_and_the_same_written_as_one_find_each_other(searcher: Searcher,
                                                                         typed: str,
                                                                         page: str) -> None:
-    searcher = Searcher(index_dir)
-    try:
-        assert [hit.page_id for hit in searcher.search(typed).hits][:1] == [page]
-    finally:
-        searcher.close()
+    assert [hit.page_id for hit in searcher.search(typed).hits][:1] == [page]
 
 
 @pytest.mark.parametrize("typed, stems", [
