@@ -2,13 +2,13 @@
 
 Each key term scores BM25 in headings (×2) and body, in its plain form and, at half weight, its
 stemmed form (and the stems of its word family, weighing less: see :mod:`kbtool.index.query`); what
-the whole page is about (title ×3, DokuWiki tags and page name) is scored once per page. Scores are
-multiplied by the share of the query's weighted key terms held (to the power 1.5), because a
+the whole page is about (title ×3, DokuWiki tags and page name) is scored once per page.  Scores
+are multiplied by the share of the query's weighted key terms held (to the power 1.5), because a
 question's rare words (OFX, azerty, décès) are what separates the answer from pages sharing its
-common words. A page scores what it is about plus its sections, best first, each next one counting
+common words.  A page scores what it is about plus its sections, best first, each next one counting
 less, divided by a small power of the page's section count (a 60-page PDF manual gathers passing
 mentions from many pages: without it, long documents crowd out short ones that answer); the share
-of key terms the whole page holds lifts it. All of it runs on numpy arrays (see
+of key terms the whole page holds lifts it.  All of it runs on numpy arrays (see
 :mod:`kbtool.index.postings`).
 """
 
