@@ -27,14 +27,18 @@ def kbtool(config: Path, *args: str) -> subprocess.Popen:
                             start_new_session=True)
 
 
-def wait_for_new_generation(store: IndexStore, process: subprocess.Popen) -> None:
-    """Until the rebuild has a generation folder of its own (it is then midway)."""
+def freeze_midway(store: IndexStore, process: subprocess.Popen) -> None:
+    """Stop the rebuild (SIGSTOP) once it has a generation folder of its own.
+
+    A frozen run is midway for as long as the test needs, however fast this machine
+    indexes: it still holds the lock and has not published its generation.
+    """
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and process.poll() is None:
         if any(p.name != store.generation() for p in store.root.glob("gen-*")):
-            time.sleep(0.5)
+            os.killpg(process.pid, signal.SIGSTOP)
             return
-        time.sleep(0.05)
+        time.sleep(0.01)
     pytest.fail("the rebuild never started or ended too soon")
 
 
@@ -52,7 +56,7 @@ def test_killed_rebuild_leaves_the_index_whole(big: Path) -> None:
     store = IndexStore(config.index_dir)
     before, generation = store.versions(), store.generation()
     run = kbtool(big, "reindex", "--full")
-    wait_for_new_generation(store, run)
+    freeze_midway(store, run)
     os.killpg(run.pid, signal.SIGKILL)
     run.wait(timeout=30)
     assert run.returncode == -signal.SIGKILL
@@ -68,9 +72,10 @@ def test_killed_rebuild_leaves_the_index_whole(big: Path) -> None:
 def test_second_run_is_refused_while_the_first_holds_the_lock(big: Path) -> None:
     store = IndexStore(load(big).index_dir)
     first = kbtool(big, "reindex", "--full")
-    wait_for_new_generation(store, first)
+    freeze_midway(store, first)
     second = kbtool(big, "reindex")
     out, err = second.communicate(timeout=60)
+    os.killpg(first.pid, signal.SIGCONT)
     assert second.returncode == 3
     assert err.startswith("kbtool: error: another reindex is running (pid ")
     assert first.wait(timeout=300) == 0
