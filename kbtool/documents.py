@@ -31,7 +31,10 @@ class Document:
     ``page_id`` is the page's identity across runs and in evaluations:
     ``<source name>/<path relative to the source root>`` (``wiki/tutoriel/x.txt`` for the
     DokuWiki page ``tutoriel:x``).  ``version`` changes whenever the page changes (an mtime, a
-    wiki revision or a content hash) and drives incremental reindexing.
+    wiki revision or a content hash) and drives incremental reindexing.  ``links`` are the
+    page ids of the same source's pages this one links to; only wikis fill it: a wiki's links
+    are written by its authors (a "burning CDs" page lists the burning programs), while a
+    documentation site's are mostly its navigation (previous, next, contents).
     """
 
     source: str
@@ -43,6 +46,7 @@ class Document:
     sections: tuple[Section, ...]
     modified: float = 0.0
     tags: tuple[str, ...] = ()
+    links: tuple[str, ...] = ()
 
     def section_url(self, anchor: str) -> str:
         """Deep link to one section of the page (the page itself when ``anchor`` is empty)."""

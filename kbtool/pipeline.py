@@ -26,7 +26,7 @@ from kbtool.crawler.base import Source
 from kbtool.documents import Document, Failure
 from kbtool.index.build import IndexBuilder
 from kbtool.index.store import IndexStore
-from kbtool.index.writer import add_page, add_skipped, delete_page, stored_page
+from kbtool.index.writer import add_page, add_skipped, copy_page, delete_page
 
 log = logging.getLogger(__name__)
 
@@ -273,7 +273,8 @@ def _fetch(source: Source, page_id: str) -> Document | Failure | None:
 
 def _carry_over(page_ids: list[str], writer: IndexBuilder, previous: FileIndex,
                 indexed: dict[str, str], report: SourceReport) -> None:
-    """Copy into a rebuilt index the last good version of pages that failed this time.
+    """Copy into a rebuilt index the last good version of pages that failed this time, or
+    of a source the run left out.
 
     (An incremental run needs nothing of the kind: a page is deleted only once its new version
     has been read.)
@@ -283,9 +284,7 @@ def _carry_over(page_ids: list[str], writer: IndexBuilder, previous: FileIndex,
         return
     with previous.searcher() as searcher:
         for page_id in carried:
-            doc = stored_page(searcher, page_id, indexed[page_id])
-            if doc is not None:
-                add_page(writer, doc)
+            if copy_page(searcher, writer, page_id, indexed[page_id]):
                 report.kept += 1
 
 

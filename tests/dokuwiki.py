@@ -92,7 +92,7 @@ ACL = (
     "prive:*    @user   0",
 )
 PAGES = {
-    "start": "====== Accueil ======\nBienvenue sur le wiki du support.\n",
+    "start": "====== Accueil ======\nBienvenue sur le wiki du support : [[tutoriel:installation]].\n",
     "tutoriel:installation": (
         "====== Installer le logiciel ======\n"
         "Téléchargez l'installateur depuis l'espace client.\n\n"

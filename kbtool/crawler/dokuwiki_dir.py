@@ -19,6 +19,7 @@ import os
 from pathlib import Path, PurePosixPath
 
 from kbtool.config import SourceConfig
+from kbtool.crawler.dokuwiki_ids import page_id_for
 from kbtool.crawler.dokuwiki_syntax import page_url, parse_dokuwiki, wiki_id_from_path
 from kbtool.crawler.file_tree import FileTree, file_version
 from kbtool.documents import Document, Failure, Listing
@@ -69,7 +70,8 @@ class DokuWikiDirSource:
         return Document(source=self.name, page_id=page_id, title=page.title,
                         url=page_url(self.base_url, wiki_id), namespace=wiki_id.rpartition(":")[0],
                         version=file_version(stat), sections=page.sections, modified=stat.st_mtime,
-                        tags=page.tags)
+                        tags=page.tags,
+                        links=tuple(page_id_for(self.name, link) for link in page.links))
 
 
 def _is_visible(name: str) -> bool:

@@ -13,11 +13,10 @@ reason, never as an empty wiki: the reindex then deletes nothing.
 from __future__ import annotations
 
 import logging
-from urllib.parse import quote
 
 from kbtool.config import Config, SourceConfig
 from kbtool.crawler.dokuwiki_api import AccessDenied, DokuWikiAPI, DokuWikiError, connect
-from kbtool.crawler.dokuwiki_ids import page_url, wiki_id_from_path
+from kbtool.crawler.dokuwiki_ids import page_id_for, page_url, wiki_id_from_path
 from kbtool.crawler.dokuwiki_syntax import parse_dokuwiki
 from kbtool.documents import Document, Failure, Listing
 
@@ -57,9 +56,8 @@ class DokuWikiHTTPSource:
         return self._document(page_id, wiki_id, revision, text)
 
     def page_id(self, wiki_id: str) -> str:
-        """``tutoriel:x`` → ``<source>/tutoriel/x.txt``, the file DokuWiki stores it in (with
-        its default ``fnencode = url`` for non-ASCII ids)."""
-        return f"{self.name}/{quote(wiki_id.replace(':', '/'), safe='/')}.txt"
+        """``tutoriel:x`` → ``<source>/tutoriel/x.txt`` (see ``page_id_for``)."""
+        return page_id_for(self.name, wiki_id)
 
     def wiki_id(self, page_id: str) -> str:
         """Inverse of :meth:`page_id`."""
@@ -86,4 +84,5 @@ class DokuWikiHTTPSource:
             sections=parsed.sections,
             modified=float(revision),
             tags=parsed.tags,
+            links=tuple(self.page_id(link) for link in parsed.links),
         )

@@ -2,12 +2,14 @@
 
 A drafted answer links to ``page#anchor``; if our anchor differs by one character from the id
 DokuWiki puts on the heading, the link lands at the top of a long page.  So this module ports
-``cleanID()`` and ``sectionID()`` from ``inc/pageutils.php`` of DokuWiki 2022-07-31 "Igor" with
+``cleanID()`` and ``sectionID()`` from ``inc/pageutils.php`` of DokuWiki 2022-07-31 "Igor", and
+the resolution of a link's target (``inc/File/PageResolver.php``), with
 the default settings (``deaccent = 1``, ``sepchar = _``, ``useslash = 0``), together with the two
 lookup tables they depend on, and the tests compare it with the PHP code when it is at hand.
 
     clean_id("Tutoriel:Über uns & FAQ?")  → "tutoriel:ueber_uns_faq"
     section_id("1. Installation", seen)   → "installation"
+    resolve_link("tutoriel:a", "b")       → "tutoriel:b"   (and ":b" → "b", "..:b" → "b")
 """
 
 from __future__ import annotations
@@ -67,6 +69,7 @@ _AFTER_COLON = re.compile(r":[:._-]+")
 _BEFORE_COLON = re.compile(r"[:._-]+:")
 _NON_DIGITS = re.compile(r"[^0-9]+")
 _PHP_TRIM = " \t\n\r\0\x0b"
+_BARE_DOTS = re.compile(r"^((\.+:)*)(\.+)(?=[^:.])")  # ".x"/"..x" → ".:x"/"..:x", as PHP does
 
 
 def clean_id(raw: str) -> str:
@@ -96,6 +99,43 @@ def section_id(title: str, seen: list[str] | None) -> str:
         candidate = f"{anchor}{suffix}"
     seen.append(candidate)
     return candidate
+
+
+def resolve_link(context_id: str, target: str) -> str:
+    """The page id a ``[[target]]`` written on page ``context_id`` leads to.
+
+    As DokuWiki's ``PageResolver``: ``~x`` is below the page itself, ``.x``/``..:x`` relative to
+    its namespace, a target without ``:`` is in the page's namespace, one with ``:`` absolute; a
+    namespace link (``ns:``) goes to its start page, the fallback DokuWiki takes when it finds no
+    page named like the namespace (this module does not know which pages exist).  A ``/`` is
+    read as a namespace separator, as wikis with ``useslash`` on do: elsewhere DokuWiki makes it
+    ``_``, a page name nobody writes a link to on purpose.
+    """
+    target = target.split("#", 1)[0].replace(";", ":").replace("/", ":").strip()
+    if not target:
+        return ""
+    namespace = context_id.rpartition(":")[0]
+    if target.startswith("~"):
+        target = f"{context_id}:{target[1:]}"
+    if target.startswith("."):
+        target = namespace + ":" + _BARE_DOTS.sub(r"\1\3:", target)
+    if context_id and ":" not in target:
+        target = f"{namespace}:{target}"
+    parts: list[str] = []
+    for part in target.split(":"):
+        if part == "..":
+            parts = parts[:-1]
+        elif part not in ("", "."):
+            parts.append(part)
+    if target.endswith(":"):
+        parts.append("start")
+    return clean_id(":".join(parts))
+
+
+def page_id_for(source_name: str, wiki_id: str) -> str:
+    """``tutoriel:x`` → ``<source>/tutoriel/x.txt``: the file DokuWiki stores the page in (with
+    its default ``fnencode = url`` for non-ASCII ids), which is the page's identity."""
+    return f"{source_name}/{quote(wiki_id.replace(':', '/'), safe='/')}.txt"
 
 
 def page_url(base_url: str, wiki_id: str, anchor: str = "") -> str:

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import re
 
-from kbtool.crawler.dokuwiki_ids import clean_id, page_url, section_id, wiki_id_from_path
+from kbtool.crawler.dokuwiki_ids import (clean_id, page_url, resolve_link, section_id,
+                                         wiki_id_from_path)
 from kbtool.crawler.parsed import ParsedPage
 from kbtool.documents import Section
 
@@ -65,7 +66,8 @@ _BLANK_LINES = re.compile(r"\n(?:[ \t]*\n)+")
 class _PageBuilder:
     """Collects sections, tags, links and the redirect while the page is scanned once."""
 
-    def __init__(self) -> None:
+    def __init__(self, wiki_id: str) -> None:
+        self.wiki_id = wiki_id
         self.sections: list[Section] = []
         self.heading, self.anchor, self.level = "", "", 1
         self.parts: list[str] = []
@@ -135,8 +137,9 @@ class _PageBuilder:
                 self.tags.append(tag.lower())
 
     def _add_link(self, target: str) -> None:
-        page = re.split(r"[#?]", target, maxsplit=1)[0].strip()
-        if page and page not in self.links:
+        """Record the page id a link leads to (not the page itself: ``[[#section]]``)."""
+        page = resolve_link(self.wiki_id, target.split("?", 1)[0])
+        if page and page != self.wiki_id and page not in self.links:
             self.links.append(page)
 
     def _macro(self, match: re.Match[str]) -> str:
@@ -172,7 +175,7 @@ def parse_dokuwiki(text: str, wiki_id: str = "") -> ParsedPage:
     """Split a page's DokuWiki source into plain-text sections; ``wiki_id`` gives the title of
     a page without heading (DokuWiki's ``useheading``: the first heading, else the page name)."""
     text = "\n" + text.replace("\r\n", "\n").replace("\r", "\n") + "\n"
-    page = _PageBuilder()
+    page = _PageBuilder(wiki_id)
     title = ""
     position = 0
     for match in _BLOCKS.finditer(text):

@@ -16,8 +16,9 @@ from kbtool.documents import Section
 class ParsedPage:
     """Title, sections and side facts found in one page's content.
 
-    ``redirect`` is the target of a redirect-only page; ``links`` are the outgoing links as
-    written (absolute or relative), for crawlers that follow them.
+    ``redirect`` is the target of a redirect-only page; ``links`` are the outgoing links:
+    as written (absolute or relative) in HTML, for crawlers that follow them; as the page ids
+    they lead to in DokuWiki markup, for the ranking (see ``Document.links``).
     """
 
     title: str

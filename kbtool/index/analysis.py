@@ -42,10 +42,10 @@ _SUBJECT_HOMOGRAPHS = frozenset({"son"})
 STOP_WORDS = (frozenset(stopwords_for_language("fr")) - _SUBJECT_HOMOGRAPHS) | _EXTRA_STOP_WORDS
 
 _STEMMER_NAME = "french"
-# Raised whenever a change here gives already indexed text other terms (2: hyphenated pairs also
-# written as one; 3: "son" indexed): an index built with another version is rebuilt in full by
-# the next reindex.
-ANALYSIS_VERSION = 3
+# Raised whenever a change gives already indexed pages other terms (2: hyphenated pairs also
+# written as one; 3: "son" indexed; 4: a wiki page's links, field ``links``): an index built with
+# another version is rebuilt in full by the next reindex.
+ANALYSIS_VERSION = 4
 
 
 def fold_accents(text: str) -> str:

@@ -17,6 +17,7 @@ from multiprocessing.process import BaseProcess
 from typing import Any
 
 from whoosh.codec.base import Segment
+from whoosh.fields import Schema
 from whoosh.index import FileIndex
 
 from kbtool.index.segment import SectionWriter
@@ -42,6 +43,11 @@ class IndexBuilder:
                              for n in range(procs)]
             for worker in self._workers:
                 worker.start()
+
+    @property
+    def schema(self) -> Schema:
+        """The fields of the index written to."""
+        return self.main.schema
 
     def add_document(self, **fields: Any) -> None:
         """Index one section (a Whoosh document)."""

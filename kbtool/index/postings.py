@@ -13,7 +13,7 @@ from functools import lru_cache
 
 import numpy as np
 from whoosh.matching import FilterMatcher
-from whoosh.reading import IndexReader
+from whoosh.reading import IndexReader, TermNotFound
 
 
 class Postings:
@@ -27,16 +27,18 @@ class Postings:
         self.lengths = {name: self._lengths(name) for name in length_fields}
         self.average_length = {name: float(values[self.live].mean()) if self.live.any() else 1.0
                                for name, values in self.lengths.items()}
-        self.term = lru_cache(maxsize=4096)(self._term)
+        self.term = lru_cache(maxsize=4096)(self.read)
 
-    def _term(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
-        """(document numbers, term frequencies) of ``text`` in ``field``, live documents only."""
+    def read(self, field: str, text: str | bytes) -> tuple[np.ndarray, np.ndarray]:
+        """(document numbers, term frequencies) of ``text`` in ``field``, live documents only;
+        ``term`` is the same, cached for the terms queries ask again and again."""
         ids: list[np.ndarray] = []
         weights: list[np.ndarray] = []
         for leaf, offset in self.leaves:
-            if (field, text) not in leaf:
+            try:
+                matcher = leaf.postings(field, text)
+            except TermNotFound:
                 continue
-            matcher = leaf.postings(field, text)
             if isinstance(matcher, FilterMatcher):  # deleted documents: the live mask drops them
                 matcher = matcher.child
             while matcher.is_active():

@@ -24,6 +24,7 @@ SECTION_NO = "section_no"
 MODIFIED = "modified"
 PAGE_TITLE = "page_title"   # stored on every section, for display
 TAGS = "tags"               # stored on the first section (to rebuild the page)
+LINKS = "links"             # first section: page ids the page links to (see ranking.PageTable)
 TITLE = "title"             # first section only, like TITLE_WORDS and LABELS
 TITLE_WORDS = "title_words"
 LABELS = "labels"           # tags and page name: what the page is about
@@ -52,6 +53,7 @@ def make_schema() -> Schema:
         MODIFIED: STORED(),
         PAGE_TITLE: STORED(),
         TAGS: STORED(),
+        LINKS: KEYWORD(stored=True, lowercase=False, scorable=False),
         TITLE: TEXT(analyzer=stem, phrase=False),
         LABELS: TEXT(analyzer=stem, phrase=False),
         TITLE_WORDS: TEXT(analyzer=words, phrase=False),

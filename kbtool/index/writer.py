@@ -42,7 +42,8 @@ def section_entries(doc: Document) -> Iterator[dict[str, Any]]:
         if number == 0:
             entry.update({f.PAGE_VERSION: f"{doc.page_id}{f.SEP}{doc.version}",
                           f.TITLE: doc.title, f.TITLE_WORDS: doc.title, f.TAGS: doc.tags,
-                          f.LABELS: " ".join((*doc.tags, page_name(doc.page_id)))})
+                          f.LABELS: " ".join((*doc.tags, page_name(doc.page_id))),
+                          f.LINKS: " ".join(doc.links)})
         yield entry
 
 
@@ -53,9 +54,14 @@ def page_name(page_id: str) -> str:
 
 
 def add_page(writer: IndexWriter | IndexBuilder, doc: Document) -> None:
-    """Index a page that is not in the index (delete its old entries first when updating)."""
+    """Index a page that is not in the index (delete its old entries first when updating).
+
+    An index built by an older kbtool lacks the fields added since; until the next nightly run
+    rebuilds it (``IndexStore.analysis_current``), a page written into it leaves them out.
+    """
+    fields = writer.schema.names()
     for entry in section_entries(doc):
-        writer.add_document(**entry)
+        writer.add_document(**{name: value for name, value in entry.items() if name in fields})
 
 
 def add_skipped(writer: IndexWriter | IndexBuilder, page_id: str, source: str,
@@ -72,16 +78,24 @@ def delete_page(writer: IndexWriter | IndexBuilder, page_id: str) -> None:
     writer.delete_by_term(f.PAGE_ID, page_id)
 
 
-def stored_page(searcher: WhooshSearcher, page_id: str, version: str) -> Document | None:
-    """Rebuild an indexed page from its stored fields, to carry it into a rebuilt index when its
-    source failed this time (its last good version stays searchable)."""
+def copy_page(searcher: WhooshSearcher, writer: IndexWriter | IndexBuilder, page_id: str,
+              version: str) -> bool:
+    """Copy an indexed page into a rebuilt index, re-analysed from its stored fields, when its
+    source failed this time or was left out of the run (its last good version stays
+    searchable); a page remembered as skipped stays a skipped one.  False if it is not there."""
     stored = sorted(searcher.documents(**{f.PAGE_ID: page_id}), key=lambda d: d[f.SECTION_NO])
     if not stored:
-        return None
+        return False
     first = stored[0]
+    if first[f.KEY].endswith(f.SKIPPED_SUFFIX):
+        add_skipped(writer, page_id, first[f.SOURCE], version)
+        return True
     sections = tuple(Section(heading=d.get(f.HEADING, ""), anchor=d.get(f.ANCHOR, ""),
                              text=d.get(f.BODY, "")) for d in stored)
-    return Document(source=first[f.SOURCE], page_id=page_id,
-                    title=first.get(f.PAGE_TITLE, ""), url=first[f.URL],
-                    namespace=first.get(f.NAMESPACE, ""), version=version, sections=sections,
-                    modified=first.get(f.MODIFIED, 0.0), tags=tuple(first.get(f.TAGS, ())))
+    add_page(writer, Document(source=first[f.SOURCE], page_id=page_id,
+                              title=first.get(f.PAGE_TITLE, ""), url=first[f.URL],
+                              namespace=first.get(f.NAMESPACE, ""), version=version,
+                              sections=sections, modified=first.get(f.MODIFIED, 0.0),
+                              tags=tuple(first.get(f.TAGS, ())),
+                              links=tuple(first.get(f.LINKS, "").split())))
+    return True

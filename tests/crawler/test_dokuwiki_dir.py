@@ -62,6 +62,7 @@ def test_fetch_builds_the_document(pages: Path) -> None:
     assert (doc.source, doc.title, doc.namespace) == ("wiki", "Installer le logiciel", "tutoriel")
     assert doc.url == "https://wiki.example.org/doku.php?id=tutoriel:installer_le_logiciel"
     assert doc.tags == ("tutoriel", "installation")
+    assert doc.links == ()
     assert doc.modified == (pages / "tutoriel" / "installer_le_logiciel.txt").stat().st_mtime
     anchors = [s.anchor for s in doc.sections]
     assert anchors == ["installer_le_logiciel", "installation_en_ligne_de_commande",
@@ -81,6 +82,7 @@ def test_namespaces_and_titles(pages: Path) -> None:
     nested = source.fetch("wiki/tutoriel/avance/sauvegarde.txt")
     assert (start.namespace, start.title) == ("", "Accueil du support")
     assert start.url == "https://wiki.example.org/doku.php?id=start"
+    assert start.links == ("wiki/tutoriel/installer_le_logiciel.txt", "wiki/faq.txt")
     assert (nested.namespace, nested.title) == ("tutoriel:avance", "sauvegarde")
     assert nested.sections[0].text.startswith("Une page sans titre")
 

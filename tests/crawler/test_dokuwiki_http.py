@@ -62,6 +62,8 @@ def test_fetch_parses_the_page(dokuwiki, source):
         ("Installer le logiciel", "installer_le_logiciel"), ("Prérequis", "prerequis"),
         ("Mise à jour", "mise_a_jour")]
     assert "4 Go de mémoire" in document.sections[1].text
+    assert document.links == ()
+    assert source.fetch("wiki/start.txt").links == ("wiki/tutoriel/installation.txt",)
 
 
 def test_fetch_without_a_listing_asks_the_page_revision(dokuwiki, source):

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from kbtool.crawler.dokuwiki_ids import resolve_link
 from kbtool.crawler.dokuwiki_syntax import (
     clean_id, page_url, parse_dokuwiki, section_id, wiki_id_from_path,
 )
@@ -72,6 +73,51 @@ def test_repeated_headings_get_numbered_like_dokuwiki() -> None:
 ])
 def test_clean_id(raw: str, wiki_id: str) -> None:
     assert clean_id(raw) == wiki_id
+
+
+LINKS = [  # (page the link is on, link target, page id it leads to)
+    ("tutoriel:a", "b", "tutoriel:b"),
+    ("tutoriel:a", ":b", "b"),
+    ("tutoriel:a", "autre:b", "autre:b"),
+    ("tutoriel:a", ".:c", "tutoriel:c"),
+    ("tutoriel:a", ".c", "tutoriel:c"),
+    ("tutoriel:a", "..:b", "b"),
+    ("tutoriel:sous:a", "..:b", "tutoriel:b"),
+    ("tutoriel:sous:a", "..:..:..:z", "z"),
+    ("tutoriel:a", "~detail", "tutoriel:a:detail"),
+    ("tutoriel:a", "aide:", "aide:start"),
+    ("tutoriel:a", "Été Ici#Section", "tutoriel:ete_ici"),
+    ("tutoriel:a", "outils/graver", "outils:graver"),
+    ("tutoriel:a", "x;y", "x:y"),
+    ("start", "b", "b"),
+    ("", "b", "b"),
+    ("tutoriel:a", "#ici", ""),
+]
+
+
+@pytest.mark.parametrize(("context", "target", "wiki_id"), LINKS)
+def test_links_resolve_like_dokuwiki(context: str, target: str, wiki_id: str) -> None:
+    assert resolve_link(context, target) == wiki_id
+
+
+_RESOLVE = r"""
+define('DOKU_INC', getenv('DOKUWIKI_CODE') . '/');
+define('NOSESSION', 1);
+require_once DOKU_INC . 'inc/init.php';
+$conf['useslash'] = 1;
+$out = [];
+foreach (json_decode(stream_get_contents(STDIN), true) as [$context, $target]) {
+    $out[] = explode('#', (new \dokuwiki\File\PageResolver($context))->resolveId($target))[0];
+}
+echo json_encode($out);
+"""
+
+
+def test_links_resolve_as_dokuwiki_php_does() -> None:
+    """DokuWiki's own ``PageResolver`` (with ``useslash``, which this module always assumes),
+    in a throw-away wiki where no page exists: a namespace link goes to its start page."""
+    targets = [[context, target] for context, target, _ in LINKS if target != "#ici"]
+    assert run_php(_RESOLVE, targets) == [resolve_link(c, t) for c, t in targets]
 
 
 def test_page_url_and_path_helpers() -> None:
@@ -176,13 +222,18 @@ echo json_encode($out);
 
 def render_heading_ids(pages: list[str]) -> list[list[str]]:
     """The heading ids of each page as DokuWiki renders it, in a throw-away test wiki."""
+    return run_php(_RENDER, pages)
+
+
+def run_php(script: str, data: list) -> list:
+    """What ``script`` prints (JSON) for ``data`` on stdin, run in a throw-away test wiki."""
     dokuwiki = pytest.importorskip("tests.dokuwiki", reason="the test-wiki helper is absent")
     reason = dokuwiki.skip_reason()
     if reason:
         pytest.skip(reason)
-    with tempfile.TemporaryDirectory(prefix="kbtool-render-") as folder:
+    with tempfile.TemporaryDirectory(prefix="kbtool-php-") as folder:
         wiki = dokuwiki.TestWiki(Path(folder))
-        done = subprocess.run(["php", "-r", _RENDER], input=json.dumps(pages), text=True,
+        done = subprocess.run(["php", "-r", script], input=json.dumps(data), text=True,
                               capture_output=True, check=True, timeout=300,
                               env={**os.environ, "DOKUWIKI_CODE": str(wiki.code_dir)})
     return json.loads(done.stdout)
@@ -280,10 +331,13 @@ def test_code_and_preformatted_blocks_are_kept_verbatim() -> None:
 def test_tags_redirect_and_links_are_collected() -> None:
     page = parse_dokuwiki(
         "{{tag>Logiciels tutoriel logiciels}}\n~~REDIRECT>:tutoriel:nouvelle_page~~\n"
-        "[[:Gnome]] [[tutoriel:x#a|x]] [[wpfr>Y]] [[http://e.org]] [[:Gnome|encore]] [[#ici]]")
+        "[[:Gnome]] [[tutoriel:x#a|x]] [[wpfr>Y]] [[http://e.org]] [[:Gnome|encore]] [[#ici]] "
+        "[[voisine?do=edit]] [[.:logiciels:page]] [[:doc:page]] [[aide:]]", "doc:page")
     assert page.tags == ("logiciels", "tutoriel")
     assert page.redirect == ":tutoriel:nouvelle_page"
-    assert page.links == (":Gnome", "tutoriel:x")
+    # Page ids, resolved from the page's namespace; not itself, nor other wikis or the web.
+    assert page.links == ("gnome", "tutoriel:x", "doc:voisine", "doc:logiciels:page",
+                          "aide:start")
     assert "tag" not in page.sections[0].text and "REDIRECT" not in page.sections[0].text
 
 

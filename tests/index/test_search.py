@@ -226,3 +226,28 @@ def test_confidence_looks_at_the_first_pages_not_only_the_first(tmp_path: Path,
         assert results.confident is with_answer
     finally:
         found.close()
+
+
+@pytest.mark.parametrize("linked", [True, False])
+def test_pages_linked_with_the_first_results_are_lifted(tmp_path: Path, linked: bool) -> None:
+    """The page that answers lists the programs; a program's page that also matches the
+    question is lifted above an equal page nobody links to.  A linked page that does not match
+    is not brought in."""
+    body = "Le logiciel sait graver un DVD de données.\n"
+    hub = "====== Gravure ======\nPour graver un DVD de données, voir les logiciels : "
+    hub += "[[brasero]], [[sans_rapport]].\n" if linked else "brasero.\n"
+    wiki = {"gravure.txt": hub,
+            "a_lecteur.txt": "====== Lecteur ======\n" + body,
+            "brasero.txt": "====== Brasero ======\n" + body,
+            "sans_rapport.txt": "====== Clavier ======\nLa disposition du clavier.\n"}
+    config = local_config(tmp_path, wiki=wiki, docs={"vide.txt": "Rien.\n"})
+    assert reindex(config).ok
+    found = Searcher(config.index_dir)
+    try:
+        ranked = page_ids(found.search("graver un DVD de données"))
+    finally:
+        found.close()
+    assert sorted(ranked) == ["wiki/a_lecteur.txt", "wiki/brasero.txt", "wiki/gravure.txt"]
+    programs = [page for page in ranked if page != "wiki/gravure.txt"]
+    assert programs == (["wiki/brasero.txt", "wiki/a_lecteur.txt"] if linked
+                        else ["wiki/a_lecteur.txt", "wiki/brasero.txt"])
