@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kbtool.index.search import MIN_COVERAGE, SECTIONS_PER_PAGE
+
 ENV_VAR = "KBTOOL_CONFIG"
 DEFAULT_FILE = "kbtool.toml"
 
@@ -46,8 +48,9 @@ SETTINGS: tuple[Setting, ...] = (
             "(new pages are written without it); below what a merge needs, Whoosh spills sorted "
             "runs to disk.", int),
     Setting("search.limit", 10, "Pages shown per result page.", int),
-    Setting("search.sections_per_page", 3, "Best sections shown under each page.", int),
-    Setting("search.min_coverage", 0.65,
+    Setting("search.sections_per_page", SECTIONS_PER_PAGE, "Best sections shown under each page.",
+            int),
+    Setting("search.min_coverage", MIN_COVERAGE,
             "Share of the query's weighted key terms one of the first three pages must hold for "
             "the search to be a confident answer.", float),
     Setting("http.timeout", 20.0, "Seconds before an HTTP request is abandoned.", float),

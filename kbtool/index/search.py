@@ -33,6 +33,10 @@ _ANALYZER = stem_analyzer()
 # A search is confident when one of its first pages holds enough of the query's key terms:
 # whether the knowledge base answers should not hang on which of two close pages ranks first.
 CONFIDENCE_PAGES = 3
+# …at least this share of them (weighted), calibrated on the judged queries (see README); the
+# default of the setting ``search.min_coverage``.
+MIN_COVERAGE = 0.65
+SECTIONS_PER_PAGE = 3      # default of ``search.sections_per_page``
 
 
 @dataclass(frozen=True)
@@ -47,8 +51,8 @@ class _View:
 class Searcher:
     """Search one index folder; thread-safe, cheap to refresh after a reindex."""
 
-    def __init__(self, index_dir: Path, min_coverage: float = 0.65,
-                 sections_per_page: int = 3) -> None:
+    def __init__(self, index_dir: Path, min_coverage: float = MIN_COVERAGE,
+                 sections_per_page: int = SECTIONS_PER_PAGE) -> None:
         self.store = IndexStore(Path(index_dir))
         self.min_coverage = min_coverage
         self.sections_per_page = sections_per_page
