@@ -73,10 +73,11 @@ class PageTable:
         pairs = [np.empty((0, 2), dtype=np.int64)]
         if f.LINKS in postings.reader.schema:  # (an index from before links were indexed)
             for term in postings.reader.lexicon(f.LINKS):
-                target = numbers.get(term.decode("utf-8"))
+                page_id = term.decode("utf-8")
+                target = numbers.get(page_id)
                 if target is None:
                     continue
-                pages = self.page_of[postings.read(f.LINKS, term.decode("utf-8"))[0]]
+                pages = self.page_of[postings.read(f.LINKS, page_id)[0]]
                 pages = pages[(pages >= 0) & (pages != target)]
                 pairs += [np.column_stack((pages, np.full_like(pages, target))),
                           np.column_stack((np.full_like(pages, target), pages))]

@@ -59,9 +59,9 @@ def add_page(writer: IndexWriter | IndexBuilder, doc: Document) -> None:
     An index built by an older kbtool lacks the fields added since; until the next nightly run
     rebuilds it (``IndexStore.analysis_current``), a page written into it leaves them out.
     """
-    fields = writer.schema.names()
+    schema = writer.schema
     for entry in section_entries(doc):
-        writer.add_document(**{name: value for name, value in entry.items() if name in fields})
+        writer.add_document(**{name: value for name, value in entry.items() if name in schema})
 
 
 def add_skipped(writer: IndexWriter | IndexBuilder, page_id: str, source: str,
