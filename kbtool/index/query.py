@@ -34,6 +34,16 @@ TYPO_RATIO = 20            # …of a close word found this many times more often
 TYPO_MIN_FREQUENCY = 3     # (and in at least this many sections)
 UNKNOWN_TERM_FACTOR = 2.0  # weight of a term the knowledge base has never seen
 CONJUGATION_RATIO = 5      # a verb's infinitive held this many times more joins it (see below)
+# Present-plural endings Snowball leaves whole → how the same verb's infinitive or present
+# singular ends, each tried (impriment → imprimer; sortent → sortir; imprimons → imprimer;
+# connaissent → connaître, connaît; viennent → venir, vient; prennent → prendre, prend; mettent
+# → mettre, met; produisent → produire, produit; écrivent → écrire, écrit; éteignent →
+# éteindre, éteint; reçoivent → recevoir, reçoit).
+PLURAL_VERB_FORMS = (("ons", ("er",)), ("ent", ("er", "ir")), ("aissent", ("aître", "aît")),
+                     ("iennent", ("enir", "ient")), ("ennent", ("endre", "end")),
+                     ("ettent", ("ettre", "et")), ("uisent", ("uire", "uit")),
+                     ("ivent", ("ire", "it")), ("gnent", ("ndre", "nt")),
+                     ("oivent", ("evoir", "oit")))
 # Word families (see _with_family): how the Snowball stem of a verb ends → how the stems of
 # the nouns and adjectives French derives from it end (grav → gravure, graveur; archiv →
 # archivage; boot → bootable; modifi → modification; cré → création; sélection → sélect-ion),
@@ -127,7 +137,7 @@ def key_terms(text: str) -> list[QueryTerm]:
 def parse(text: str, reader: IndexReader) -> ParsedQuery:
     """Key terms of ``text``, typos handled, weighted by rarity."""
     corrector = _Corrector(reader)
-    fixed = (corrector.fix(_with_infinitive(_accented(term, reader), reader))
+    fixed = (corrector.fix(_with_verb_forms(_accented(term, reader), reader))
              for term in key_terms(text))
     terms = tuple(_with_family(_weighted(term, reader), reader)
                   for term in fixed if term is not None)
@@ -171,32 +181,33 @@ def _with_family(term: QueryTerm, reader: IndexReader) -> QueryTerm:
     return QueryTerm(term.surface, term.forms + family, term.weight)
 
 
-def _with_infinitive(term: QueryTerm, reader: IndexReader) -> QueryTerm:
-    """The term and, for a verb Snowball leaves conjugated, its infinitive's stem.
+def _with_verb_forms(term: QueryTerm, reader: IndexReader) -> QueryTerm:
+    """The term and, for a verb Snowball leaves conjugated, the stems of its other forms.
 
-    Snowball keeps the present plural of verbs in -er whole ("s'impriment", "affichent",
-    "imprimons" stem to themselves), while customers describe what their software does in just
-    those words ("les reçus ne s'impriment pas") and the documentation mostly says "imprimer",
-    "impression".  When the infinitive is a word the knowledge base holds and its stem is held
-    several times more often, both are searched; nouns and adverbs ("client", "document",
-    "questions") are held more often than any such guess, and a typo ("coment") has no
-    infinitive ("comer") in the documentation.
+    Snowball keeps the present plural whole ("s'impriment", "affichent", "prennent",
+    "éteignent", "imprimons" stem to themselves), while customers describe what their software
+    does in just those words ("les reçus ne s'impriment pas", "les fenêtres ne s'éteignent
+    pas") and the documentation mostly says "imprimer", "éteindre", "s'éteint".  Each form
+    ``PLURAL_VERB_FORMS`` guesses that the knowledge base holds, its stem held several times more
+    often than the typed word, is searched too; nouns and adverbs ("client", "document",
+    "questions", "souvent") are held more often than any such guess, and a typo ("coment") has
+    no infinitive ("comer") in the documentation.
     """
-    typed = term.forms[0]
     surface = term.surface
-    if surface.endswith("ent"):
-        infinitive = surface[:-2] + "r"
-    elif surface.endswith("ons"):
-        infinitive = surface[:-3] + "er"
-    else:
-        return term
-    guess = Form.of(infinitive)
-    frequency = reader.doc_frequency(f.BODY, guess.stem)
-    if any(form.stem == guess.stem for form in term.forms) or \
-            (f.BODY_WORDS, guess.word) not in reader or \
-            frequency < max(TYPO_MIN_FREQUENCY, CONJUGATION_RATIO * _frequency(typed, reader)):
-        return term
-    return QueryTerm(surface, term.forms + (Form("", guess.stem),), term.weight)
+    typed_frequency = _frequency(term.forms[0], reader)
+    stems = {form.stem for form in term.forms}
+    added = []
+    for ending, replacements in PLURAL_VERB_FORMS:
+        if not surface.endswith(ending):
+            continue
+        for replacement in replacements:
+            guess = Form.of(surface[:-len(ending)] + replacement)
+            if guess.stem not in stems and (f.BODY_WORDS, guess.word) in reader and \
+                    reader.doc_frequency(f.BODY, guess.stem) >= \
+                    max(TYPO_MIN_FREQUENCY, CONJUGATION_RATIO * typed_frequency):
+                stems.add(guess.stem)
+                added.append(Form("", guess.stem))
+    return QueryTerm(surface, term.forms + tuple(added), term.weight) if added else term
 
 
 def _accented(term: QueryTerm, reader: IndexReader) -> QueryTerm:
@@ -256,7 +267,7 @@ class _Corrector:
             if filler is not None:
                 self.corrections[term.surface] = filler
                 return None
-        if len(term.forms) > 1:     # a verb found by its infinitive, a hyphenated pair
+        if len(term.forms) > 1:     # a verb found by its other forms, a hyphenated pair
             return term
         better = self._closest_frequent(typed.word, frequency)
         if better is None:

@@ -28,6 +28,8 @@ WIKI = {
     "moteur.txt": "====== Moteur de recherche ======\nLe moteur cherche un mot.\n",
     "sauvegarde.txt": "".join(f"===== Copie {n} =====\nLes fiches sauvegardées le {n}.\n"
                               for n in range(1, 4)),
+    "veille.txt": "".join(f"===== Veille {n} =====\nL'écran s'éteint : prendre une pause de "
+                          f"{n} minutes.\n" for n in range(1, 5)),
 }
 
 
@@ -70,6 +72,17 @@ def test_a_verb_snowball_leaves_conjugated_is_also_searched_by_its_infinitive(re
     assert [(form.word, form.stem) for form in term.forms] == [("impriment", "impriment"),
                                                                ("", "imprim")]
     assert parsed.corrections == {}                  # a rare conjugation is not a typo
+
+
+@pytest.mark.parametrize(("typed", "stems"), [
+    ("éteignent", ["eteignent", "eteint"]),      # the singular: "éteindre" is not held
+    ("prennent", ["prennent", "prendr"]),        # the infinitive: "prend" is not held
+    ("imprimons", ["imprimon", "imprim"]),
+])
+def test_other_verbs_snowball_leaves_conjugated_bring_the_forms_the_index_holds(
+        reader, typed: str, stems: list[str]) -> None:
+    (term,) = parse(typed, reader).terms
+    assert [form.stem for form in term.forms] == stems
 
 
 def test_a_mistyped_stop_word_in_ent_is_dropped_not_taken_for_a_verb(reader) -> None:
