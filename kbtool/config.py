@@ -14,8 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kbtool.index.search import MIN_COVERAGE, SECTIONS_PER_PAGE
-
 ENV_VAR = "KBTOOL_CONFIG"
 DEFAULT_FILE = "kbtool.toml"
 
@@ -48,9 +46,8 @@ SETTINGS: tuple[Setting, ...] = (
             "(new pages are written without it); below what a merge needs, Whoosh spills sorted "
             "runs to disk.", int),
     Setting("search.limit", 10, "Pages shown per result page.", int),
-    Setting("search.sections_per_page", SECTIONS_PER_PAGE, "Best sections shown under each page.",
-            int),
-    Setting("search.min_coverage", MIN_COVERAGE,
+    Setting("search.sections_per_page", 3, "Best sections shown under each page.", int),
+    Setting("search.min_coverage", 0.65,
             "Share of the query's weighted key terms one of the first three pages must hold for "
             "the search to be a confident answer.", float),
     Setting("http.timeout", 20.0, "Seconds before an HTTP request is abandoned.", float),
@@ -118,6 +115,12 @@ SETTINGS: tuple[Setting, ...] = (
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def declared_default(name: str) -> Any:
+    """The default a setting is declared with, for code that also runs without a
+    configuration (a ``Searcher`` opened by a test or a benchmark)."""
+    return _BY_NAME[name].default
 _TABLES = sorted({s.name.split(".")[0] for s in SETTINGS} - {"sources"})
 
 

@@ -17,6 +17,7 @@ import numpy as np
 from whoosh import highlight
 from whoosh.searching import Searcher as WhooshSearcher
 
+from kbtool.config import declared_default
 from kbtool.documents import section_url
 from kbtool.index import schema as f
 from kbtool.index.analysis import stem_analyzer
@@ -33,10 +34,6 @@ _ANALYZER = stem_analyzer()
 # A search is confident when one of its first pages holds enough of the query's key terms:
 # whether the knowledge base answers should not hang on which of two close pages ranks first.
 CONFIDENCE_PAGES = 3
-# …at least this share of them (weighted), calibrated on the judged queries (see README); the
-# default of the setting ``search.min_coverage``.
-MIN_COVERAGE = 0.65
-SECTIONS_PER_PAGE = 3      # default of ``search.sections_per_page``
 
 
 @dataclass(frozen=True)
@@ -51,8 +48,9 @@ class _View:
 class Searcher:
     """Search one index folder; thread-safe, cheap to refresh after a reindex."""
 
-    def __init__(self, index_dir: Path, min_coverage: float = MIN_COVERAGE,
-                 sections_per_page: int = SECTIONS_PER_PAGE) -> None:
+    def __init__(self, index_dir: Path,
+                 min_coverage: float = declared_default("search.min_coverage"),
+                 sections_per_page: int = declared_default("search.sections_per_page")) -> None:
         self.store = IndexStore(Path(index_dir))
         self.min_coverage = min_coverage
         self.sections_per_page = sections_per_page
