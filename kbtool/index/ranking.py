@@ -15,6 +15,7 @@ of key terms the whole page holds lifts it.  All of it runs on numpy arrays (see
 from __future__ import annotations
 
 import itertools
+from collections import defaultdict
 from dataclasses import dataclass
 
 import numpy as np
@@ -51,33 +52,32 @@ class PageTable:
     pages are linked with which (either way), for one reader."""
 
     def __init__(self, postings: Postings) -> None:
+        sections: dict[str, list[np.ndarray]] = defaultdict(list)
+        for page_id, docs in postings.field_terms(f.PAGE_ID):
+            sections[page_id].append(docs)
+        # Numbered in page id order, whatever the segments (ties rank alike after any reindex).
+        self.page_ids = sorted(sections)
+        numbers = {page_id: n for n, page_id in enumerate(self.page_ids)}
         self.page_of = np.full(postings.doc_count, -1, dtype=np.int64)
-        self.page_ids: list[str] = []
-        for term in postings.reader.lexicon(f.PAGE_ID):
-            page_id = term.decode("utf-8")
-            docs, _ = postings.read(f.PAGE_ID, page_id)
-            if len(docs):
-                self.page_of[docs] = len(self.page_ids)
-                self.page_ids.append(page_id)
+        for page_id, docs in sections.items():
+            self.page_of[np.concatenate(docs)] = numbers[page_id]
         inside = self.page_of >= 0
         self.section_counts = np.bincount(self.page_of[inside], minlength=len(self.page_ids))
-        self._linked, self._linked_starts = self._link_graph(postings)
+        self._linked, self._linked_starts = self._link_graph(postings, numbers)
 
     def linked(self, page: int) -> np.ndarray:
         """Pages that ``page`` links to or that link to it."""
         return self._linked[self._linked_starts[page]:self._linked_starts[page + 1]]
 
-    def _link_graph(self, postings: Postings) -> tuple[np.ndarray, np.ndarray]:
-        """Both directions of every link between indexed pages, grouped by page."""
-        numbers = {page_id: n for n, page_id in enumerate(self.page_ids)}
+    def _link_graph(self, postings: Postings, numbers: dict[str, int]
+                    ) -> tuple[np.ndarray, np.ndarray]:
+        """Both directions of every link between indexed pages, grouped by page (an index
+        from before links were indexed has none)."""
         pairs = [np.empty((0, 2), dtype=np.int64)]
-        if f.LINKS in postings.reader.schema:  # (an index from before links were indexed)
-            for term in postings.reader.lexicon(f.LINKS):
-                page_id = term.decode("utf-8")
-                target = numbers.get(page_id)
-                if target is None:
-                    continue
-                pages = self.page_of[postings.read(f.LINKS, page_id)[0]]
+        for page_id, docs in postings.field_terms(f.LINKS):
+            target = numbers.get(page_id)
+            if target is not None:
+                pages = self.page_of[docs]
                 pages = pages[(pages >= 0) & (pages != target)]
                 pairs += [np.column_stack((pages, np.full_like(pages, target))),
                           np.column_stack((np.full_like(pages, target), pages))]
