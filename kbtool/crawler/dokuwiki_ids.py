@@ -4,8 +4,9 @@ A drafted answer links to ``page#anchor``; if our anchor differs by one characte
 DokuWiki puts on the heading, the link lands at the top of a long page.  So this module ports
 ``cleanID()`` and ``sectionID()`` from ``inc/pageutils.php`` of DokuWiki 2022-07-31 "Igor", and
 the resolution of a link's target (``inc/File/PageResolver.php``), with
-the default settings (``deaccent = 1``, ``sepchar = _``, ``useslash = 0``), together with the two
-lookup tables they depend on, and the tests compare it with the PHP code when it is at hand.
+the default settings (``deaccent = 1``, ``sepchar = _``, ``useslash = 0``; links alone read ``/``
+as wikis with ``useslash`` do), together with the two lookup tables they depend on, and the
+tests compare it with the PHP code when it is at hand.
 
     clean_id("Tutoriel:Über uns & FAQ?")  → "tutoriel:ueber_uns_faq"
     section_id("1. Installation", seen)   → "installation"
