@@ -10,6 +10,10 @@ temporary index:
 2. a nightly run with nothing changed;
 3. a run after 10 pages were edited through the API (``wiki.putPage``, as a person would).
 
+4. the full crawl again, and its raw baseline, with every request made to wait ``--latency``
+   milliseconds first (default 5), as a wiki reached across a network rather than on the
+   same two cores would.
+
 The question is whether an incremental run costs what changed rather than the wiki's size, and
 whether a full crawl is limited by the wiki or by kbtool.  So each step also gives the HTTP
 requests the wiki served (counted in ``php -S``'s log), the CPU the PHP server spent (read from
@@ -148,7 +152,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     wiki.start()
     try:
         with tempfile.TemporaryDirectory(prefix="kbtool-bench-crawl-") as tmp:
-            report = _run(wiki, Path(tmp))
+            report = _run(wiki, Path(tmp), args.latency / 1000)
     finally:
         wiki.stop()
     report.notes.insert(0, seeding)
@@ -169,6 +173,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--wiki-dir", type=Path, default=DEFAULT_WIKI_DIR,
                         help=f"where the seeded wiki is built once and reused (default: "
                              f"{DEFAULT_WIKI_DIR})")
+    parser.add_argument("--latency", type=float, default=5.0,
+                        help="milliseconds each request waits in step 4 (0: no step 4)")
     parser.add_argument("--out", type=Path, help="Markdown file to write the section into")
     return parser
 
@@ -191,7 +197,7 @@ def _seeded_wiki(root: Path, corpus: Path) -> tuple[TestWiki, str]:
                   f"files + `bin/indexer.php`, {pages} pages); later runs reuse it")
 
 
-def _run(wiki: TestWiki, tmp: Path) -> _Report:
+def _run(wiki: TestWiki, tmp: Path, latency: float) -> _Report:
     meter, report = Meter(wiki), _Report()
     config = _config(tmp / "index", {"kind": "dokuwiki", "url": wiki.url, "user": BOT.name,
                                      "password_env": PASSWORD_ENV})
@@ -201,13 +207,7 @@ def _run(wiki: TestWiki, tmp: Path) -> _Report:
                       BOT.password)
     api.login()
 
-    listing_cost, listed = meter.measure(api.list_pages)
-    ids = [page.wiki_id for page in listed]
-    fetch_cost, failed = meter.measure(lambda: _fetch_all(api, ids))
-    if failed:
-        report.notes.append(f"the raw baseline could not read {len(failed)} page(s): " +
-                            ", ".join(f"`{wiki_id}`" for wiki_id in failed))
-    raw_full = _plus(listing_cost, fetch_cost)
+    listing_cost, ids, raw_full = _raw_fetch(meter, api, report)
     report.rows += [
         Row("baseline: `wiki.getAllPages` alone", len(ids), 0, listing_cost),
         Row("baseline: `getAllPages` + `wiki.getPage` × all", len(ids), len(ids), raw_full)]
@@ -227,8 +227,38 @@ def _run(wiki: TestWiki, tmp: Path) -> _Report:
                              lambda: reindex(config), listing_cost, "edited", report.notes))
     report.notes.append("edited through `wiki.putPage` as `admin`: " +
                         ", ".join(f"`{wiki_id}`" for wiki_id in edited))
+    if latency > 0:
+        report.rows += _remote(wiki, meter, api, config, latency, report)
     report.notes.append(_delay_note(report.rows))
     return report
+
+
+def _raw_fetch(meter: Meter, api: DokuWikiAPI, report: _Report
+               ) -> tuple[Cost, list[str], Cost]:
+    """The raw API baselines: the listing alone, its page ids, and the listing plus every
+    page."""
+    listing_cost, listed = meter.measure(api.list_pages)
+    ids = [page.wiki_id for page in listed]
+    fetch_cost, failed = meter.measure(lambda: _fetch_all(api, ids))
+    if failed:
+        report.notes.append(f"the raw baseline could not read {len(failed)} page(s): " +
+                            ", ".join(f"`{wiki_id}`" for wiki_id in failed))
+    return listing_cost, ids, _plus(listing_cost, fetch_cost)
+
+
+def _remote(wiki: TestWiki, meter: Meter, api: DokuWikiAPI, config: Config, latency: float,
+            report: _Report) -> list[Row]:
+    """Step 4: the raw fetch and the full crawl again, each request waiting ``latency``."""
+    wait = f"{latency * 1000:g} ms per request"
+    wiki.set_latency(latency)
+    try:
+        _, ids, raw_full = _raw_fetch(meter, api, report)
+        return [Row(f"baseline, {wait}: `getAllPages` + `wiki.getPage` × all", len(ids),
+                    len(ids), raw_full),
+                _step(meter, f"full crawl + index, {wait} (`reindex(full=True)`)",
+                      lambda: reindex(config, full=True), raw_full, "", report.notes)]
+    finally:
+        wiki.set_latency(0)
 
 
 def _fetch_all(api: DokuWikiAPI, ids: list[str]) -> list[str]:

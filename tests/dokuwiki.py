@@ -243,6 +243,13 @@ class TestWiki:
         log.close()
         self._wait_until_up(timeout)
 
+    def set_latency(self, seconds: float) -> None:
+        """Make every request wait ``seconds`` before it is served, as a wiki reached across a
+        network does (a benchmark's remote-wiki case; the wait costs the server no CPU).  The
+        router is read again on each request, so this holds from the next one on."""
+        wait = f"usleep({round(seconds * 1_000_000)});\n" if seconds > 0 else ""
+        (self.root / "router.php").write_text(_ROUTER.replace("<?php\n", "<?php\n" + wait, 1))
+
     @property
     def server_pid(self) -> int | None:
         """Process id of the running ``php -S`` (a benchmark reads its CPU time)."""

@@ -40,6 +40,13 @@ def test_runs_reuses_the_seeded_wiki_and_keeps_other_sections(tmp_path: Path) ->
     assert _row(first, "no-change run")[1:4] == [str(pages), "0", "3"]
     assert _row(first, "after editing 10 pages")[1:4] == [str(pages), "10", "13"]
     assert "10 updated" in first
+    # Step 4: every request waited the latency (5 ms by default), and only during that step.
+    remote = _row(first, "full crawl + index, 5 ms per request")
+    assert remote[1:3] == [str(pages), str(pages)]
+    assert float(remote[4].removesuffix(" s")) >= int(remote[3]) * 0.005
+    assert float(_row(first, "full crawl + index (")[4].removesuffix(" s")) < \
+        float(remote[4].removesuffix(" s"))
+    assert "usleep" not in (tmp_path / "wiki" / "router.php").read_text()
 
     assert dokuwiki_crawl.main(args) == 0
     second = out.read_text(encoding="utf-8")
