@@ -33,6 +33,7 @@ class Setting:
     required: bool = False
     path: bool = False
     kinds: tuple[str, ...] = ()
+    choices: tuple[str, ...] = ()
 
 
 SOURCE_KINDS = ("dokuwiki-dir", "folder", "dokuwiki", "website")
@@ -96,6 +97,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("sources.base_url", "",
             "Public URL that page links are built on (`doku.php` of the wiki, root of the "
             "documentation site).", kinds=("dokuwiki-dir", "folder")),
+    Setting("sources.url_style", "file",
+            "How a file's path is published under `base_url`: `file` (as it is) or `mkdocs` "
+            "(Markdown as MkDocs publishes it: `a/b.md` → `a/b/`, `a/index.md` → `a/`).",
+            kinds=("folder",), choices=("file", "mkdocs")),
     Setting("sources.url", None, "Base URL of the DokuWiki (e.g. `http://127.0.0.1:8080/`).",
             required=True, kinds=("dokuwiki",)),
     Setting("sources.user", "", "Account the crawler logs in with.", kinds=("dokuwiki",)),
@@ -262,6 +267,9 @@ def _coerce(setting: Setting, value: Any, base: Path, where: str, label: str) ->
     if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
         raise ConfigError(f"{where}: {label} must be of type {expected.__name__} "
                           f"(got {type(value).__name__} {value!r})")
+    if setting.choices and value not in setting.choices:
+        raise ConfigError(f"{where}: {label} must be one of {', '.join(setting.choices)} "
+                          f"(got {value!r})")
     if setting.path and value:
         return str((base / os.path.expanduser(value)).resolve())
     return value

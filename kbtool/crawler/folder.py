@@ -2,8 +2,9 @@
 
 The listing only stats files, so an unchanged folder costs no reading or parsing; a page's
 version is its modification time and size.  Each file is parsed by the parser of its extension
-and linked to where the same relative path is published (``base_url``), or to the file itself
-when no base URL is configured.  Everything that can go wrong with one file — unreadable, too
+and linked to where the same relative path is published (``base_url``; Markdown where MkDocs
+publishes it with ``url_style = "mkdocs"``), or to the file itself when no base URL is
+configured.  Everything that can go wrong with one file — unreadable, too
 large, broken PDF — becomes a Failure for that file; ``fetch`` never raises.
 
     [[sources]] name = "docs", path = "corpus/docs", base_url = "https://doc.example.org/"
@@ -31,7 +32,8 @@ logger = logging.getLogger(__name__)
 # Larger files are not documentation pages (a video, a dump); reading them would stall a run.
 MAX_FILE_BYTES = 50_000_000
 
-EXTENSIONS = frozenset({".html", ".htm", ".md", ".markdown", ".txt", ".pdf"})
+MARKDOWN_SUFFIXES = (".md", ".markdown")
+EXTENSIONS = frozenset({".html", ".htm", *MARKDOWN_SUFFIXES, ".txt", ".pdf"})
 
 
 class FolderSource:
@@ -40,6 +42,7 @@ class FolderSource:
     def __init__(self, source: SourceConfig) -> None:
         self.name = source.name
         self.base_url = source.get("base_url") or ""
+        self.url_style = source.get("url_style")
         self.files = FileTree(source.name, Path(source.get("path")),
                               lambda name: not name.startswith("."),
                               lambda name: PurePosixPath(name).suffix.lower() in EXTENSIONS)
@@ -80,7 +83,18 @@ class FolderSource:
     def _url(self, relative: PurePosixPath, path: Path) -> str:
         if not self.base_url:
             return path.resolve().as_uri()
-        return f"{self.base_url.rstrip('/')}/{quote(relative.as_posix(), safe='/')}"
+        published = published_path(relative, self.url_style)
+        return f"{self.base_url.rstrip('/')}/{quote(published, safe='/')}"
+
+
+def published_path(relative: PurePosixPath, url_style: str) -> str:
+    """Where a file is published under the site's root: as it is (``file``), or as MkDocs
+    publishes Markdown with its default directory URLs (``mkdocs``: ``a/b.md`` → ``a/b/``,
+    ``a/index.md`` and ``a/README.md`` → ``a/``); other files are copied as they are."""
+    if url_style != "mkdocs" or relative.suffix.lower() not in MARKDOWN_SUFFIXES:
+        return relative.as_posix()
+    folder = "" if relative.parent == PurePosixPath(".") else f"{relative.parent.as_posix()}/"
+    return folder if relative.stem.lower() in ("index", "readme") else f"{folder}{relative.stem}/"
 
 
 def parse_file(content: bytes, relative: PurePosixPath) -> ParsedPage:
@@ -88,7 +102,7 @@ def parse_file(content: bytes, relative: PurePosixPath) -> ParsedPage:
     suffix = relative.suffix.lower()
     if suffix in (".html", ".htm"):
         return parse_html(content)
-    if suffix in (".md", ".markdown"):
+    if suffix in MARKDOWN_SUFFIXES:
         return parse_markdown(decode(content))
     if suffix == ".pdf":
         return parse_pdf(content)

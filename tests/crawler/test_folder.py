@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import os
 import shutil
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pytest
 
-from kbtool.config import from_dict
+from kbtool.config import ConfigError, from_dict
 from kbtool.crawler import open_source
-from kbtool.crawler.folder import MAX_FILE_BYTES, FolderSource
+from kbtool.crawler.folder import MAX_FILE_BYTES, FolderSource, published_path
 from kbtool.documents import Document, Failure
 from tests.crawler.pdf_factory import make_pdf
 
@@ -22,11 +22,11 @@ PAGES = {"docs/civiparoisse/dons.md", "docs/diacamma/comptabilité/exercice.html
          "docs/notes/vide.html", "docs/anc/plan.pdf", "docs/LISEZ-MOI.markdown"}
 
 
-def folder_source(path: Path, base_url: str = "https://doc.example.org/vade-mecum/") \
-        -> FolderSource:
+def folder_source(path: Path, base_url: str = "https://doc.example.org/vade-mecum/",
+                  **settings: str) -> FolderSource:
     """The source as the configuration builds it, through the same door as a reindex."""
     config = from_dict({"sources": [{"name": "docs", "kind": "folder", "path": str(path),
-                                     "base_url": base_url}]})
+                                     "base_url": base_url, **settings}]})
     source = open_source(config.sources[0], config)
     assert isinstance(source, FolderSource)
     return source
@@ -98,6 +98,34 @@ def test_document_identity_and_links(tree: Path, base_url: str, url: str) -> Non
     assert "var tracker" not in " ".join(s.text for s in document.sections)
     stat = (tree / "diacamma" / "comptabilité" / "exercice.html").stat()
     assert document.modified == stat.st_mtime
+
+
+@pytest.mark.parametrize(("page_id", "url"), [
+    ("docs/civiparoisse/dons.md", "https://doc.example.org/vm/civiparoisse/dons/"),
+    ("docs/LISEZ-MOI.markdown", "https://doc.example.org/vm/LISEZ-MOI/"),
+    ("docs/grisbi/rapprochement.html", "https://doc.example.org/vm/grisbi/rapprochement.html"),
+])
+def test_mkdocs_url_style_links_markdown_where_mkdocs_publishes_it(tree: Path, page_id: str,
+                                                                   url: str) -> None:
+    source = folder_source(tree, "https://doc.example.org/vm/", url_style="mkdocs")
+    document = source.fetch(page_id)
+    assert isinstance(document, Document)
+    assert document.url == url
+
+
+@pytest.mark.parametrize(("relative", "published"), [
+    ("index.md", ""), ("a/index.md", "a/"), ("a/README.md", "a/"), ("a/b.md", "a/b/"),
+    ("a/b.MD", "a/b/"), ("a/plan.pdf", "a/plan.pdf"), ("index.html", "index.html"),
+])
+def test_published_path_as_mkdocs_does(relative: str, published: str) -> None:
+    assert published_path(PurePosixPath(relative), "mkdocs") == published
+    assert published_path(PurePosixPath(relative), "file") == relative
+
+
+def test_an_unknown_url_style_is_a_configuration_error(tree: Path) -> None:
+    with pytest.raises(ConfigError, match=r"sources\[1\]\.url_style must be one of file, "
+                                          r"mkdocs \(got 'sphinx'\)"):
+        folder_source(tree, url_style="sphinx")
 
 
 def test_without_base_url_links_go_to_the_file(tree: Path) -> None:
