@@ -101,11 +101,7 @@ def test_links_resolve_like_dokuwiki(context: str, target: str, wiki_id: str) ->
 
 
 _RESOLVE = r"""
-define('DOKU_INC', getenv('DOKUWIKI_CODE') . '/');
-define('NOSESSION', 1);
-require_once DOKU_INC . 'inc/init.php';
 $conf['useslash'] = 1;
-$out = [];
 foreach (json_decode(stream_get_contents(STDIN), true) as [$context, $target]) {
     $out[] = explode('#', (new \dokuwiki\File\PageResolver($context))->resolveId($target))[0];
 }
@@ -206,10 +202,6 @@ def test_anchors_match_dokuwiki_rendering() -> None:
 
 
 _RENDER = r"""
-define('DOKU_INC', getenv('DOKUWIKI_CODE') . '/');
-define('NOSESSION', 1);
-require_once DOKU_INC . 'inc/init.php';
-$out = [];
 foreach (json_decode(stream_get_contents(STDIN), true) as $text) {
     $info = [];
     preg_match_all('/<h[1-5]\b[^>]*\bid="([^"]*)"/',
@@ -221,11 +213,7 @@ echo json_encode($out);
 
 
 _RENDER_LINKS = r"""
-define('DOKU_INC', getenv('DOKUWIKI_CODE') . '/');
-define('NOSESSION', 1);
-require_once DOKU_INC . 'inc/init.php';
 $conf['useslash'] = 1;
-$out = [];
 foreach (json_decode(stream_get_contents(STDIN), true) as [$id, $text]) {
     $ID = $id;
     $info = [];
@@ -259,15 +247,25 @@ def render_heading_ids(pages: list[str]) -> list[list[str]]:
     return run_php(_RENDER, pages)
 
 
+# What every script run in a test wiki starts with: DokuWiki loaded, an empty answer list.
+_IN_WIKI = r"""
+define('DOKU_INC', getenv('DOKUWIKI_CODE') . '/');
+define('NOSESSION', 1);
+require_once DOKU_INC . 'inc/init.php';
+$out = [];
+"""
+
+
 def run_php(script: str, data: list) -> list:
-    """What ``script`` prints (JSON) for ``data`` on stdin, run in a throw-away test wiki."""
+    """What ``script`` prints (JSON) for ``data`` on stdin, run in a throw-away test wiki with
+    DokuWiki loaded (``_IN_WIKI``)."""
     dokuwiki = pytest.importorskip("tests.dokuwiki", reason="the test-wiki helper is absent")
     reason = dokuwiki.skip_reason()
     if reason:
         pytest.skip(reason)
     with tempfile.TemporaryDirectory(prefix="kbtool-php-") as folder:
         wiki = dokuwiki.TestWiki(Path(folder))
-        done = subprocess.run(["php", "-r", script], input=json.dumps(data), text=True,
+        done = subprocess.run(["php", "-r", _IN_WIKI + script], input=json.dumps(data), text=True,
                               capture_output=True, check=True, timeout=300,
                               env={**os.environ, "DOKUWIKI_CODE": str(wiki.code_dir)})
     return json.loads(done.stdout)
