@@ -92,7 +92,8 @@ ACL = (
     "prive:*    @user   0",
 )
 PAGES = {
-    "start": "====== Accueil ======\nBienvenue sur le wiki du support : [[tutoriel:installation]].\n",
+    "start": ("====== Accueil ======\n"
+              "Bienvenue sur le wiki du support : [[tutoriel:installation]].\n"),
     "tutoriel:installation": (
         "====== Installer le logiciel ======\n"
         "Téléchargez l'installateur depuis l'espace client.\n\n"
