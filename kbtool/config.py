@@ -120,13 +120,13 @@ SETTINGS: tuple[Setting, ...] = (
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
+_TABLES = sorted({s.name.split(".")[0] for s in SETTINGS} - {"sources"})
 
 
 def declared_default(name: str) -> Any:
     """The default a setting is declared with, for code that also runs without a
     configuration (a ``Searcher`` opened by a test or a benchmark)."""
     return _BY_NAME[name].default
-_TABLES = sorted({s.name.split(".")[0] for s in SETTINGS} - {"sources"})
 
 
 @dataclass(frozen=True)

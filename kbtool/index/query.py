@@ -5,7 +5,8 @@ its stemmed and its plain form (see :mod:`kbtool.index.analysis`), weighted by r
 "OFX" counts more than "fichier".  Scoring is in :mod:`kbtool.index.ranking`.
 
 Where Snowball falls short, a term is searched in more forms: the stems of its word family
-("graver" → gravure, graveur) and, for a verb left conjugated ("s'impriment"), its infinitive's.
+("graver" → gravure, graveur) and, for a verb left conjugated ("s'impriment", "prennent"), those
+of its infinitive or singular.
 
 Typos: a word the index has never seen is replaced by the closest word it holds often; a word it
 holds only once or twice, next to one it holds far more often ("ouvir" / "ouvrir"), is searched
@@ -33,7 +34,7 @@ TYPO_MAX_FREQUENCY = 3     # a word in fewer sections than this may be a typo…
 TYPO_RATIO = 20            # …of a close word found this many times more often
 TYPO_MIN_FREQUENCY = 3     # (and in at least this many sections)
 UNKNOWN_TERM_FACTOR = 2.0  # weight of a term the knowledge base has never seen
-CONJUGATION_RATIO = 5      # a verb's infinitive held this many times more joins it (see below)
+CONJUGATION_RATIO = 5      # a verb's other form held this many times more joins it (see below)
 # Present-plural endings Snowball leaves whole → how the same verb's infinitive or present
 # singular ends, each tried (impriment → imprimer; sortent → sortir; imprimons → imprimer;
 # connaissent → connaître, connaît; viennent → venir, vient; prennent → prendre, prend; mettent
