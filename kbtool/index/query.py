@@ -8,6 +8,9 @@ Where Snowball falls short, a term is searched in more forms: the stems of its w
 ("graver" → gravure, graveur) and, for a verb left conjugated ("s'impriment", "prennent"), those
 of its infinitive or singular.
 
+A word the documentation writes in capitals (OFX, FEC, URSSAF) weighs more: it names what the
+question is about.
+
 Typos: a word the index has never seen is replaced by the closest word it holds often; a word it
 holds only once or twice, next to one it holds far more often ("ouvir" / "ouvrir"), is searched
 in both forms, since rare real words ("organiste") look just like typos.
@@ -35,6 +38,8 @@ TYPO_RATIO = 20            # …of a close word found this many times more often
 TYPO_MIN_FREQUENCY = 3     # (and in at least this many sections)
 UNKNOWN_TERM_FACTOR = 2.0  # weight of a term the knowledge base has never seen
 CONJUGATION_RATIO = 5      # a verb's other form held this many times more joins it (see below)
+ACRONYM_FACTOR = 3.0       # weight of a word the documentation writes in capitals (OFX, TVA)…
+ACRONYM_SAMPLE = 3         # …as seen in the first sections holding it
 # Present-plural endings Snowball leaves whole → how the same verb's infinitive or present
 # singular ends, each tried (impriment → imprimer; sortent → sortir; imprimons → imprimer;
 # connaissent → connaître, connaît; viennent → venir, vient; prennent → prendre, prend; mettent
@@ -140,7 +145,7 @@ def parse(text: str, reader: IndexReader) -> ParsedQuery:
     corrector = _Corrector(reader)
     fixed = (corrector.fix(_with_verb_forms(_accented(term, reader), reader))
              for term in key_terms(text))
-    terms = tuple(_with_family(_weighted(term, reader), reader)
+    terms = tuple(_with_family(_emphasized(_weighted(term, reader), reader), reader)
                   for term in fixed if term is not None)
     return ParsedQuery(terms=terms, corrections=corrector.corrections)
 
@@ -153,6 +158,41 @@ def _weighted(term: QueryTerm, reader: IndexReader) -> QueryTerm:
     if frequency == 0:
         weight *= UNKNOWN_TERM_FACTOR
     return QueryTerm(term.surface, term.forms, weight)
+
+
+def _emphasized(term: QueryTerm, reader: IndexReader) -> QueryTerm:
+    """The term weighing ``ACRONYM_FACTOR`` times more when the documentation mostly writes it
+    in capitals.
+
+    An acronym names the very thing a question is about (a file format: OFX, QIF; a form or
+    body: FEC, URSSAF; a device: USB, DVD) while the words around it say what to do with it;
+    rarity alone ranks "OFX" barely above "relevé" in a banking manual, and the chapters on
+    bank statements in general then outrank the one on OFX files.  How the word is written
+    is read off the index, not the query, so "ofx" typed in lower case counts alike.
+    """
+    word = term.forms[0].word
+    if len(word) < 2 or not word.isascii() or not word.isalnum() or word.isdigit():
+        return term
+    spelled = re.compile(rf"(?<!\w){re.escape(word)}(?!\w)", re.IGNORECASE)
+    written = [match.group() for text in _stored_texts(reader, word, ACRONYM_SAMPLE)
+               for match in spelled.finditer(text)]
+    capitals = sum(spelling.isupper() for spelling in written)
+    if not written or 2 * capitals <= len(written):
+        return term
+    return QueryTerm(term.surface, term.forms, term.weight * ACRONYM_FACTOR)
+
+
+def _stored_texts(reader: IndexReader, word: str, count: int) -> list[str]:
+    """The stored text of the first ``count`` sections holding a plain word (none when it is
+    only in sections deleted since the last merge)."""
+    if (f.BODY_WORDS, word) not in reader:
+        return []
+    postings = reader.postings(f.BODY_WORDS, word)
+    texts = []
+    while postings.is_active() and len(texts) < count:
+        texts.append(reader.stored_fields(postings.id()).get(f.BODY, ""))
+        postings.next()
+    return texts
 
 
 def _with_family(term: QueryTerm, reader: IndexReader) -> QueryTerm:
@@ -297,10 +337,10 @@ class _Corrector:
         """A word of the index ('acce', folded) as the documentation writes it ('accès'),
         plural or not like the typed word: for the suggestion shown, and for its stem, which
         Snowball takes from the accented word."""
-        postings = self.reader.postings(f.BODY_WORDS, word)
-        if not postings.is_active():  # only in sections deleted since the last merge
+        texts = _stored_texts(self.reader, word, 1)
+        if not texts:
             return word
-        text = self.reader.stored_fields(postings.id()).get(f.BODY, "").lower()
+        text = texts[0].lower()
         written = next((part for part, *_ in key_words(text) if plain_word(part) == word), word)
         other_number = written[:-1] if written.endswith("s") else written + "s"
         if written.endswith(("s", "x")) != plural and plain_word(other_number) == word:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from kbtool.index import query
 from kbtool.index.query import key_terms, parse
 from kbtool.index.search import Searcher
 from kbtool.index.store import IndexStore
@@ -28,6 +29,11 @@ WIKI = {
     "moteur.txt": "====== Moteur de recherche ======\nLe moteur cherche un mot.\n",
     "sauvegarde.txt": "".join(f"===== Copie {n} =====\nLes fiches sauvegardées le {n}.\n"
                               for n in range(1, 4)),
+    # Acronyms: OFX written in capitals; "tableur" and "Ofx"-like spellings in lower case.
+    "import_ofx.txt": "====== Import de comptes ======\nImporter un fichier OFX ou un "
+                      "tableur.\n",
+    "cartes.txt": "====== Cartes ======\nImporter le relevé bancaire de la carte.\n",
+    "outils.txt": "====== Outils ======\nLe format csv, le format CSV, le csv.\n",
     "veille.txt": "".join(f"===== Veille {n} =====\nL'écran s'éteint : prendre une pause de "
                           f"{n} minutes.\n" for n in range(1, 5)),
 }
@@ -136,6 +142,26 @@ def test_words_typed_without_accents_take_the_stems_the_index_holds(reader, type
 def test_rarer_terms_weigh_more(reader) -> None:
     weights = {term.surface: term.weight for term in parse("données planifiées", reader).terms}
     assert weights["planifiées"] > weights["données"]
+
+
+@pytest.mark.parametrize("typed", ["relevé OFX tableur", "relevé ofx tableur"])
+def test_a_word_the_documentation_writes_in_capitals_weighs_more(reader, typed: str) -> None:
+    # "ofx" and "tableur" are in the same single section: equally rare.
+    weights = {term.surface: term.weight for term in parse(typed, reader).terms}
+    assert weights["ofx"] == pytest.approx(query.ACRONYM_FACTOR * weights["tableur"])
+
+
+def test_a_word_mostly_written_in_lower_case_is_not_taken_for_an_acronym(reader) -> None:
+    weights = {term.surface: term.weight for term in parse("format CSV", reader).terms}
+    alone = {term.surface: term.weight for term in parse("csv", reader).terms}
+    assert weights["csv"] == pytest.approx(alone["csv"])
+    assert query.ACRONYM_FACTOR > 1
+
+
+def test_the_page_naming_the_acronym_outranks_pages_with_the_other_words(
+        searcher: Searcher) -> None:
+    hits = searcher.search("importer un relevé bancaire OFX").hits
+    assert hits[0].page_id == "wiki/import_ofx.txt"
 
 
 @pytest.mark.parametrize("typed", [
