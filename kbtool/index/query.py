@@ -39,7 +39,7 @@ TYPO_MIN_FREQUENCY = 3     # (and in at least this many sections)
 UNKNOWN_TERM_FACTOR = 2.0  # weight of a term the knowledge base has never seen
 CONJUGATION_RATIO = 5      # a verb's other form held this many times more joins it (see below)
 ACRONYM_FACTOR = 3.0       # weight of a word the documentation writes in capitals (OFX, TVA)…
-ACRONYM_SAMPLE = 3         # …as seen in the first sections holding it
+ACRONYM_SAMPLE = 10        # …as seen in the first sections holding it
 # Present-plural endings Snowball leaves whole → how the same verb's infinitive or present
 # singular ends, each tried (impriment → imprimer; sortent → sortir; imprimons → imprimer;
 # connaissent → connaître, connaît; viennent → venir, vient; prennent → prendre, prend; mettent
@@ -66,6 +66,9 @@ FAMILY_WEIGHT = 0.75
 _VERB_ENDINGS = ("er", "ez", "é", "ée", "és", "ées", "ir")
 
 _WORD = re.compile(r"\w+(?:[-./]\w+)*")
+# A folded letter → the letters French writes it with, to find a word of the index in text.
+_ACCENTED = {"a": "[aàâä]", "c": "[cç]", "e": "[eéèêë]", "i": "[iîï]", "o": "[oôö]",
+             "u": "[uùûü]", "y": "[yÿ]"}
 
 # How customers phrase a request ("Bonjour, je voudrais savoir comment…, merci d'avance"): rare
 # in the documentation, so they would weigh heavily while saying nothing of the subject.
@@ -173,7 +176,8 @@ def _emphasized(term: QueryTerm, reader: IndexReader) -> QueryTerm:
     word = term.forms[0].word
     if len(word) < 2 or not word.isascii() or not word.isalnum() or word.isdigit():
         return term
-    spelled = re.compile(rf"(?<!\w){re.escape(word)}(?!\w)", re.IGNORECASE)
+    spelled = re.compile(r"(?<!\w)" + "".join(_ACCENTED.get(c, c) for c in word) + r"(?!\w)",
+                         re.IGNORECASE)
     written = [match.group() for text in _stored_texts(reader, word, ACRONYM_SAMPLE)
                for match in spelled.finditer(text)]
     capitals = sum(spelling.isupper() for spelling in written)

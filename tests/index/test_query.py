@@ -29,11 +29,12 @@ WIKI = {
     "moteur.txt": "====== Moteur de recherche ======\nLe moteur cherche un mot.\n",
     "sauvegarde.txt": "".join(f"===== Copie {n} =====\nLes fiches sauvegardées le {n}.\n"
                               for n in range(1, 4)),
-    # Acronyms: OFX written in capitals; "tableur" and "Ofx"-like spellings in lower case.
+    # Acronyms: OFX written in capitals; "tableur", "csv" and "échec" mostly in lower case.
     "import_ofx.txt": "====== Import de comptes ======\nImporter un fichier OFX ou un "
                       "tableur.\n",
     "cartes.txt": "====== Cartes ======\nImporter le relevé bancaire de la carte.\n",
-    "outils.txt": "====== Outils ======\nLe format csv, le format CSV, le csv.\n",
+    "outils.txt": "====== Outils ======\nLe format csv, le format CSV, le csv. Un échec, "
+                  "l'échec, ECHEC.\n",
     "veille.txt": "".join(f"===== Veille {n} =====\nL'écran s'éteint : prendre une pause de "
                           f"{n} minutes.\n" for n in range(1, 5)),
 }
@@ -151,11 +152,13 @@ def test_a_word_the_documentation_writes_in_capitals_weighs_more(reader, typed: 
     assert weights["ofx"] == pytest.approx(query.ACRONYM_FACTOR * weights["tableur"])
 
 
-def test_a_word_mostly_written_in_lower_case_is_not_taken_for_an_acronym(reader) -> None:
-    weights = {term.surface: term.weight for term in parse("format CSV", reader).terms}
-    alone = {term.surface: term.weight for term in parse("csv", reader).terms}
-    assert weights["csv"] == pytest.approx(alone["csv"])
-    assert query.ACRONYM_FACTOR > 1
+@pytest.mark.parametrize("typed", ["format CSV", "echec"])
+def test_words_mostly_written_in_lower_case_are_not_taken_for_acronyms(
+        reader, monkeypatch: pytest.MonkeyPatch, typed: str) -> None:
+    # Written "csv" twice for "CSV" once; "échec" twice (accented) for "ECHEC" once.
+    weights = [term.weight for term in parse(typed, reader).terms]
+    monkeypatch.setattr(query, "ACRONYM_FACTOR", 1.0)
+    assert weights == [term.weight for term in parse(typed, reader).terms]
 
 
 def test_the_page_naming_the_acronym_outranks_pages_with_the_other_words(
