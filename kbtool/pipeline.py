@@ -3,11 +3,15 @@
 Incremental by default: each source lists its pages with their versions; only pages whose
 version differs from the indexed one are fetched and re-indexed, and pages gone from a complete
 listing are removed.  ``full=True`` rebuilds into a new generation and swaps it in.  Whatever
-fails (a page, a whole source) keeps its last indexed version and is reported.
+fails (a page, a whole source) keeps its last indexed version and is reported.  A source whose
+settings changed since its pages were read (another ``base_url``, ``url_style`` or account) has
+all its pages read again, since unchanged pages would otherwise keep what the old settings made
+of them.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import queue
@@ -20,7 +24,7 @@ from pathlib import Path
 
 from whoosh.index import FileIndex
 
-from kbtool.config import Config, SourceConfig
+from kbtool.config import Config, SourceConfig, declared_default
 from kbtool.crawler import open_source
 from kbtool.crawler.base import Source
 from kbtool.documents import Document, Failure
@@ -92,6 +96,7 @@ class _Plan:
     fetch: dict[str, str]       # page id → listed version
     delete: list[str]
     carry: list[str]
+    complete: bool = True       # every page of the source was listed in this run
 
 
 def reindex(config: Config, *, full: bool = False, progress: bool = False,
@@ -110,10 +115,13 @@ def reindex(config: Config, *, full: bool = False, progress: bool = False,
             rebuild = True
         report = RunReport(full=rebuild)
         indexed = store.versions() if store.exists() else {}
+        recorded = store.source_settings() if store.exists() else {}
         old = store.open() if store.exists() else None
         target = store.create_generation() if rebuild else old
         chosen = [s for s in config.sources if not only or s.name in set(only)]
-        plans = [_plan(source, config, indexed, rebuild, report) for source in chosen]
+        plans = [_plan(source, config, indexed, rebuild, report,
+                       reread=not rebuild and _settings_changed(source, recorded))
+                 for source in chosen]
         if not only:
             plans.append(_orphans(config, indexed, rebuild))
         elif rebuild:
@@ -122,14 +130,50 @@ def reindex(config: Config, *, full: bool = False, progress: bool = False,
         _apply(plans, config, target, old if rebuild else None, indexed, report, progress)
         if rebuild:
             store.publish(target)
+        store.record_source_settings(_settings_read(config, recorded, plans))
     report.seconds = time.monotonic() - started
     _write_status(store.root, report)
     return report
 
 
+def settings_digest(source: SourceConfig) -> str:
+    """A digest of the settings a source's pages are read with.  Settings left at their
+    default count as unset, so that a kbtool declaring a new setting does not make every
+    source read again."""
+    chosen = {key: str(value) for key, value in source.options.items()
+              if value is not None and value != declared_default(f"sources.{key}")}
+    return hashlib.sha256(json.dumps(chosen, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def _settings_changed(source: SourceConfig, recorded: dict[str, str]) -> bool:
+    previous = recorded.get(source.name)
+    if previous is None or previous == settings_digest(source):
+        return False
+    log.warning("the settings of source %s changed since its pages were indexed: reading "
+                "them all again", source.name)
+    return True
+
+
+def _settings_read(config: Config, recorded: dict[str, str],
+                   plans: list[_Plan]) -> dict[str, str]:
+    """The settings digests to record after a run: a source listed in full in this run was
+    read with its current settings (a page of it that failed keeps its old entry until it
+    changes, as any failed page does); a source left out or not listed in full keeps its
+    digest."""
+    listed = {plan.name for plan in plans if plan.complete}
+    digests = {}
+    for source in config.sources:
+        if source.name in listed:
+            digests[source.name] = settings_digest(source)
+        elif source.name in recorded:
+            digests[source.name] = recorded[source.name]
+    return digests
+
+
 def _plan(source: SourceConfig, config: Config, indexed: dict[str, str], rebuild: bool,
-          report: RunReport) -> _Plan:
-    """Compare the source's listing with the index: what to fetch, delete, or carry over."""
+          report: RunReport, reread: bool = False) -> _Plan:
+    """Compare the source's listing with the index: what to fetch (everything listed when
+    ``reread``), delete, or carry over."""
     source_report = SourceReport(source.name)
     report.sources.append(source_report)
     mine = _indexed_pages(source, indexed)
@@ -140,20 +184,23 @@ def _plan(source: SourceConfig, config: Config, indexed: dict[str, str], rebuild
         log.exception("listing %s failed", source.name)
         source_report.failures.append(Failure(source.name, source.name,
                                               f"listing failed: {exc}"))
-        return _Plan(source.name, None, {}, [], sorted(mine) if rebuild else [])
+        return _Plan(source.name, None, {}, [], sorted(mine) if rebuild else [],
+                     complete=False)
     source_report.failures.extend(listing.failures)
     source_report.listed = len(listing.versions)
-    changed = {pid: v for pid, v in listing.versions.items() if rebuild or mine.get(pid) != v}
+    changed = {pid: v for pid, v in listing.versions.items()
+               if rebuild or reread or mine.get(pid) != v}
     gone = [pid for pid in mine if pid not in listing.versions]
     if not listing.complete:
         # An incomplete listing proves nothing about absent pages: keep them.
-        return _Plan(source.name, reader, changed, [], gone if rebuild else [])
+        return _Plan(source.name, reader, changed, [], gone if rebuild else [], complete=False)
     return _Plan(source.name, reader, changed, gone, [])
 
 
 def _left_out(source: SourceConfig, indexed: dict[str, str]) -> _Plan:
     """A source a rebuild of only some sources leaves out: its pages are carried over."""
-    return _Plan(source.name, None, {}, [], sorted(_indexed_pages(source, indexed)))
+    return _Plan(source.name, None, {}, [], sorted(_indexed_pages(source, indexed)),
+                 complete=False)
 
 
 def _indexed_pages(source: SourceConfig, indexed: dict[str, str]) -> dict[str, str]:

@@ -242,6 +242,67 @@ def test_source_removed_from_the_config_is_dropped(config: Config, full: bool) -
     assert found(config, "445660") == []
 
 
+def with_source_settings(config: Config, name: str, **changes: str) -> Config:
+    """The same configuration with some settings of one source changed."""
+    raw_sources = [{"name": s.name, "kind": s.kind, "path": str(s.get("path")),
+                    "base_url": s.get("base_url"), **(changes if s.name == name else {})}
+                   for s in config.sources]
+    return from_dict({"index": {"dir": str(config.index_dir)}, "sources": raw_sources})
+
+
+def urls(config: Config, query: str) -> list[str]:
+    return [hit.url for hit in Searcher(config.index_dir).search(query).hits]
+
+
+def test_a_source_whose_settings_changed_has_all_its_pages_read_again(config: Config) -> None:
+    moved = with_source_settings(config, "docs", base_url="https://new.example.org/vm/")
+    listed = len(open_source(moved.source("docs"), moved).listing().versions)
+
+    report = reindex(moved)
+
+    by_source = {s.name: s for s in report.sources}
+    assert report.ok and by_source["wiki"].updated == 0
+    assert by_source["docs"].updated + by_source["docs"].skipped == listed
+    assert urls(moved, "445660") == ["https://new.example.org/vm/notes.txt"]
+    assert counts(reindex(moved)) == dict.fromkeys(counts(report), 0)
+
+
+def test_changed_settings_are_read_again_once_the_source_can_be_listed(
+        config: Config, tmp_path: Path) -> None:
+    moved = with_source_settings(config, "docs", base_url="https://new.example.org/vm/")
+    docs = folder(config, "docs")
+    shutil.move(docs, tmp_path / "away")
+
+    assert not reindex(moved).ok                      # listing failed: nothing read
+    shutil.move(tmp_path / "away", docs)
+    report = reindex(moved)
+
+    assert {s.name: s.updated > 0 for s in report.sources} == {"wiki": False, "docs": True}
+    assert urls(moved, "445660") == ["https://new.example.org/vm/notes.txt"]
+
+
+@pytest.mark.parametrize("full", [False, True])
+def test_a_run_of_other_sources_leaves_changed_settings_to_be_read_later(
+        config: Config, full: bool) -> None:
+    moved = with_source_settings(config, "docs", base_url="https://new.example.org/vm/")
+
+    reindex(moved, full=full, only=["wiki"])
+    report = reindex(moved)
+
+    assert {s.name: s.updated > 0 for s in report.sources} == {"wiki": False, "docs": True}
+    assert urls(moved, "445660") == ["https://new.example.org/vm/notes.txt"]
+
+
+def test_an_index_without_recorded_settings_is_not_read_again(config: Config) -> None:
+    store = IndexStore(config.index_dir)
+    (store.current_path / "source-settings.json").unlink()
+
+    report = reindex(config)
+
+    assert counts(report) == dict.fromkeys(counts(report), 0)
+    assert set(store.source_settings()) == {"wiki", "docs"}
+
+
 @pytest.mark.parametrize("full", [False, True])
 def test_interrupted_run_leaves_the_previous_index_whole(config: Config, full: bool,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:

@@ -3,7 +3,8 @@
 Layout of ``index.dir``::
 
     current -> gen-20261128T010203-1234   (symlink, replaced atomically by a full rebuild)
-    gen-20261128T010203-1234/             (a complete Whoosh index, and analysis-version)
+    gen-20261128T010203-1234/             (a complete Whoosh index, analysis-version and
+                                           source-settings.json)
     reindex.lock                          (held by the running reindex)
     status.json, crawl-state/             (what the last runs did, per source)
 
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import errno
 import fcntl
+import json
 import logging
 import os
 import shutil
@@ -36,6 +38,7 @@ log = logging.getLogger(__name__)
 CURRENT = "current"
 LOCK_FILE = "reindex.lock"
 ANALYSIS_FILE = "analysis-version"   # the analysis a generation was built with
+SETTINGS_FILE = "source-settings.json"   # per source, the settings its pages were read with
 
 
 class IndexMissing(Exception):
@@ -81,6 +84,22 @@ class IndexStore:
         except OSError:
             return False
         return built == str(ANALYSIS_VERSION)
+
+    def source_settings(self) -> dict[str, str]:
+        """Source name → digest of the settings its indexed pages were read with."""
+        try:
+            recorded = json.loads((self.current_path / SETTINGS_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return recorded if isinstance(recorded, dict) else {}
+
+    def record_source_settings(self, digests: dict[str, str]) -> None:
+        """Record the digests in the current generation.  Called after the run's commit: a
+        run killed between the two reads the pages again next time, never keeps stale ones."""
+        path = self.current_path / SETTINGS_FILE
+        tmp = path.with_name(f".{SETTINGS_FILE}.{os.getpid()}")
+        tmp.write_text(json.dumps(digests, indent=2, sort_keys=True), encoding="utf-8")
+        os.replace(tmp, path)
 
     def versions(self, skipped: bool = True) -> dict[str, str]:
         """page id → indexed version, read from the term list only (no stored fields); with
