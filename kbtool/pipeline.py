@@ -119,8 +119,15 @@ def reindex(config: Config, *, full: bool = False, progress: bool = False,
         old = store.open() if store.exists() else None
         target = store.create_generation() if rebuild else old
         chosen = [s for s in config.sources if not only or s.name in set(only)]
-        plans = [_plan(source, config, indexed, rebuild, report,
-                       reread=not rebuild and _settings_changed(source, recorded))
+        stale = set() if rebuild else {source.name for source in chosen
+                                        if _settings_changed(source, recorded)}
+        # (Like a change of analysis, left to the next run of all sources.)
+        reread = set() if only else stale
+        for name in sorted(stale):
+            log.warning("the settings of source %s changed since its pages were indexed: %s",
+                        name, "reading them all again" if name in reread else
+                        "the next run of all sources reads them all again")
+        plans = [_plan(source, config, indexed, rebuild, report, source.name in reread)
                  for source in chosen]
         if not only:
             plans.append(_orphans(config, indexed, rebuild))
@@ -130,7 +137,7 @@ def reindex(config: Config, *, full: bool = False, progress: bool = False,
         _apply(plans, config, target, old if rebuild else None, indexed, report, progress)
         if rebuild:
             store.publish(target)
-        store.record_source_settings(_settings_read(config, recorded, plans))
+        store.record_source_settings(_settings_read(config, recorded, plans, stale - reread))
     report.seconds = time.monotonic() - started
     _write_status(store.root, report)
     return report
@@ -147,20 +154,16 @@ def settings_digest(source: SourceConfig) -> str:
 
 def _settings_changed(source: SourceConfig, recorded: dict[str, str]) -> bool:
     previous = recorded.get(source.name)
-    if previous is None or previous == settings_digest(source):
-        return False
-    log.warning("the settings of source %s changed since its pages were indexed: reading "
-                "them all again", source.name)
-    return True
+    return previous is not None and previous != settings_digest(source)
 
 
-def _settings_read(config: Config, recorded: dict[str, str],
-                   plans: list[_Plan]) -> dict[str, str]:
+def _settings_read(config: Config, recorded: dict[str, str], plans: list[_Plan],
+                   unread: set[str]) -> dict[str, str]:
     """The settings digests to record after a run: a source listed in full in this run was
     read with its current settings (a page of it that failed keeps its old entry until it
-    changes, as any failed page does); a source left out or not listed in full keeps its
-    digest."""
-    listed = {plan.name for plan in plans if plan.complete}
+    changes, as any failed page does); a source left out, not listed in full or whose changed
+    settings were left ``unread`` keeps its digest."""
+    listed = {plan.name for plan in plans if plan.complete and plan.name not in unread}
     digests = {}
     for source in config.sources:
         if source.name in listed:
@@ -171,7 +174,7 @@ def _settings_read(config: Config, recorded: dict[str, str],
 
 
 def _plan(source: SourceConfig, config: Config, indexed: dict[str, str], rebuild: bool,
-          report: RunReport, reread: bool = False) -> _Plan:
+          report: RunReport, reread: bool) -> _Plan:
     """Compare the source's listing with the index: what to fetch (everything listed when
     ``reread``), delete, or carry over."""
     source_report = SourceReport(source.name)
