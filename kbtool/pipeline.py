@@ -119,14 +119,8 @@ def reindex(config: Config, *, full: bool = False, progress: bool = False,
         old = store.open() if store.exists() else None
         target = store.create_generation() if rebuild else old
         chosen = [s for s in config.sources if not only or s.name in set(only)]
-        stale = set() if rebuild else {source.name for source in chosen
-                                        if _settings_changed(source, recorded)}
-        # (Like a change of analysis, left to the next run of all sources.)
+        stale = set() if rebuild else _changed_settings(chosen, recorded, reread=not only)
         reread = set() if only else stale
-        for name in sorted(stale):
-            log.warning("the settings of source %s changed since its pages were indexed: %s",
-                        name, "reading them all again" if name in reread else
-                        "the next run of all sources reads them all again")
         plans = [_plan(source, config, indexed, rebuild, report, source.name in reread)
                  for source in chosen]
         if not only:
@@ -143,7 +137,7 @@ def reindex(config: Config, *, full: bool = False, progress: bool = False,
     return report
 
 
-def settings_digest(source: SourceConfig) -> str:
+def _settings_digest(source: SourceConfig) -> str:
     """A digest of the settings a source's pages are read with.  Settings left at their
     default count as unset, so that a kbtool declaring a new setting does not make every
     source read again."""
@@ -152,9 +146,18 @@ def settings_digest(source: SourceConfig) -> str:
     return hashlib.sha256(json.dumps(chosen, sort_keys=True).encode()).hexdigest()[:16]
 
 
-def _settings_changed(source: SourceConfig, recorded: dict[str, str]) -> bool:
-    previous = recorded.get(source.name)
-    return previous is not None and previous != settings_digest(source)
+def _changed_settings(sources: list[SourceConfig], recorded: dict[str, str],
+                      reread: bool) -> set[str]:
+    """Sources whose settings changed since their pages were read (said in a warning).  A run
+    of some sources only leaves them to the next run of all sources, like a change of
+    analysis: publishing an article must not keep a reviewer waiting for a whole crawl."""
+    changed = {source.name for source in sources
+               if recorded.get(source.name) not in (None, _settings_digest(source))}
+    for name in sorted(changed):
+        log.warning("the settings of source %s changed since its pages were indexed: %s", name,
+                    "reading them all again" if reread else
+                    "the next run of all sources reads them all again")
+    return changed
 
 
 def _settings_read(config: Config, recorded: dict[str, str], plans: list[_Plan],
@@ -167,7 +170,7 @@ def _settings_read(config: Config, recorded: dict[str, str], plans: list[_Plan],
     digests = {}
     for source in config.sources:
         if source.name in listed:
-            digests[source.name] = settings_digest(source)
+            digests[source.name] = _settings_digest(source)
         elif source.name in recorded:
             digests[source.name] = recorded[source.name]
     return digests
