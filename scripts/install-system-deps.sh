@@ -6,12 +6,21 @@
 # rather than installed, because installing the package pulls Apache and a system-wide wiki;
 # the tests serve throw-away copies of the unpacked tree with `php -S` instead.
 #
+# Two releases, one per remote API: Debian 12's 2022-07-31 "Igor" (XML-RPC) and Debian 13's
+# 2024-02-06 "Kaos" (JSON-RPC), the latter fetched from the Debian mirror's trixie pool (its
+# file named, and its checksum given, by trixie's package index) with the one PHP library it
+# needs that Debian 12 lacks (php-kissifrot-php-ixr).
+#
 # Environment:
-#   KBTOOL_DOKUWIKI_DIR  where DokuWiki is unpacked (default /opt/kbtool-test/dokuwiki)
+#   KBTOOL_DOKUWIKI_DIR       where Igor is unpacked (default /opt/kbtool-test/dokuwiki)
+#   KBTOOL_DOKUWIKI_KAOS_DIR  where Kaos is unpacked (default /opt/kbtool-test/dokuwiki-kaos)
 set -euo pipefail
 
-PACKAGES=(php-cli php-xml php-phpseclib php-geshi libphp-simplepie chromium poppler-utils pandoc)
+PACKAGES=(php-cli php-xml php-phpseclib php-geshi libphp-simplepie chromium poppler-utils pandoc
+          php-phpseclib3 php-constant-time php-random-compat)
 DOKUWIKI_DIR="${KBTOOL_DOKUWIKI_DIR:-/opt/kbtool-test/dokuwiki}"
+KAOS_DIR="${KBTOOL_DOKUWIKI_KAOS_DIR:-/opt/kbtool-test/dokuwiki-kaos}"
+DEBIAN_MIRROR="http://deb.debian.org/debian/"
 
 missing_packages() {
     local package
@@ -59,5 +68,52 @@ unpack_dokuwiki() {
     dpkg-deb -f "$work"/dokuwiki_*.deb Version > "$marker"
 }
 
+fetch_trixie_deb() {
+    # fetch_trixie_deb NAME FOLDER: download an architecture-independent package of Debian 13
+    # into FOLDER, checked against the SHA-256 its package index gives; prints the file's path.
+    python3 - "$1" "$2" "$DEBIAN_MIRROR" <<'PY'
+import hashlib, lzma, sys, urllib.request
+name, folder, mirror = sys.argv[1:]
+with urllib.request.urlopen(mirror + "dists/trixie/main/binary-all/Packages.xz", timeout=120) as index:
+    stanzas = lzma.decompress(index.read()).decode("utf-8").split("\n\n")
+for stanza in stanzas:
+    fields = dict(line.split(": ", 1) for line in stanza.splitlines() if ": " in line)
+    if fields.get("Package") == name:
+        break
+else:
+    sys.exit(f"{name}: not in Debian trixie's package index at {mirror}")
+with urllib.request.urlopen(mirror + fields["Filename"], timeout=300) as answer:
+    data = answer.read()
+if hashlib.sha256(data).hexdigest() != fields["SHA256"]:
+    sys.exit(f"{name}: {fields['Filename']} does not match the index's SHA-256")
+path = f"{folder}/{fields['Filename'].rsplit('/', 1)[1]}"
+with open(path, "wb") as out:
+    out.write(data)
+print(path)
+PY
+}
+
+unpack_dokuwiki_kaos() {
+    local marker="$KAOS_DIR/.unpacked"
+    if [ -f "$marker" ]; then
+        echo "dokuwiki kaos: already unpacked in $KAOS_DIR"
+        return
+    fi
+    echo "dokuwiki kaos: fetching from Debian trixie, unpacking into $KAOS_DIR"
+    local work ixr deb
+    work=$(mktemp -d)
+    trap 'rm -rf "$work"' RETURN
+    chown _apt "$work" 2>/dev/null || true
+    if ! dpkg-query -W -f='${Status}' php-kissifrot-php-ixr 2>/dev/null | grep -q "install ok installed"; then
+        ixr=$(fetch_trixie_deb php-kissifrot-php-ixr "$work")
+        DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$ixr"
+    fi
+    deb=$(fetch_trixie_deb dokuwiki "$work")
+    mkdir -p "$KAOS_DIR"
+    dpkg -x "$deb" "$KAOS_DIR"
+    dpkg-deb -f "$deb" Version > "$marker"
+}
+
 install_packages
 unpack_dokuwiki
+unpack_dokuwiki_kaos

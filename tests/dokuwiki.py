@@ -1,7 +1,9 @@
 """A throw-away real DokuWiki for tests: Debian's package, unpacked, served by ``php -S``.
 
-``scripts/install-system-deps.sh`` unpacks the ``dokuwiki`` package (2022-07-31 "Igor") without
-installing it.  Debian's build cannot run twice side by side as shipped: ``inc/preload.php``
+``scripts/install-system-deps.sh`` unpacks two releases of the ``dokuwiki`` package without
+installing them: Debian 12's 2022-07-31 "Igor", whose remote API is XML-RPC, and Debian 13's
+2024-02-06 "Kaos", which adds JSON-RPC (``RELEASES``).  Debian's build cannot run twice side by
+side as shipped: ``inc/preload.php``
 hard-codes ``/etc/dokuwiki`` and conf/ and data/ are symlinks into ``/var/lib``.  So each test
 wiki gets its own overlay of the code (symlinks, plus a preload pointing at its own ``conf/``
 and ``data/`` folders, both outside the web root), its own users, ACL and settings, and its
@@ -28,9 +30,31 @@ from pathlib import Path
 from contextlib import contextmanager
 from typing import Any, Iterator, Mapping, Sequence
 
-PACKAGE_DIR = Path(os.environ.get("KBTOOL_DOKUWIKI_DIR", "/opt/kbtool-test/dokuwiki"))
-_CODE = PACKAGE_DIR / "usr/share/dokuwiki"
-_DEFAULT_CONF = PACKAGE_DIR / "etc/dokuwiki"
+
+
+@dataclass(frozen=True)
+class Release:
+    """One unpacked ``dokuwiki`` package."""
+
+    name: str
+    package_dir: Path
+    variable: str          # the environment variable that moves it
+
+    @property
+    def code(self) -> Path:
+        return self.package_dir / "usr/share/dokuwiki"
+
+    @property
+    def default_conf(self) -> Path:
+        return self.package_dir / "etc/dokuwiki"
+
+
+IGOR = Release("igor", Path(os.environ.get("KBTOOL_DOKUWIKI_DIR", "/opt/kbtool-test/dokuwiki")),
+               "KBTOOL_DOKUWIKI_DIR")
+KAOS = Release("kaos", Path(os.environ.get("KBTOOL_DOKUWIKI_KAOS_DIR",
+                                           "/opt/kbtool-test/dokuwiki-kaos")),
+               "KBTOOL_DOKUWIKI_KAOS_DIR")
+RELEASES = (IGOR, KAOS)
 _DATA_DIRS = ("pages", "attic", "meta", "media", "media_attic", "media_meta", "cache", "index",
               "locks", "tmp", "log")
 
@@ -47,13 +71,13 @@ return false;
 """
 
 
-def skip_reason() -> str | None:
-    """Why a real DokuWiki cannot run here, or None when it can."""
+def skip_reason(release: Release = IGOR) -> str | None:
+    """Why a real DokuWiki of that release cannot run here, or None when it can."""
     if shutil.which("php") is None:
         return "php is not installed (run scripts/install-system-deps.sh as root)"
-    if not (_CODE / "doku.php").is_file():
-        return (f"DokuWiki is not unpacked in {PACKAGE_DIR} (run scripts/install-system-deps.sh "
-                "as root, or set KBTOOL_DOKUWIKI_DIR)")
+    if not (release.code / "doku.php").is_file():
+        return (f"DokuWiki {release.name} is not unpacked in {release.package_dir} (run "
+                f"scripts/install-system-deps.sh as root, or set {release.variable})")
     return None
 
 
@@ -116,8 +140,9 @@ class TestWiki:
 
     def __init__(self, root: Path, users: Sequence[User] = (BOT, ADMIN, OUTSIDER),
                  acl: Sequence[str] = ACL, settings: Mapping[str, Any] | None = None,
-                 reuse: bool = False) -> None:
+                 reuse: bool = False, release: Release = IGOR) -> None:
         self.root = Path(root)
+        self.release = release
         self.users = tuple(users)
         self.settings = dict(SETTINGS if settings is None else settings)
         self.port = _free_port()
@@ -152,11 +177,11 @@ class TestWiki:
 
     def _build(self, acl: Sequence[str]) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
-        _overlay_code(self.code_dir, self.root / "conf")
+        _overlay_code(self.release, self.code_dir, self.root / "conf")
         (self.root / "router.php").write_text(_ROUTER)
         conf = self.root / "conf"
         conf.mkdir()
-        for item in _DEFAULT_CONF.iterdir():
+        for item in self.release.default_conf.iterdir():
             if item.is_file() and not item.is_symlink():
                 shutil.copy(item, conf / item.name)
         for name in _DATA_DIRS:
@@ -332,7 +357,7 @@ def running_wiki(root: Path, pages: Mapping[str, str] = PAGES,
         wiki.stop()
 
 
-def _overlay_code(target: Path, conf: Path) -> None:
+def _overlay_code(release: Release, target: Path, conf: Path) -> None:
     """A copy of DokuWiki's code made of symlinks, except for what decides where the
     configuration is: the entry scripts (they set ``DOKU_INC`` from their own folder),
     ``inc/init.php`` (it loads the ``preload.php`` next to it) and a ``preload.php`` of our own
@@ -340,25 +365,27 @@ def _overlay_code(target: Path, conf: Path) -> None:
     milliseconds.  Debian's absolute links into /var/lib (plugins, template) point at the
     unpacked package instead; the one into /etc is dropped.  Nothing is ever written through
     a link: that would change the package for every wiki."""
+    code = release.code
     target.mkdir()
-    for item in _CODE.iterdir():
+    for item in code.iterdir():
         if item.name in ("inc", "lib", "bin"):
             continue
         if item.is_symlink():
-            _relink(item, target / item.name)
+            _relink(release, item, target / item.name)
         elif item.suffix == ".php":
             shutil.copy(item, target / item.name)
         else:
             (target / item.name).symlink_to(item)
-    shutil.copytree(_CODE / "bin", target / "bin")
-    _mirror(_CODE / "inc", target / "inc", copies={"init.php"}, skip={"preload.php"})
+    shutil.copytree(code / "bin", target / "bin")
+    _mirror(release, code / "inc", target / "inc", copies={"init.php"}, skip={"preload.php"})
     (target / "inc/preload.php").write_text(
         f"<?php\ndefine('DOKU_CONF', {_php(str(conf) + '/')});\n")
-    _mirror(_CODE / "lib", target / "lib", copies=set(), skip={"exe"})
-    shutil.copytree(_CODE / "lib/exe", target / "lib/exe")
+    _mirror(release, code / "lib", target / "lib", copies=set(), skip={"exe"})
+    shutil.copytree(code / "lib/exe", target / "lib/exe")
 
 
-def _mirror(source: Path, target: Path, copies: set[str], skip: set[str]) -> None:
+def _mirror(release: Release, source: Path, target: Path, copies: set[str],
+            skip: set[str]) -> None:
     """``target`` as a real folder whose entries link to ``source``'s (``copies`` are copied,
     ``skip`` left for the caller)."""
     target.mkdir()
@@ -368,19 +395,19 @@ def _mirror(source: Path, target: Path, copies: set[str], skip: set[str]) -> Non
         if item.name in copies:
             shutil.copy(item, target / item.name)
         elif item.is_symlink():
-            _relink(item, target / item.name)
+            _relink(release, item, target / item.name)
         else:
             (target / item.name).symlink_to(item)
 
 
-def _relink(link: Path, copy: Path) -> None:
+def _relink(release: Release, link: Path, copy: Path) -> None:
     """Copy a symlink of the package, re-pointing an absolute one into the unpacked package
     (dropping it when the package has no such file)."""
     destination = Path(os.readlink(link))
     if not destination.is_absolute():
         destination = link.parent / destination
     else:
-        destination = PACKAGE_DIR / destination.relative_to("/")
+        destination = release.package_dir / destination.relative_to("/")
     if destination.exists():
         copy.symlink_to(destination)
 

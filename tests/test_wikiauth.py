@@ -1,6 +1,5 @@
-"""Wiki sign-in: the ``"a=b"`` mappings, the highest role, settings that cannot work, and groups
-as a 2024+ wiki reports them (answered by a loopback server speaking Kaos's JSON-RPC).
-Signing in against a real DokuWiki "Igor" is in tests/web/test_wiki_login.py."""
+"""Wiki sign-in: the ``"a=b"`` mappings, the highest role and settings that cannot work.
+Signing in against real DokuWikis ("Igor" and "Kaos") is in tests/web/test_wiki_login.py."""
 
 from __future__ import annotations
 
@@ -9,8 +8,6 @@ import pytest
 from kbtool import wikiauth
 from kbtool.config import ConfigError, from_dict
 from kbtool.wikiauth import RoleMap, parse_pairs
-from tests.crawler.test_dokuwiki_api import FAST, FakeKaos
-from tests.servers import LoopbackServer
 
 WIKI = {"name": "wiki", "kind": "dokuwiki", "url": "http://127.0.0.1:9/"}
 
@@ -71,18 +68,3 @@ def test_on_it_signs_in_at_the_wiki_source_without_pause_or_retry() -> None:
     assert directory.url == WIKI["url"] and directory.origin == "dokuwiki"
     assert (directory.http.delay, directory.http.retries) == (0.0, 0)
     assert directory.roles == RoleMap(groups=(("support", "agent"),))
-
-
-def test_groups_reported_by_a_kaos_wiki_map_to_roles() -> None:
-    fake = FakeKaos()
-    routes = {"/lib/exe/xmlrpc.php": fake.xmlrpc, "/lib/exe/jsonrpc.php": fake.jsonrpc}
-    with LoopbackServer(routes) as server:
-        def directory(roles: RoleMap) -> wikiauth.WikiDirectory:
-            return wikiauth.WikiDirectory(server.base + "/", FAST, roles)
-
-        assert directory(RoleMap(groups=(("user", "agent"), ("bot", "reviewer")))).role_for(
-            "robot", "secret") == "reviewer"
-        assert "core.whoAmI" in [call["method"] for call in fake.calls]
-        assert directory(RoleMap(groups=(("bot", "agent"),))).role_for("robot", "faux") is None
-        with pytest.raises(wikiauth.WikiSignInError, match="aucun rôle dans kbtool"):
-            directory(RoleMap(groups=(("n2", "admin"),))).role_for("robot", "secret")

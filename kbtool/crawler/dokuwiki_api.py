@@ -229,7 +229,8 @@ class _XmlRpc:
         try:
             response = self._http.post(self.endpoint, data=body,
                                        accept=("text/xml", "application/xml"),
-                                       headers={"Content-Type": "text/xml; charset=utf-8"})
+                                       # exactly: Kaos refuses any parameter
+                                       headers={"Content-Type": "text/xml"})
             answer = _XML_FORBIDDEN.sub(b"", response.body)
             (result,), _ = xmlrpc.client.loads(answer, use_builtin_types=False)
         except HttpError as exc:

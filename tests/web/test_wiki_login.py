@@ -1,6 +1,6 @@
-"""Sign-in against a real DokuWiki (Debian's "Igor", served by php -S on loopback): roles from the
-wiki's ACL, wrong passwords throttled like local ones, no role refused, the wiki down, local
-accounts first, and the feature off by default."""
+"""Sign-in against real DokuWikis (Debian's "Igor" and "Kaos", served by php -S on loopback): roles
+from the wiki's ACL or, on Kaos, the groups it reports, wrong passwords throttled like local
+ones, no role refused, the wiki down, local accounts first, and the feature off by default."""
 
 from __future__ import annotations
 
@@ -11,10 +11,12 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskClient
 
-from kbtool import accounts, config as config_module, store
+from kbtool import accounts, config as config_module, store, wikiauth
+from kbtool.crawler.http import HttpSettings
 from kbtool.cli import main
 from kbtool.config import Config
 from kbtool.web import create_app
+from kbtool.wikiauth import RoleMap
 from tests import dokuwiki as harness
 from tests.dokuwiki import ADMIN, BOT, OUTSIDER, User
 from tests.web.conftest import PASSWORD, USERS, login
@@ -29,14 +31,16 @@ ROLE_PAGES = ["agent=support:start", "reviewer=kb:start", "admin=admin:start"]
 REFUSED = "Identifiant ou mot de passe incorrect."
 
 
-@pytest.fixture(scope="module")
-def wiki(tmp_path_factory: pytest.TempPathFactory) -> Iterator[harness.TestWiki]:
-    reason = harness.skip_reason()
+@pytest.fixture(scope="module", params=harness.RELEASES, ids=lambda r: r.name)
+def wiki(request: pytest.FixtureRequest,
+         tmp_path_factory: pytest.TempPathFactory) -> Iterator[harness.TestWiki]:
+    reason = harness.skip_reason(request.param)
     if reason:
         pytest.skip(reason)
     with harness.running_wiki(tmp_path_factory.mktemp("wiki"), pages={},
                               users=(BOT, ADMIN, OUTSIDER, SUPPORT, PLAIN),
-                              acl=harness.ACL + ("support:* @support 2",)) as served:
+                              acl=harness.ACL + ("support:* @support 2",),
+                              release=request.param) as served:
         yield served
 
 
@@ -86,7 +90,8 @@ def user(settings: Config, name: str) -> accounts.User | None:
 
 def api_requests(wiki: harness.TestWiki) -> int:
     """How many remote API calls the wiki has served (``php -S`` logs each request)."""
-    return (wiki.root / "server.log").read_text(errors="replace").count("/lib/exe/xmlrpc.php")
+    served = (wiki.root / "server.log").read_text(errors="replace")
+    return served.count("/lib/exe/xmlrpc.php") + served.count("/lib/exe/jsonrpc.php")
 
 
 def page(response) -> str:  # type: ignore[no-untyped-def]
@@ -192,3 +197,19 @@ def test_off_by_default_the_wiki_is_never_asked(sample_index: Path, tmp_path: Pa
     conn = store.connect(config.get("web.database"))
     assert accounts.find_user(conn, SUPPORT.name) is None
     conn.close()
+
+
+def test_kaos_reports_groups_that_map_to_roles_igor_cannot(wiki: harness.TestWiki) -> None:
+    def role_for(groups: tuple[tuple[str, str], ...], password: str) -> str | None:
+        directory = wikiauth.WikiDirectory(wiki.url, HttpSettings(timeout=10, retries=0, delay=0),
+                                           RoleMap(groups=groups))
+        return directory.role_for(BOT.name, password)
+
+    assert role_for((("bot", "agent"),), "pas le bon") is None
+    if wiki.release is harness.KAOS:
+        assert role_for((("user", "agent"), ("bot", "reviewer")), BOT.password) == "reviewer"
+        with pytest.raises(wikiauth.WikiSignInError, match="aucun rôle dans kbtool"):
+            role_for((("n2", "admin"),), BOT.password)
+    else:
+        with pytest.raises(wikiauth.WikiSignInError, match="aucun rôle dans kbtool"):
+            role_for((("bot", "reviewer"),), BOT.password)
