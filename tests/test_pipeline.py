@@ -118,7 +118,6 @@ def test_a_rebuild_of_one_source_keeps_the_other_sources_pages(config: Config) -
     rewrite(folder(config, "wiki") / "start.txt",
             "====== Accueil ======\nVoir le [[logiciel:rapprochement]].\n")
     reindex(config)
-    store = IndexStore(config.index_dir)
     before = snapshot(config)
     assert REDIRECT in before[0]
     for rebuilt, kept in (("wiki", "docs"), ("docs", "wiki")):
