@@ -1,11 +1,11 @@
-"""DokuWiki syntax → sections: tables of markup, DokuWiki's own PHP ids, and the real corpus."""
+"""DokuWiki syntax → sections: tables of markup, DokuWiki's own PHP ids (of both releases the
+tests run: Igor and Kaos), and the real corpus."""
 
 from __future__ import annotations
 
 import json
 import os
 import re
-import shutil
 import subprocess
 import tempfile
 from pathlib import Path
@@ -16,11 +16,12 @@ from kbtool.crawler.dokuwiki_ids import resolve_link
 from kbtool.crawler.dokuwiki_syntax import (
     clean_id, page_url, parse_dokuwiki, section_id, wiki_id_from_path,
 )
+from tests import dokuwiki as harness
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "wiki"
 FIXTURES = Path(__file__).parent / "fixtures" / "dokuwiki" / "pages"
-DOKUWIKI_CODE = (Path(os.environ.get("KBTOOL_DOKUWIKI_DIR", "/opt/kbtool-test/dokuwiki"))
-                 / "usr/share/dokuwiki")
+# The comparisons with DokuWiki's own PHP run on each release.
+ON_EACH_RELEASE = pytest.mark.parametrize("release", harness.RELEASES, ids=lambda r: r.name)
 
 
 def texts(markup: str) -> list[tuple[str, str, str, int]]:
@@ -109,11 +110,12 @@ echo json_encode($out);
 """
 
 
-def test_links_resolve_as_dokuwiki_php_does() -> None:
+@ON_EACH_RELEASE
+def test_links_resolve_as_dokuwiki_php_does(release: harness.Release) -> None:
     """DokuWiki's own ``PageResolver`` (with ``useslash``, which this module always assumes),
     in a throw-away wiki where no page exists: a namespace link goes to its start page."""
     targets = [[context, target] for context, target, _ in LINKS if target != "#ici"]
-    assert run_php(_RESOLVE, targets) == [resolve_link(c, t) for c, t in targets]
+    assert run_php(_RESOLVE, targets, release) == [resolve_link(c, t) for c, t in targets]
 
 
 def test_page_url_and_path_helpers() -> None:
@@ -150,54 +152,56 @@ echo json_encode($out);
 """
 
 
-def php_ids(pages: list[list[str]]) -> list[dict[str, list[str]]]:
+def php_ids(pages: list[list[str]], release: harness.Release) -> list[dict[str, list[str]]]:
     """cleanID() and sectionID() of each page's headings, computed by DokuWiki itself."""
-    if shutil.which("php") is None:
-        pytest.skip("php is not installed (scripts/install-system-deps.sh installs it)")
-    if not (DOKUWIKI_CODE / "inc" / "pageutils.php").is_file():
-        pytest.skip(f"DokuWiki is not unpacked in {DOKUWIKI_CODE} (set KBTOOL_DOKUWIKI_DIR)")
-    env = {**os.environ, "DOKUWIKI_CODE": str(DOKUWIKI_CODE)}
+    reason = harness.skip_reason(release)
+    if reason:
+        pytest.skip(reason)
+    env = {**os.environ, "DOKUWIKI_CODE": str(release.code)}
     done = subprocess.run(["php", "-r", _PHP], input=json.dumps(pages), capture_output=True,
                           text=True, check=True, env=env, timeout=300)
     return json.loads(done.stdout)
 
 
-def test_ids_match_dokuwiki_php() -> None:
+@ON_EACH_RELEASE
+def test_ids_match_dokuwiki_php(release: harness.Release) -> None:
     headings = [h for h, _ in ANCHORS] + [
         "Usage", "Usage", "usage!", "Usage1", "", "   ", "l'été", "Qu’est-ce que c’est ?",
         "Naïve façon", "ÀÉÎÕÜ majuscules", "100 %", "_-_", "-->", "a.b:c/d;e", "x*y", "tab\there",
         "Æsir þorn ðe", "émoji 🙂 ok", "50€ ou 10£", "¿Qué?", "#1 & #2",
     ]
-    [php] = php_ids([headings])
+    [php] = php_ids([headings], release)
     seen: list[str] = []
     assert [clean_id(h) for h in headings] == php["ids"]
     assert [section_id(h, seen) for h in headings] == php["anchors"]
 
 
-def test_corpus_anchors_match_dokuwiki_php() -> None:
+@ON_EACH_RELEASE
+def test_corpus_anchors_match_dokuwiki_php(release: harness.Release) -> None:
     """Every heading of the real wiki gets the anchor DokuWiki itself gives it."""
     if not CORPUS.is_dir():
         pytest.skip(f"test corpus not found at {CORPUS}")
     parsed = [parse_dokuwiki(p.read_text(encoding="utf-8")) for p in sorted(CORPUS.rglob("*.txt"))]
     pages = [[s.heading for s in page.sections if s.heading] for page in parsed]
-    php = php_ids(pages)
+    php = php_ids(pages, release)
     for page, expected in zip(parsed, php):
         assert [s.anchor for s in page.sections if s.heading] == expected["anchors"]
 
 
-def test_anchors_match_dokuwiki_rendering() -> None:
+@ON_EACH_RELEASE
+def test_anchors_match_dokuwiki_rendering(release: harness.Release) -> None:
     """DokuWiki's own renderer (``p_render``) puts the same ids on the headings: the fixture
     pages exactly, and nearly all of the real wiki (see README: an unclosed ``**`` or ``//``
     makes DokuWiki swallow later headings, which we do not emulate)."""
     fixtures = sorted(FIXTURES.rglob("*.txt"))
-    rendered = render_heading_ids([p.read_text(encoding="utf-8") for p in fixtures])
+    rendered = render_heading_ids([p.read_text(encoding="utf-8") for p in fixtures], release)
     for path, ids in zip(fixtures, rendered):
         page = parse_dokuwiki(path.read_text(encoding="utf-8"))
         assert [s.anchor for s in page.sections if s.heading] == ids, path.name
     if CORPUS.is_dir():
         sample = [p.read_text(encoding="utf-8") for p in sorted(CORPUS.rglob("*.txt"))[::25]]
         same = sum([s.anchor for s in parse_dokuwiki(text).sections if s.heading] == ids
-                   for text, ids in zip(sample, render_heading_ids(sample)))
+                   for text, ids in zip(sample, render_heading_ids(sample, release)))
         assert same >= 0.98 * len(sample)
 
 
@@ -225,7 +229,8 @@ echo json_encode($out);
 """
 
 
-def test_links_match_dokuwiki_rendering() -> None:
+@ON_EACH_RELEASE
+def test_links_match_dokuwiki_rendering(release: harness.Release) -> None:
     """The pages a page links to are those DokuWiki's renderer links it to (internal links,
     resolved from the page's namespace), on a sample of the real wiki.  The one page of the
     sample that differs (``clipit``) has an indented line after a list and a line of spaces:
@@ -235,16 +240,16 @@ def test_links_match_dokuwiki_rendering() -> None:
         pytest.skip(f"test corpus not found at {CORPUS}")
     sample = [(wiki_id_from_path(str(path.relative_to(CORPUS))), path.read_text(encoding="utf-8"))
               for path in sorted(CORPUS.rglob("*.txt"))[::25]]
-    rendered = run_php(_RENDER_LINKS, [list(page) for page in sample])
+    rendered = run_php(_RENDER_LINKS, [list(page) for page in sample], release)
     same = sum(set(parse_dokuwiki(text, wiki_id).links) == set(links)
                for (wiki_id, text), links in zip(sample, rendered))
     assert sum(len(links) for links in rendered) > 1000
     assert same >= 0.98 * len(sample)
 
 
-def render_heading_ids(pages: list[str]) -> list[list[str]]:
+def render_heading_ids(pages: list[str], release: harness.Release) -> list[list[str]]:
     """The heading ids of each page as DokuWiki renders it, in a throw-away test wiki."""
-    return run_php(_RENDER, pages)
+    return run_php(_RENDER, pages, release)
 
 
 # What every script run in a test wiki starts with: DokuWiki loaded, an empty answer list.
@@ -256,15 +261,14 @@ $out = [];
 """
 
 
-def run_php(script: str, data: list) -> list:
-    """What ``script`` prints (JSON) for ``data`` on stdin, run in a throw-away test wiki with
-    DokuWiki loaded (``_IN_WIKI``)."""
-    dokuwiki = pytest.importorskip("tests.dokuwiki", reason="the test-wiki helper is absent")
-    reason = dokuwiki.skip_reason()
+def run_php(script: str, data: list, release: harness.Release) -> list:
+    """What ``script`` prints (JSON) for ``data`` on stdin, run in a throw-away test wiki of
+    that release with DokuWiki loaded (``_IN_WIKI``)."""
+    reason = harness.skip_reason(release)
     if reason:
         pytest.skip(reason)
     with tempfile.TemporaryDirectory(prefix="kbtool-php-") as folder:
-        wiki = dokuwiki.TestWiki(Path(folder))
+        wiki = harness.TestWiki(Path(folder), release=release)
         done = subprocess.run(["php", "-r", _IN_WIKI + script], input=json.dumps(data), text=True,
                               capture_output=True, check=True, timeout=300,
                               env={**os.environ, "DOKUWIKI_CODE": str(wiki.code_dir)})
