@@ -143,12 +143,16 @@ def key_terms(text: str) -> list[QueryTerm]:
     return terms
 
 
-def parse(text: str, reader: IndexReader) -> ParsedQuery:
-    """Key terms of ``text``, typos handled, weighted by rarity."""
+def parse(text: str, reader: IndexReader,
+          acronyms: dict[str, bool] | None = None) -> ParsedQuery:
+    """Key terms of ``text``, typos handled, weighted by rarity; ``acronyms`` remembers which
+    words the documentation writes in capitals, for the reader's lifetime (a long-lived
+    searcher keeps one)."""
     corrector = _Corrector(reader)
+    known = {} if acronyms is None else acronyms
     fixed = (corrector.fix(_with_verb_forms(_accented(term, reader), reader))
              for term in key_terms(text))
-    terms = tuple(_with_family(_emphasized(_weighted(term, reader), reader), reader)
+    terms = tuple(_with_family(_emphasized(_weighted(term, reader), reader, known), reader)
                   for term in fixed if term is not None)
     return ParsedQuery(terms=terms, corrections=corrector.corrections)
 
@@ -163,7 +167,7 @@ def _weighted(term: QueryTerm, reader: IndexReader) -> QueryTerm:
     return QueryTerm(term.surface, term.forms, weight)
 
 
-def _emphasized(term: QueryTerm, reader: IndexReader) -> QueryTerm:
+def _emphasized(term: QueryTerm, reader: IndexReader, acronyms: dict[str, bool]) -> QueryTerm:
     """The term weighing ``ACRONYM_FACTOR`` times more when the documentation mostly writes it
     in capitals.
 
@@ -174,16 +178,23 @@ def _emphasized(term: QueryTerm, reader: IndexReader) -> QueryTerm:
     is read off the index, not the query, so "ofx" typed in lower case counts alike.
     """
     word = term.forms[0].word
-    if len(word) < 2 or not word.isascii() or not word.isalnum() or word.isdigit():
+    if word not in acronyms:
+        acronyms[word] = _written_in_capitals(word, reader)
+    if not acronyms[word]:
         return term
+    return QueryTerm(term.surface, term.forms, term.weight * ACRONYM_FACTOR)
+
+
+def _written_in_capitals(word: str, reader: IndexReader) -> bool:
+    """Whether most of the spellings of a plain word in the first sections holding it are in
+    capitals."""
+    if len(word) < 2 or not word.isascii() or not word.isalnum() or word.isdigit():
+        return False
     spelled = re.compile(r"(?<!\w)" + "".join(_ACCENTED.get(c, c) for c in word) + r"(?!\w)",
                          re.IGNORECASE)
     written = [match.group() for text in _stored_texts(reader, word, ACRONYM_SAMPLE)
                for match in spelled.finditer(text)]
-    capitals = sum(spelling.isupper() for spelling in written)
-    if not written or 2 * capitals <= len(written):
-        return term
-    return QueryTerm(term.surface, term.forms, term.weight * ACRONYM_FACTOR)
+    return 2 * sum(spelling.isupper() for spelling in written) > len(written)
 
 
 def _stored_texts(reader: IndexReader, word: str, count: int) -> list[str]:

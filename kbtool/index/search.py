@@ -43,6 +43,7 @@ class _View:
     searcher: WhooshSearcher
     postings: Postings
     pages: PageTable
+    acronyms: dict[str, bool]       # words found written in capitals, or not (see query.parse)
 
 
 class Searcher:
@@ -75,7 +76,7 @@ class Searcher:
                 return
             searcher = self.store.open().searcher()
             postings = Postings(searcher.reader(), LENGTH_FIELDS)
-            self._view = _View(searcher, postings, PageTable(postings))
+            self._view = _View(searcher, postings, PageTable(postings), {})
             self._generation = generation
 
     def close(self) -> None:
@@ -89,7 +90,7 @@ class Searcher:
                namespaces: Sequence[str] = (), limit: int = 10, page: int = 1) -> SearchResults:
         """A page of results for what the agent typed."""
         view = self._current()
-        parsed = parse(query, view.searcher.reader())
+        parsed = parse(query, view.searcher.reader(), view.acronyms)
         ranking = rank(parsed.terms, view.postings, view.pages,
                        _allowed(view.postings, tuple(sources), tuple(namespaces)))
         limit = max(1, limit)

@@ -161,6 +161,15 @@ def test_words_mostly_written_in_lower_case_are_not_taken_for_acronyms(
     assert weights == [term.weight for term in parse(typed, reader).terms]
 
 
+def test_what_was_found_written_in_capitals_is_remembered(reader) -> None:
+    remembered: dict[str, bool] = {}
+    first = {t.surface: t.weight for t in parse("relevé OFX", reader, remembered).terms}
+    assert remembered == {"releve": False, "ofx": True}
+    remembered["ofx"] = False                 # read from the dict, not looked up again
+    again = {t.surface: t.weight for t in parse("relevé OFX", reader, remembered).terms}
+    assert again["ofx"] == pytest.approx(first["ofx"] / query.ACRONYM_FACTOR)
+
+
 def test_the_page_naming_the_acronym_outranks_pages_with_the_other_words(
         searcher: Searcher) -> None:
     hits = searcher.search("importer un relevé bancaire OFX").hits
