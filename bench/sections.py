@@ -18,8 +18,8 @@ def write_section(path: Path, heading: str, begin: str, end: str, text: str) -> 
         before, _, rest = current.partition(begin)
         _, _, after = rest.partition(end)
         updated = before + text + after
-    elif heading in current:
-        updated = current.replace(heading, f"{heading}\n\n{text}\n", 1)
+    elif f"\n{heading}\n" in f"\n{current}":   # the whole line: one heading may start another
+        updated = f"\n{current}".replace(f"\n{heading}\n", f"\n{heading}\n\n{text}\n", 1)[1:]
     else:
         start = "# Benchmarks\n" if not current else current.rstrip("\n") + "\n"
         updated = f"{start}\n{heading}\n\n{text}\n"

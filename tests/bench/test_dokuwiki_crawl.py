@@ -1,4 +1,5 @@
-"""The DokuWiki crawl benchmark, run against a real DokuWiki seeded with the bundled sample."""
+"""The DokuWiki crawl benchmark, run against real DokuWikis (each release) seeded with the
+bundled sample."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.dokuwiki import skip_reason
+from tests.dokuwiki import RELEASES, skip_reason
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE_WIKI = REPO / "kbtool" / "sample" / "wiki"
@@ -16,7 +17,6 @@ sys.path.insert(0, str(REPO / "bench"))
 
 import dokuwiki_crawl  # noqa: E402
 
-pytestmark = pytest.mark.skipif(skip_reason() is not None, reason=skip_reason() or "")
 
 
 def _row(text: str, step: str) -> list[str]:
@@ -25,10 +25,15 @@ def _row(text: str, step: str) -> list[str]:
     return [cell.strip() for cell in line.strip("|").split("|")]
 
 
-def test_runs_reuses_the_seeded_wiki_and_keeps_other_sections(tmp_path: Path) -> None:
+@pytest.mark.parametrize("release", RELEASES, ids=lambda r: r.name)
+def test_runs_reuses_the_seeded_wiki_and_keeps_other_sections(tmp_path: Path, release) -> None:
+    if (reason := skip_reason(release)) is not None:
+        pytest.skip(reason)
+    target = dokuwiki_crawl.TARGETS[release.name]
     out = tmp_path / "benchmarks.md"
     out.write_text("# Benchmarks\n\n## Index and search\n\nother figures\n", encoding="utf-8")
-    args = ["--corpus", str(SAMPLE_WIKI), "--wiki-dir", str(tmp_path / "wiki"), "--out", str(out)]
+    args = ["--corpus", str(SAMPLE_WIKI), "--wiki-dir", str(tmp_path / "wiki"), "--out", str(out),
+            "--release", release.name]
 
     assert dokuwiki_crawl.main(args) == 0
     first = out.read_text(encoding="utf-8")
@@ -51,9 +56,11 @@ def test_runs_reuses_the_seeded_wiki_and_keeps_other_sections(tmp_path: Path) ->
     assert dokuwiki_crawl.main(args) == 0
     second = out.read_text(encoding="utf-8")
     assert "wiki reused from" in second
-    assert second.count(dokuwiki_crawl.HEADING) == 1 and second.count(dokuwiki_crawl.BEGIN) == 1
+    assert second.count(target.heading + "\n") == 1 and second.count(target.begin) == 1
+    assert target.description in second
     assert second.startswith("# Benchmarks\n\n## Index and search\n\nother figures\n")
     # The edits replace the previous run's line instead of piling up.
-    edited = re.search(r"`wiki\.putPage` as `admin`: `([^`]+)`", second).group(1)
+    edited = re.search(rf"`{re.escape(target.save_call)}` as `admin`: `([^`]+)`",
+                       second).group(1)
     page = (tmp_path / "wiki/data/pages" / (edited.replace(":", "/") + ".txt")).read_text()
     assert page.count(dokuwiki_crawl.EDIT_MARK) == 1
