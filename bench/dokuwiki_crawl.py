@@ -20,7 +20,7 @@ temporary index:
 The question is whether an incremental run costs what changed rather than the wiki's size, and
 whether a full crawl is limited by the wiki or by kbtool.  So each step also gives the HTTP
 requests the wiki served (counted in ``php -S``'s log), the CPU the PHP server spent (read from
-``/proc``) and the CPU of this process and its children (kbtool: HTTP client, XML decoding,
+``/proc``) and the CPU of this process and its children (kbtool: HTTP client, decoding answers,
 parsing, indexing), and the same run times two baselines with kbtool's own API client and no
 kbtool work: one ``wiki.getAllPages`` (the floor of any incremental run) and that listing plus
 ``wiki.getPage`` of every page (the floor of a full crawl; ``core.listPages`` and
@@ -374,7 +374,7 @@ def _share_note(full: Cost, wiki: Cost, offline: Cost) -> str:
             f"({full.kbtool_cpu / max(full.wiki_cpu, 0.01):.1f}× the wiki's), so it is limited "
             f"by {'kbtool' if full.kbtool_cpu > full.wiki_cpu else 'the wiki'}; kbtool's parse "
             f"+ index of the same pages from the folder takes {offline.kbtool_cpu:.1f} s CPU, "
-            f"the HTTP client and XML decoding ≈ {client:.1f} s more (raw API baseline: "
+            f"the HTTP client and decoding the answers ≈ {client:.1f} s more (raw API baseline: "
             f"{wiki.kbtool_cpu:.1f} s client CPU, {wiki.wiki_cpu:.1f} s wiki CPU, "
             f"{wiki.seconds:.1f} s wall)")
 
@@ -398,7 +398,7 @@ def _render(report: _Report, target: Target, command: str, load_before: tuple[fl
              "", f"*pages*: listed by the step; *fetched*: pages read (`{target.get_call}`, or "
              "files for the folder); *requests*: "
              "answered by the wiki (its log); *wiki CPU*: the PHP server's; *kbtool CPU*: this "
-             "process and its index writer processes (HTTP client, XML, parsing, indexing); "
+             "process and its index writer processes (HTTP client, decoding, parsing, indexing); "
              "*× baseline*: time over the raw API calls it cannot do without (the full listing "
              "+ every page for a full crawl, the listing alone for incremental runs); the "
              "folder baseline is kbtool's parse + index of the same pages without the wiki.",
