@@ -34,7 +34,10 @@ class Document:
     wiki revision or a content hash) and drives incremental reindexing.  ``links`` are the
     page ids of the same source's pages this one links to; only wikis fill it: a wiki's links
     are written by its authors (a "burning CDs" page lists the burning programs), while a
-    documentation site's are mostly its navigation (previous, next, contents).
+    documentation site's are mostly its navigation (previous, next, contents).  ``redirect``
+    is set on a wiki's redirect-only page (no sections): the page id it sends readers to, which
+    its name then also describes (as a wiki's authors made ``screenshot`` lead to
+    ``capture_d_ecran``); it is never a search result itself.
     """
 
     source: str
@@ -47,6 +50,7 @@ class Document:
     modified: float = 0.0
     tags: tuple[str, ...] = ()
     links: tuple[str, ...] = ()
+    redirect: str = ""
 
     def section_url(self, anchor: str) -> str:
         """Deep link to one section of the page (the page itself when ``anchor`` is empty)."""

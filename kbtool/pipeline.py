@@ -253,8 +253,9 @@ def _apply_plan(plan: _Plan, writer: IndexBuilder, previous: FileIndex | None,
         known = page_id in indexed
         if known:
             delete_page(writer, page_id)
-        if result is None:
-            add_skipped(writer, page_id, plan.name, plan.fetch[page_id])
+        if result is None or result.redirect:
+            add_skipped(writer, page_id, plan.name, plan.fetch[page_id],
+                        result.redirect if result else "")
             report.skipped += 1
             continue
         add_page(writer, result)

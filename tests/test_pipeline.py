@@ -349,6 +349,20 @@ def test_redirect_pages_are_skipped_and_not_fetched_again(config: Config,
     assert counts(report)["skipped"] == 0
 
 
+@pytest.mark.parametrize("full", [False, True])
+def test_a_redirects_name_finds_its_target(config: Config, full: bool) -> None:
+    # faq/ancienne_page.txt is ~~REDIRECT>logiciel:rapprochement~~; nothing else says "ancienne".
+    reindex(config, full=full, only=["docs"])        # carried over by a rebuild of another source
+    assert found(config, "ancienne page") == [RAPPROCHEMENT]
+    rewrite(folder(config, "wiki") / "faq/ancienne_page.txt", "~~REDIRECT>:start~~\n")
+    reindex(config)
+    assert found(config, "ancienne page") == ["wiki/start.txt"]
+    # A relative target is in the redirect's namespace: faq:start, which does not exist.
+    rewrite(folder(config, "wiki") / "faq/ancienne_page.txt", "~~REDIRECT>start~~\n")
+    reindex(config)
+    assert found(config, "ancienne page") == []
+
+
 def test_status_records_last_run_success_and_errors(config: Config) -> None:
     status_file = config.index_dir / "status.json"
     status = json.loads(status_file.read_text(encoding="utf-8"))

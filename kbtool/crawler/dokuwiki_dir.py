@@ -14,17 +14,13 @@ becomes a Failure naming it.
 
 from __future__ import annotations
 
-import logging
 import os
 from pathlib import Path, PurePosixPath
 
 from kbtool.config import SourceConfig
-from kbtool.crawler.dokuwiki_ids import page_id_for
-from kbtool.crawler.dokuwiki_syntax import page_url, parse_dokuwiki, wiki_id_from_path
+from kbtool.crawler.dokuwiki_syntax import parse_dokuwiki, wiki_document, wiki_id_from_path
 from kbtool.crawler.file_tree import FileTree, file_version
 from kbtool.documents import Document, Failure, Listing
-
-logger = logging.getLogger(__name__)
 
 
 class DokuWikiDirSource:
@@ -42,8 +38,8 @@ class DokuWikiDirSource:
         return self.files.listing()
 
     def fetch(self, page_id: str) -> Document | Failure | None:
-        """The parsed page; None for a redirect or a page without text; a Failure when the file
-        cannot be read or is not UTF-8."""
+        """The parsed page (a redirect as its target's other name); None for a page without
+        text; a Failure when the file cannot be read or is not UTF-8."""
         relative = self.files.relative(page_id)
         if relative is None:
             return Failure(self.name, page_id, "not a page of this wiki folder")
@@ -60,18 +56,9 @@ class DokuWikiDirSource:
     def _document(self, page_id: str, relative: PurePosixPath, stat: os.stat_result,
                   text: str) -> Document | None:
         wiki_id = wiki_id_from_path(relative.as_posix())
-        page = parse_dokuwiki(text, wiki_id)
-        if page.redirect is not None:
-            logger.debug("%s: redirect to %s, left out", wiki_id, page.redirect)
-            return None
-        if not any(section.heading or section.text for section in page.sections):
-            logger.debug("%s: no text, left out", wiki_id)
-            return None
-        return Document(source=self.name, page_id=page_id, title=page.title,
-                        url=page_url(self.base_url, wiki_id), namespace=wiki_id.rpartition(":")[0],
-                        version=file_version(stat), sections=page.sections, modified=stat.st_mtime,
-                        tags=page.tags,
-                        links=tuple(page_id_for(self.name, link) for link in page.links))
+        return wiki_document(parse_dokuwiki(text, wiki_id), source=self.name, page_id=page_id,
+                             wiki_id=wiki_id, base_url=self.base_url,
+                             version=file_version(stat), modified=stat.st_mtime)
 
 
 def _is_visible(name: str) -> bool:

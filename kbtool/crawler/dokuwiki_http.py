@@ -16,8 +16,8 @@ import logging
 
 from kbtool.config import Config, SourceConfig
 from kbtool.crawler.dokuwiki_api import AccessDenied, DokuWikiAPI, DokuWikiError, connect
-from kbtool.crawler.dokuwiki_ids import page_id_for, page_url, wiki_id_from_path
-from kbtool.crawler.dokuwiki_syntax import parse_dokuwiki
+from kbtool.crawler.dokuwiki_ids import page_id_for, wiki_id_from_path
+from kbtool.crawler.dokuwiki_syntax import parse_dokuwiki, wiki_document
 from kbtool.documents import Document, Failure, Listing
 
 log = logging.getLogger(__name__)
@@ -43,7 +43,8 @@ class DokuWikiHTTPSource:
         return Listing(versions={pid: str(rev) for pid, rev in self._revisions.items()})
 
     def fetch(self, page_id: str) -> Document | Failure | None:
-        """The page parsed into sections; None for a redirect, an empty or a forbidden page."""
+        """The page parsed into sections (a redirect as its target's other name); None for an
+        empty or a forbidden page."""
         wiki_id = self.wiki_id(page_id)
         try:
             revision = self._revisions.get(page_id) or self._current_revision(wiki_id)
@@ -71,18 +72,6 @@ class DokuWikiHTTPSource:
                   text: str) -> Document | None:
         if not text.strip():
             return None
-        parsed = parse_dokuwiki(text, wiki_id)
-        if parsed.redirect or not parsed.sections:
-            return None
-        return Document(
-            source=self.name,
-            page_id=page_id,
-            title=parsed.title,
-            url=page_url(self.url, wiki_id),
-            namespace=wiki_id.rpartition(":")[0],
-            version=str(revision),
-            sections=parsed.sections,
-            modified=float(revision),
-            tags=parsed.tags,
-            links=tuple(self.page_id(link) for link in parsed.links),
-        )
+        return wiki_document(parse_dokuwiki(text, wiki_id), source=self.name, page_id=page_id,
+                             wiki_id=wiki_id, base_url=self.url, version=str(revision),
+                             modified=float(revision))

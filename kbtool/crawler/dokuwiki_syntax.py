@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import re
 
-from kbtool.crawler.dokuwiki_ids import (clean_id, page_url, resolve_link, section_id,
-                                         wiki_id_from_path)
+from kbtool.crawler.dokuwiki_ids import (clean_id, page_id_for, page_url, resolve_link,
+                                         section_id, wiki_id_from_path)
 from kbtool.crawler.parsed import ParsedPage
-from kbtool.documents import Section
+from kbtool.documents import Document, Section
 
 __all__ = ["parse_dokuwiki", "clean_id", "section_id", "page_url", "wiki_id_from_path"]
 
@@ -203,3 +203,25 @@ def parse_dokuwiki(text: str, wiki_id: str = "") -> ParsedPage:
         redirect=page.redirect,
         links=tuple(page.links),
     )
+
+
+def wiki_document(parsed: ParsedPage, *, source: str, page_id: str, wiki_id: str,
+                  base_url: str, version: str, modified: float) -> Document | None:
+    """The Document both DokuWiki sources (read from disk or over the API) make of a parsed
+    page: a redirect-only page as the name of its target (no sections), None for a page
+    without text."""
+    if parsed.redirect is not None:
+        target = resolve_link(wiki_id, parsed.redirect.split("#", 1)[0])
+        if not target or target == wiki_id:
+            return None
+        return Document(source=source, page_id=page_id, title="",
+                        url=page_url(base_url, wiki_id), namespace=wiki_id.rpartition(":")[0],
+                        version=version, sections=(), modified=modified,
+                        redirect=page_id_for(source, target))
+    if not any(section.heading or section.text for section in parsed.sections):
+        return None
+    return Document(source=source, page_id=page_id, title=parsed.title,
+                    url=page_url(base_url, wiki_id), namespace=wiki_id.rpartition(":")[0],
+                    version=version, sections=parsed.sections, modified=modified,
+                    tags=parsed.tags,
+                    links=tuple(page_id_for(source, link) for link in parsed.links))

@@ -49,8 +49,9 @@ LINK_WEIGHT = 0.3            # …by this share of such a page's score, times th
 
 
 class PageTable:
-    """Which page each indexed section belongs to, how many sections each page has, and which
-    pages are linked with which (either way), for one reader."""
+    """Which page each indexed section belongs to, how many sections each page has, which
+    pages are linked with which (either way), and which page what an entry is about describes
+    (``about_of``: its own, but a redirect's name describes its target), for one reader."""
 
     def __init__(self, postings: Postings) -> None:
         sections: dict[str, list[np.ndarray]] = defaultdict(list)
@@ -62,6 +63,11 @@ class PageTable:
         self.page_of = np.full(postings.doc_count, -1, dtype=np.int64)
         for page_id, docs in sections.items():
             self.page_of[np.concatenate(docs)] = numbers[page_id]
+        self.about_of = self.page_of.copy()
+        for target, docs in postings.field_terms(f.REDIRECT):
+            # A redirect's entry is no section of any page; its name describes its target.
+            self.page_of[docs] = -1
+            self.about_of[docs] = numbers.get(target, -1)
         inside = self.page_of >= 0
         self.section_counts = np.bincount(self.page_of[inside], minlength=len(self.page_ids))
         self._linked, self._linked_starts = self._link_graph(postings, numbers)
@@ -131,7 +137,9 @@ def rank(terms: tuple[QueryTerm, ...], postings: Postings, table: PageTable,
                 freqs, postings.lengths[length_field][docs], postings.average_length[length_field],
                 b, len(docs), n_pages if page_level else live)
             if page_level:
-                np.add.at(term_about, table.page_of[docs], contribution)
+                pages = table.about_of[docs]
+                known = pages >= 0      # (a redirect to a page not indexed describes nothing)
+                np.add.at(term_about, pages[known], contribution[known])
                 continue
             scores[docs] += contribution
             matched[docs] = True

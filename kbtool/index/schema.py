@@ -25,6 +25,7 @@ MODIFIED = "modified"
 PAGE_TITLE = "page_title"   # stored on every section, for display
 TAGS = "tags"               # stored on the first section (to rebuild the page)
 LINKS = "links"             # first section: page ids the page links to (see ranking.PageTable)
+REDIRECT = "redirect"       # a skipped redirect: the page id its name (LABELS) describes
 TITLE = "title"             # first section only, like TITLE_WORDS and LABELS
 TITLE_WORDS = "title_words"
 LABELS = "labels"           # tags and page name: what the page is about
@@ -34,7 +35,7 @@ BODY = "body"
 BODY_WORDS = "body_words"
 
 SEP = "\x1f"
-SKIPPED_SUFFIX = "#skipped"  # KEY of a page remembered as skipped (a redirect), not indexed
+SKIPPED_SUFFIX = "#skipped"  # KEY of a page remembered as skipped (a redirect), not a result
 
 
 def make_schema() -> Schema:
@@ -54,6 +55,7 @@ def make_schema() -> Schema:
         PAGE_TITLE: STORED(),
         TAGS: STORED(),
         LINKS: KEYWORD(stored=True, lowercase=False, scorable=False),
+        REDIRECT: ID(stored=True),
         TITLE: TEXT(analyzer=stem, phrase=False),
         LABELS: TEXT(analyzer=stem, phrase=False),
         TITLE_WORDS: TEXT(analyzer=words, phrase=False),

@@ -65,12 +65,17 @@ def add_page(writer: IndexWriter | IndexBuilder, doc: Document) -> None:
 
 
 def add_skipped(writer: IndexWriter | IndexBuilder, page_id: str, source: str,
-                version: str) -> None:
+                version: str, redirect: str = "") -> None:
     """Remember a page the source leaves out (a redirect, an empty page) at this version, so
-    the next incremental run does not fetch it again; it holds no text and never matches."""
-    writer.add_document(**{f.KEY: f"{page_id}{f.SKIPPED_SUFFIX}", f.PAGE_ID: page_id,
-                           f.SOURCE: source, f.PAGE_VERSION: f"{page_id}{f.SEP}{version}",
-                           f.SECTION_NO: 0, f.URL: "", f.NAMESPACE: ""})
+    the next incremental run does not fetch it again; it holds no text and is never a result.
+    A redirect's page name is indexed as what its target is about (see ranking.PageTable)."""
+    entry = {f.KEY: f"{page_id}{f.SKIPPED_SUFFIX}", f.PAGE_ID: page_id, f.SOURCE: source,
+             f.PAGE_VERSION: f"{page_id}{f.SEP}{version}", f.SECTION_NO: 0, f.URL: "",
+             f.NAMESPACE: ""}
+    if redirect:
+        entry.update({f.REDIRECT: redirect, f.LABELS: page_name(page_id)})
+    schema = writer.schema
+    writer.add_document(**{name: value for name, value in entry.items() if name in schema})
 
 
 def delete_page(writer: IndexWriter | IndexBuilder, page_id: str) -> None:
@@ -88,7 +93,7 @@ def copy_page(searcher: WhooshSearcher, writer: IndexWriter | IndexBuilder, page
         return False
     first = stored[0]
     if first[f.KEY].endswith(f.SKIPPED_SUFFIX):
-        add_skipped(writer, page_id, first[f.SOURCE], version)
+        add_skipped(writer, page_id, first[f.SOURCE], version, first.get(f.REDIRECT, ""))
         return True
     sections = tuple(Section(heading=d.get(f.HEADING, ""), anchor=d.get(f.ANCHOR, ""),
                              text=d.get(f.BODY, "")) for d in stored)

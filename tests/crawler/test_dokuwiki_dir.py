@@ -87,9 +87,11 @@ def test_namespaces_and_titles(pages: Path) -> None:
     assert nested.sections[0].text.startswith("Une page sans titre")
 
 
-def test_redirect_and_empty_pages_are_left_out(pages: Path) -> None:
+def test_a_redirect_names_its_target_and_an_empty_page_is_left_out(pages: Path) -> None:
     source = open_wiki(pages)
-    assert source.fetch("wiki/ancienne_installation.txt") is None
+    redirect = source.fetch("wiki/ancienne_installation.txt")
+    assert (redirect.redirect, redirect.sections) == ("wiki/tutoriel/installer_le_logiciel.txt",
+                                                      ())
     assert source.fetch("wiki/vide.txt") is None
 
 
@@ -144,7 +146,8 @@ def test_real_wiki(tmp_path: Path) -> None:
     source = open_wiki(CORPUS)
     listing = source.listing()
     assert len(listing.versions) == len(list(CORPUS.rglob("*.txt"))) and listing.complete
-    assert source.fetch("wiki/office.txt") is None  # ~~REDIRECT>Bureautique~~
+    # ~~REDIRECT>Bureautique~~
+    assert source.fetch("wiki/office.txt").redirect == "wiki/bureautique.txt"
     doc = source.fetch("wiki/tutoriel/configurer_le_clavier.txt")
     assert doc.namespace == "tutoriel" and doc.title == "Configurer le clavier"
     assert doc.url == f"{BASE_URL}?id=tutoriel:configurer_le_clavier"

@@ -72,8 +72,9 @@ def test_fetch_without_a_listing_asks_the_page_revision(dokuwiki, source):
     assert document.url.endswith("doku.php?id=start") and document.namespace == ""
 
 
-def test_redirects_missing_and_forbidden_pages_are_left_out(source):
-    assert source.fetch("wiki/tutoriel/ancienne_installation.txt") is None
+def test_a_redirect_names_its_target_missing_and_forbidden_pages_are_left_out(source):
+    redirect = source.fetch("wiki/tutoriel/ancienne_installation.txt")
+    assert (redirect.redirect, redirect.sections) == ("wiki/tutoriel/installation.txt", ())
     assert source.fetch("wiki/tutoriel/nulle_part.txt") is None
     assert source.fetch("wiki/prive/salaires.txt") is None
 
