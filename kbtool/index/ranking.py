@@ -8,10 +8,10 @@ question's rare words (OFX, azerty, décès) are what separates the answer from 
 common words.  A page scores what it is about plus its sections, best first, each next one counting
 less, divided by a small power of the page's section count (a 60-page PDF manual gathers passing
 mentions from many pages: without it, long documents crowd out short ones that answer); the share
-of key terms the whole page holds lifts it.  A wiki redirect's page name counts as what its target is about
-(``PageTable.about_of``).  Last, a wiki page linked with one of the first
-three pages gains a share of that page's score (``_lift_linked``).  All of it runs on numpy
-arrays (see :mod:`kbtool.index.postings`).
+of key terms the whole page holds lifts it.  A wiki redirect's page name counts as what its target
+is about (``PageTable.about_of``).  Last, a wiki page linked with one of the first three pages
+gains a share of that page's score (``_lift_linked``).  All of it runs on numpy arrays (see
+:mod:`kbtool.index.postings`).
 """
 
 from __future__ import annotations
