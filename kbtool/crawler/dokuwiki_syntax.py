@@ -171,9 +171,17 @@ def _heading(line: str) -> tuple[str, int]:
     return line.strip("=").strip(), level
 
 
+# C0 control characters other than tab and line breaks.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
 def parse_dokuwiki(text: str, wiki_id: str = "") -> ParsedPage:
     """Split a page's DokuWiki source into plain-text sections; ``wiki_id`` gives the title of
-    a page without heading (DokuWiki's ``useheading``: the first heading, else the page name)."""
+    a page without heading (DokuWiki's ``useheading``: the first heading, else the page name).
+
+    Control characters (pasted terminal output) are dropped: they carry no text, and Igor's
+    XML-RPC cannot carry them at all, so a page reads the same from disk and over either API."""
+    text = _CONTROL.sub("", text)
     text = "\n" + text.replace("\r\n", "\n").replace("\r", "\n") + "\n"
     page = _PageBuilder(wiki_id)
     title = ""

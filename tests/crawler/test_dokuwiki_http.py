@@ -66,6 +66,25 @@ def test_fetch_parses_the_page(dokuwiki, source):
     assert source.fetch("wiki/start.txt").links == ("wiki/tutoriel/installation.txt",)
 
 
+def test_the_api_and_the_data_folder_give_the_same_documents(dokuwiki, source):
+    dokuwiki.save("kb:terminal", "====== Terminal ======\nTapez \x1b[0m puis\x04 Entrée.\n")
+    config = from_dict({"index": {"dir": "index"}, "sources": [{
+        "name": "wiki", "kind": "dokuwiki-dir", "path": str(dokuwiki.data_dir / "pages"),
+        "base_url": dokuwiki.url}]})
+    folder = open_source(config.sources[0], config)
+
+    def read(reader, page_id: str):
+        document = reader.fetch(page_id)
+        return document and (document.title, document.url, document.namespace,
+                             document.sections, document.tags, document.links, document.redirect)
+
+    listed = source.listing().versions
+    assert "wiki/kb/terminal.txt" in listed
+    for page_id in listed:
+        assert read(source, page_id) == read(folder, page_id), page_id
+    assert read(source, "wiki/kb/terminal.txt")[3][0].text == "Tapez [0m puis Entrée."
+
+
 def test_fetch_without_a_listing_asks_the_page_revision(dokuwiki, source):
     document = source.fetch("wiki/start.txt")
     assert document.version == revision(dokuwiki, "start")
