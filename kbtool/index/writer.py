@@ -59,9 +59,8 @@ def add_page(writer: IndexWriter | IndexBuilder, doc: Document) -> None:
     An index built by an older kbtool lacks the fields added since; until the next nightly run
     rebuilds it (``IndexStore.analysis_current``), a page written into it leaves them out.
     """
-    schema = writer.schema
     for entry in section_entries(doc):
-        writer.add_document(**{name: value for name, value in entry.items() if name in schema})
+        _add(writer, entry)
 
 
 def add_skipped(writer: IndexWriter | IndexBuilder, page_id: str, source: str,
@@ -74,6 +73,11 @@ def add_skipped(writer: IndexWriter | IndexBuilder, page_id: str, source: str,
              f.NAMESPACE: ""}
     if redirect:
         entry.update({f.REDIRECT: redirect, f.LABELS: page_name(page_id)})
+    _add(writer, entry)
+
+
+def _add(writer: IndexWriter | IndexBuilder, entry: dict[str, Any]) -> None:
+    """Add one entry, leaving out the fields an index built by an older kbtool lacks."""
     schema = writer.schema
     writer.add_document(**{name: value for name, value in entry.items() if name in schema})
 
