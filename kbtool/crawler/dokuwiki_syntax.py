@@ -218,18 +218,14 @@ def wiki_document(parsed: ParsedPage, *, source: str, page_id: str, wiki_id: str
     """The Document both DokuWiki sources (read from disk or over the API) make of a parsed
     page: a redirect-only page as the name of its target (no sections), None for a page
     without text."""
+    where = {"source": source, "page_id": page_id, "url": page_url(base_url, wiki_id),
+             "namespace": wiki_id.rpartition(":")[0], "version": version, "modified": modified}
     if parsed.redirect is not None:
         target = resolve_link(wiki_id, parsed.redirect.split("#", 1)[0])
         if not target or target == wiki_id:
             return None
-        return Document(source=source, page_id=page_id, title="",
-                        url=page_url(base_url, wiki_id), namespace=wiki_id.rpartition(":")[0],
-                        version=version, sections=(), modified=modified,
-                        redirect=page_id_for(source, target))
+        return Document(title="", sections=(), redirect=page_id_for(source, target), **where)
     if not any(section.heading or section.text for section in parsed.sections):
         return None
-    return Document(source=source, page_id=page_id, title=parsed.title,
-                    url=page_url(base_url, wiki_id), namespace=wiki_id.rpartition(":")[0],
-                    version=version, sections=parsed.sections, modified=modified,
-                    tags=parsed.tags,
-                    links=tuple(page_id_for(source, link) for link in parsed.links))
+    return Document(title=parsed.title, sections=parsed.sections, tags=parsed.tags,
+                    links=tuple(page_id_for(source, link) for link in parsed.links), **where)
