@@ -31,14 +31,18 @@ from contextlib import contextmanager
 from typing import Any, Iterator, Mapping, Sequence
 
 
-
 @dataclass(frozen=True)
 class Release:
-    """One unpacked ``dokuwiki`` package."""
+    """One unpacked ``dokuwiki`` package: where the install script puts it, unless the
+    environment variable ``variable`` says otherwise."""
 
     name: str
-    package_dir: Path
-    variable: str          # the environment variable that moves it
+    variable: str
+    default_dir: str
+
+    @property
+    def package_dir(self) -> Path:
+        return Path(os.environ.get(self.variable, self.default_dir))
 
     @property
     def code(self) -> Path:
@@ -49,11 +53,8 @@ class Release:
         return self.package_dir / "etc/dokuwiki"
 
 
-IGOR = Release("igor", Path(os.environ.get("KBTOOL_DOKUWIKI_DIR", "/opt/kbtool-test/dokuwiki")),
-               "KBTOOL_DOKUWIKI_DIR")
-KAOS = Release("kaos", Path(os.environ.get("KBTOOL_DOKUWIKI_KAOS_DIR",
-                                           "/opt/kbtool-test/dokuwiki-kaos")),
-               "KBTOOL_DOKUWIKI_KAOS_DIR")
+IGOR = Release("igor", "KBTOOL_DOKUWIKI_DIR", "/opt/kbtool-test/dokuwiki")
+KAOS = Release("kaos", "KBTOOL_DOKUWIKI_KAOS_DIR", "/opt/kbtool-test/dokuwiki-kaos")
 RELEASES = (IGOR, KAOS)
 _DATA_DIRS = ("pages", "attic", "meta", "media", "media_attic", "media_meta", "cache", "index",
               "locks", "tmp", "log")
