@@ -319,7 +319,12 @@ def _step(meter: Meter, label: str, action: Callable[[], RunReport], baseline: C
     assert isinstance(run, RunReport)
     fetched = sum(s.added + s.updated + s.skipped + len(s.failures) for s in run.sources)
     listed = sum(s.listed for s in run.sources)
-    notes.append(f"{label}: {run.summary()}")
+    reading = sum(s.reading_seconds for s in run.sources)
+    notes.append(f"{label}: {run.summary()}" + (
+        f"; pages read in {reading:.1f} s after the listing (the raw calls: "
+        f"{baseline.seconds:.1f} s, listing included), then {cost.seconds - reading:.1f} s "
+        "to list, finish and commit the index"
+        if baseline and baseline.seconds and not aim else ""))
     ratio = f"{cost.seconds / baseline.seconds:.2f}" if baseline and baseline.seconds else ""
     limit = AIMS.get(aim)
     verdict = "" if limit is None else (

@@ -14,11 +14,9 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import queue
 import sys
-import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,17 +25,16 @@ from whoosh.index import FileIndex
 from kbtool.config import Config, SourceConfig, declared_default
 from kbtool.crawler import open_source
 from kbtool.crawler.base import Source
-from kbtool.documents import Document, Failure
+from kbtool.documents import Failure
 from kbtool.index.build import IndexBuilder
 from kbtool.index.store import IndexStore
 from kbtool.index.writer import add_page, add_skipped, copy_page, delete_page
+from kbtool.read_ahead import read_ahead
 
 log = logging.getLogger(__name__)
 
 STATUS_FILE = "status.json"
 PARALLEL_FROM = 500   # pages to (re)index from which two writer processes pay off
-FETCH_AHEAD = 32      # pages read ahead of indexing
-_DONE = object()
 
 
 @dataclass
@@ -52,6 +49,7 @@ class SourceReport:
     skipped: int = 0
     kept: int = 0
     failures: list[Failure] = field(default_factory=list)
+    reading_seconds: float = 0.0  # from the first page asked for to the last one read
 
     @property
     def ok(self) -> bool:
@@ -244,7 +242,9 @@ def _apply_plan(plan: _Plan, writer: IndexBuilder, previous: FileIndex | None,
                 indexed: dict[str, str], report: SourceReport,
                 tick: Callable[[], None]) -> None:
     kept: list[str] = list(plan.carry)
-    for page_id, result in _fetched_ahead(plan.reader, list(plan.fetch)):
+    started = time.monotonic()
+    for page_id, result in read_ahead(plan.reader, list(plan.fetch)):
+        report.reading_seconds = time.monotonic() - started
         tick()
         if isinstance(result, Failure):
             report.failures.append(result)
@@ -268,61 +268,6 @@ def _apply_plan(plan: _Plan, writer: IndexBuilder, previous: FileIndex | None,
         report.deleted += 1
     if previous is not None:
         _carry_over(kept, writer, previous, indexed, report)
-
-
-def _fetched_ahead(source: Source | None, page_ids: list[str]
-                   ) -> Iterator[tuple[str, Document | Failure | None]]:
-    """The pages, in order, read by a thread that stays up to FETCH_AHEAD pages ahead.
-
-    Waiting for a remote wiki or site then overlaps indexing the pages already read.  The
-    source is only ever used by that one thread (its HTTP client is not thread-safe); anything
-    the thread raises (an interrupt included) is raised again here.
-    """
-    if not page_ids:
-        return
-    assert source is not None
-    pages: queue.Queue = queue.Queue(maxsize=FETCH_AHEAD)
-    stop = threading.Event()
-
-    def read_all() -> None:
-        try:
-            for page_id in page_ids:
-                if stop.is_set():
-                    return
-                _hand_over(pages, (page_id, _fetch(source, page_id)), stop)
-        except BaseException as exc:  # handed to the indexing thread, which re-raises it
-            _hand_over(pages, exc, stop)
-        else:
-            _hand_over(pages, _DONE, stop)
-
-    reader = threading.Thread(target=read_all, name=f"fetch-{source.name}", daemon=True)
-    reader.start()
-    try:
-        while (item := pages.get()) is not _DONE:
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-    finally:
-        stop.set()
-        reader.join(timeout=5)
-
-
-def _hand_over(pages: queue.Queue, item: object, stop: threading.Event) -> None:
-    """Put ``item`` in the queue, waiting for room, unless the consumer has stopped."""
-    while not stop.is_set():
-        try:
-            pages.put(item, timeout=0.2)
-            return
-        except queue.Full:
-            continue
-
-
-def _fetch(source: Source, page_id: str) -> Document | Failure | None:
-    try:
-        return source.fetch(page_id)
-    except Exception as exc:  # a parser bug on one page must not stop the run
-        log.exception("fetching %s failed", page_id)
-        return Failure(source.name, page_id, f"unexpected error: {exc!r}")
 
 
 def _carry_over(page_ids: list[str], writer: IndexBuilder, previous: FileIndex,

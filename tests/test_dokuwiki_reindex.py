@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from kbtool import read_ahead
 from kbtool.cli import main
 from tests.dokuwiki import BOT, PASSWORD_VAR, kbtool_toml
 
@@ -50,6 +51,23 @@ def test_live_edits_reach_the_index_and_acl_keeps_private_pages_out(dokuwiki, co
     assert hits(config_path, "numéro de licence facture", capsys)[0]["page_id"] == \
         "wiki/faq/licence.txt"
     assert all(h["page_id"] != "wiki/start.txt" for h in hits(config_path, "bienvenue", capsys))
+
+
+def test_a_crawl_read_by_a_reader_process_indexes_what_a_reader_thread_does(config_path,
+                                                                             monkeypatch, capsys):
+    """A full crawl of a big wiki reads its pages in a process of its own (forced here for the
+    small test wiki): it must index the same pages, with the same links, ACL applied."""
+    queries = ["prérequis mémoire", "installateur", "grille des salaires confidentiel"]
+
+    def crawl(process_from: int) -> list[list[tuple]]:
+        monkeypatch.setattr(read_ahead, "PROCESS_FROM", process_from)
+        assert run(config_path, "reindex", "--full") == 0
+        return [[(h["page_id"], h["url"], [s["url"] for s in h["sections"]])
+                 for h in hits(config_path, query, capsys)] for query in queries]
+
+    by_process = crawl(1)
+    assert by_process == crawl(10**6)
+    assert by_process[0] and by_process[1] and by_process[2] == []
 
 
 def test_wrong_password_fails_clearly_and_leaves_the_index_untouched(config_path, monkeypatch,

@@ -80,6 +80,7 @@ def test_first_run_builds_then_an_unchanged_run_touches_nothing(tmp_path: Path) 
     first = reindex(config)
     assert first.full and first.ok
     assert counts(first) == {"added": 6, "updated": 0, "deleted": 0, "skipped": 1, "kept": 0}
+    assert 0 < sum(s.reading_seconds for s in first.sources) < first.seconds
     generation = IndexStore(config.index_dir).generation()
 
     second = reindex(config)
@@ -88,6 +89,7 @@ def test_first_run_builds_then_an_unchanged_run_touches_nothing(tmp_path: Path) 
     assert counts(second) == {"added": 0, "updated": 0, "deleted": 0, "skipped": 0, "kept": 0}
     assert IndexStore(config.index_dir).generation() == generation
     assert "0 added, 0 updated, 0 deleted" in second.summary()
+    assert all(s.reading_seconds == 0 for s in second.sources)  # nothing to read
 
 
 def test_an_index_built_by_another_analysis_is_rebuilt_in_full(config: Config,

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 
 from kbtool.config import Config, SourceConfig
+from kbtool.crawler.base import RawPage
 from kbtool.crawler.dokuwiki_api import AccessDenied, DokuWikiAPI, DokuWikiError, connect
 from kbtool.crawler.dokuwiki_ids import page_id_for, wiki_id_from_path
 from kbtool.crawler.dokuwiki_syntax import parse_dokuwiki, wiki_document
@@ -45,6 +46,12 @@ class DokuWikiHTTPSource:
     def fetch(self, page_id: str) -> Document | Failure | None:
         """The page parsed into sections (a redirect as its target's other name); None for an
         empty or a forbidden page."""
+        raw = self.read(page_id)
+        return self.parse(raw) if isinstance(raw, RawPage) else raw
+
+    def read(self, page_id: str) -> RawPage | Failure | None:
+        """The page's wiki text at its listed revision; None for a page the account may not
+        read or that no longer exists."""
         wiki_id = self.wiki_id(page_id)
         try:
             revision = self._revisions.get(page_id) or self._current_revision(wiki_id)
@@ -54,7 +61,14 @@ class DokuWikiHTTPSource:
             return None
         except DokuWikiError as exc:
             return Failure(self.name, wiki_id, str(exc))
-        return self._document(page_id, wiki_id, revision, text)
+        return RawPage(page_id, str(revision), text) if text.strip() else None
+
+    def parse(self, raw: RawPage) -> Document | None:
+        """Wiki text → Document, linked to the wiki's own pages and anchors."""
+        wiki_id = self.wiki_id(raw.page_id)
+        return wiki_document(parse_dokuwiki(raw.text, wiki_id), source=self.name,
+                             page_id=raw.page_id, wiki_id=wiki_id, base_url=self.url,
+                             version=raw.version, modified=float(raw.version))
 
     def page_id(self, wiki_id: str) -> str:
         """``tutoriel:x`` → ``<source>/tutoriel/x.txt`` (see ``page_id_for``)."""
@@ -67,11 +81,3 @@ class DokuWikiHTTPSource:
     def _current_revision(self, wiki_id: str) -> int:
         info = self.api.page_info(wiki_id)
         return info.revision if info else 0
-
-    def _document(self, page_id: str, wiki_id: str, revision: int,
-                  text: str) -> Document | None:
-        if not text.strip():
-            return None
-        return wiki_document(parse_dokuwiki(text, wiki_id), source=self.name, page_id=page_id,
-                             wiki_id=wiki_id, base_url=self.url, version=str(revision),
-                             modified=float(revision))

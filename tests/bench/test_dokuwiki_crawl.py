@@ -52,6 +52,9 @@ def test_runs_reuses_the_seeded_wiki_and_keeps_other_sections(tmp_path: Path, re
     assert float(_row(first, "full crawl + index (")[4].removesuffix(" s")) < \
         float(remote[4].removesuffix(" s"))
     assert "usleep" not in (tmp_path / "wiki" / "router.php").read_text()
+    # Full crawls say how long reading the pages took, beside the raw calls.
+    assert len(re.findall(r"full crawl \+ index.*: reindex --full: .*; pages read in "
+                          r"\d+\.\d s after the listing \(the raw calls: \d+\.\d s", first)) == 2
 
     assert dokuwiki_crawl.main(args) == 0
     second = out.read_text(encoding="utf-8")
