@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import signal
 import sys
 from pathlib import Path
 from typing import Callable, Sequence
@@ -31,6 +32,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
+    signal.signal(signal.SIGTERM, _terminated)
     try:
         config = None if getattr(args, "no_config", False) else load(args.config)
         return args.handler(args, config)
@@ -42,6 +44,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"kbtool: error: {exc}", file=sys.stderr)
         return code
+
+
+def _terminated(signum: int, frame: object) -> None:
+    """SIGTERM (``kill``, ``timeout``, systemd) stops a command the way Ctrl+C does, through
+    its clean-up code, with the status 143: a reindex then stops its writer and reader
+    processes, which would otherwise be left running with the reindex lock, and every later
+    run would find the index busy."""
+    raise SystemExit(128 + signum)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import queue
+import signal
 import threading
 import traceback
 from collections.abc import Callable, Iterator
@@ -144,20 +146,31 @@ class _ReaderThread:
 
 class _ReaderProcess:
     """A forked process (it inherits the source's logged-in session) that sends what it reads
-    through a pipe; stopped by terminating it."""
+    through a pipe; stopped by terminating it, and ending by itself if this process is killed
+    (left waiting on a full pipe, it would keep the reindex lock it inherited)."""
 
     def __init__(self, name: str, produce: _Produce) -> None:
         context = multiprocessing.get_context("fork")
         self._items = context.Queue(FETCH_AHEAD)
-        self._process = context.Process(target=produce, args=(self._put,), name=name,
+        self._parent = os.getpid()
+        self._process = context.Process(target=self._run, args=(produce,), name=name,
                                         daemon=True)
         self._process.start()
+
+    def _run(self, produce: _Produce) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)  # stop() terminates it at once
+        produce(self._put)
 
     def _put(self, item: object) -> bool:
         if isinstance(item, _Stopped):  # an exception may not survive pickling
             item = _Stopped(None, item.trace)
-        self._items.put(item)
-        return True
+        while True:
+            try:
+                self._items.put(item, timeout=1.0)
+                return True
+            except queue.Full:
+                if os.getppid() != self._parent:
+                    os._exit(1)
 
     def get(self) -> object:
         while True:

@@ -4,14 +4,20 @@ process: order kept, errors handed over, early stop clean."""
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
 import threading
-import time
+from pathlib import Path
 
 import pytest
 
 from kbtool import read_ahead as ahead
 from kbtool.crawler.base import RawPage, RemoteSource
 from kbtool.documents import Document, Failure, Section
+from tests.processes import all_gone, children
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 class CountingSource:
@@ -137,28 +143,34 @@ def test_a_reader_process_that_stops_stops_the_run_with_the_reason(monkeypatch, 
 def test_stopping_early_ends_the_reader_process(monkeypatch):
     monkeypatch.setattr(ahead, "PROCESS_FROM", 1)
     monkeypatch.setattr(ahead, "FETCH_AHEAD", 2)
-    children_before = set(_children())
+    before = children(os.getpid())
     pages = ahead.read_ahead(RemoteStub(), [f"src/p{n}" for n in range(100_000)])
     next(pages)
-    assert set(_children()) - children_before  # reading, blocked on a full pipe
+    reader = children(os.getpid()) - before
+    assert reader  # reading, blocked on a full pipe
     pages.close()
-    deadline = time.monotonic() + 5
-    while set(_children()) - children_before and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not set(_children()) - children_before
+    assert all_gone(reader, timeout=5)
 
 
-def _children() -> list[int]:
-    """Live child processes of this one (from /proc)."""
-    me = str(os.getpid())
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as stat:
-                    fields = stat.read().rpartition(")")[2].split()
-            except OSError:
-                continue
-            if fields[1] == me and fields[0] != "Z":
-                found.append(int(entry))
-    return found
+def test_the_reader_process_of_a_killed_run_ends_by_itself(tmp_path):
+    """Killed with SIGKILL (the OOM killer, ``kill -9``), a run cannot stop its reader: left
+    waiting on its full pipe, the reader would keep the reindex lock it inherited."""
+    script = tmp_path / "killed.py"
+    script.write_text(f"""
+import os, signal, sys
+sys.path.insert(0, {str(REPO)!r})
+from kbtool import read_ahead as ahead
+from tests.processes import children
+from tests.test_read_ahead import RemoteStub
+ahead.PROCESS_FROM, ahead.FETCH_AHEAD = 1, 2
+pages = ahead.read_ahead(RemoteStub(), [f"src/p{{n}}" for n in range(100_000)])
+next(pages)
+print(*children(os.getpid()), flush=True)
+os.kill(os.getpid(), signal.SIGKILL)
+""")
+    run = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                         timeout=60)
+    assert run.returncode == -signal.SIGKILL, run.stderr
+    reader = {int(pid) for pid in run.stdout.split()}
+    assert reader
+    assert all_gone(reader, timeout=10)

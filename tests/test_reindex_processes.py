@@ -1,4 +1,5 @@
-"""Reindex runs as real processes: killed midway (SIGKILL), and two at once."""
+"""Reindex runs as real processes: killed midway (SIGKILL of all its processes, SIGTERM or
+SIGKILL of the main one only), and two at once."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from kbtool.config import load
 from kbtool.index.search import Searcher
 from kbtool.index.store import IndexStore
 from tests.kbfactory import config_file
+from tests.processes import all_gone, children
 
 PAGES = {f"page_{n:04d}.txt": f"====== Page {n} ======\nLe compte 512 et la page numéro {n}.\n"
          "===== Détail =====\n" + "Texte de remplissage sur la comptabilité. " * 40
@@ -42,6 +44,16 @@ def freeze_midway(store: IndexStore, process: subprocess.Popen) -> None:
     pytest.fail("the rebuild never started or ended too soon")
 
 
+def started_writers(process: subprocess.Popen) -> set[int]:
+    """The two index writer processes of a rebuild, once it has started them."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and process.poll() is None:
+        if len(writers := children(process.pid)) == 2:
+            return writers
+        time.sleep(0.01)
+    pytest.fail("the rebuild never started its writers or ended too soon")
+
+
 @pytest.fixture(scope="module")
 def big(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A wiki big enough that a full rebuild takes seconds; indexed once."""
@@ -66,6 +78,28 @@ def test_killed_rebuild_leaves_the_index_whole(big: Path) -> None:
         "wiki/page_1234.txt"
     again = kbtool(big, "reindex")
     assert again.wait(timeout=120) == 0
+    assert [p.name for p in store.root.glob("gen-*")] == [generation]
+
+
+@pytest.mark.parametrize("signum, status", [(signal.SIGTERM, 143),
+                                            (signal.SIGKILL, -signal.SIGKILL)])
+def test_a_rebuild_stopped_alone_leaves_no_writer_behind_and_frees_the_lock(
+        big: Path, signum: int, status: int) -> None:
+    """``timeout``, systemd or ``kill`` signal the main process only (SIGTERM: it stops its
+    index writers; SIGKILL, as the OOM killer: they end by themselves), not its group: writers
+    left running would keep the reindex lock, and every later nightly run would fail."""
+    config = load(big)
+    store = IndexStore(config.index_dir)
+    before, generation = store.versions(), store.generation()
+    run = kbtool(big, "reindex", "--full")
+    writers = started_writers(run)
+    os.kill(run.pid, signum)
+    assert run.wait(timeout=30) == status
+    assert all_gone(writers, timeout=15)
+    assert store.generation() == generation
+    assert store.versions() == before
+    again = kbtool(big, "reindex")
+    assert again.wait(timeout=120) == 0, again.stderr.read()
     assert [p.name for p in store.root.glob("gen-*")] == [generation]
 
 

@@ -11,7 +11,9 @@ place to put another writer class, hence this module.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import queue
+import signal
 import traceback
 from multiprocessing.process import BaseProcess
 from typing import Any
@@ -38,7 +40,8 @@ class IndexBuilder:
             context = multiprocessing.get_context("fork")
             self._jobs = context.Queue(procs * 4)
             self._results = context.Queue()
-            self._workers = [context.Process(target=_work, args=(ix, self._jobs, self._results),
+            self._workers = [context.Process(target=_work,
+                                             args=(ix, self._jobs, self._results, os.getpid()),
                                              name=f"kbtool-index-{n}", daemon=True)
                              for n in range(procs)]
             for worker in self._workers:
@@ -133,12 +136,16 @@ class IndexBuilder:
             raise RuntimeError(f"the index workers stopped (exit codes {codes})")
 
 
-def _work(ix: FileIndex, jobs: multiprocessing.Queue, results: multiprocessing.Queue) -> None:
+def _work(ix: FileIndex, jobs: multiprocessing.Queue, results: multiprocessing.Queue,
+          parent: int) -> None:
     """A worker process: index the batches it is given into one segment, and hand back the
-    segment (None if it got nothing) or the traceback of what went wrong."""
+    segment (None if it got nothing) or the traceback of what went wrong.  It ends by itself
+    if the ``parent`` process is gone (killed): left waiting for batches, it would keep the
+    reindex lock it inherited."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # cancel() terminates it at once
     try:
         writer = SectionWriter(ix)
-        while (batch := jobs.get()) is not None:
+        while (batch := _next_batch(jobs, parent)) is not None:
             for fields in batch:
                 writer.add_document(**fields)
         if writer._added:
@@ -149,3 +156,12 @@ def _work(ix: FileIndex, jobs: multiprocessing.Queue, results: multiprocessing.Q
     except BaseException:  # handed to the committing process, which raises it
         results.put(traceback.format_exc())
         raise
+
+
+def _next_batch(jobs: multiprocessing.Queue, parent: int) -> list[dict[str, Any]] | None:
+    while True:
+        try:
+            return jobs.get(timeout=1.0)
+        except queue.Empty:
+            if os.getppid() != parent:
+                os._exit(1)
