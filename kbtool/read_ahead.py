@@ -5,8 +5,9 @@ Pages are read by a thread, except for a remote source with many pages to read (
 a DokuWiki over its API): that one is read by a process of its own, which only makes the
 requests and hands the raw text back to be parsed here.  Why: after each answer a reader thread
 waits for the interpreter lock, held by the parsing and indexing of earlier pages, and on the
-benchmark wiki a full crawl took 1.2–1.4× the time the wiki needs to serve its pages; a reader
-with an interpreter to itself keeps to the wiki's pace (1.03–1.09×, see docs/benchmarks.md).
+benchmark wiki (5 ms per request) a full crawl took 1.15–1.3× the time of the bare API calls;
+a reader with an interpreter to itself keeps to the wiki's pace (all pages read in 1.01–1.05×
+that time, see docs/benchmarks.md).
 Small runs keep the thread: forking costs more than it saves there, and the web app (which
 reindexes one published page) never forks.
 
