@@ -10,14 +10,7 @@ def children(pid: int) -> set[int]:
     """Live (not zombie) child processes of ``pid``."""
     found = set()
     for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as stat:
-                fields = stat.read().rpartition(")")[2].split()
-        except OSError:
-            continue
-        if fields[1] == str(pid) and fields[0] != "Z":
+        if entry.isdigit() and (stat := _stat(int(entry))) and stat == ("alive", pid):
             found.add(int(entry))
     return found
 
@@ -26,15 +19,17 @@ def all_gone(pids: set[int], timeout: float) -> bool:
     """Whether every process of ``pids`` has ended (or is a zombie) within ``timeout``."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if not any(_alive(pid) for pid in pids):
+        if not any((stat := _stat(pid)) and stat[0] == "alive" for pid in pids):
             return True
         time.sleep(0.05)
     return False
 
 
-def _alive(pid: int) -> bool:
+def _stat(pid: int) -> tuple[str, int] | None:
+    """("alive" or "zombie", parent pid) of a process; None once it is gone."""
     try:
         with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().rpartition(")")[2].split()[0] != "Z"
+            fields = stat.read().rpartition(")")[2].split()
     except OSError:
-        return False
+        return None
+    return ("zombie" if fields[0] == "Z" else "alive"), int(fields[1])
