@@ -115,6 +115,7 @@ def _save_sent(draft: draftstore.Draft, form: DraftForm,
 
 def _not_saved(draft: draftstore.Draft, form: DraftForm, reason: str,
                status: int) -> ResponseReturnValue:
+    """The draft page showing the ticket and text as sent, marked unsaved (leaving warns)."""
     flash(f"Brouillon non enregistré : {reason} Votre texte est conservé ci-dessous.", "error")
     return render_template("draft.html", draft=draft, form=form, unsaved=True), status
 
@@ -158,7 +159,7 @@ def ask_validation(draft_id: int) -> ResponseReturnValue:
     if refused:
         return refused
     try:
-        draftstore.request_validation(get_db(), _own_draft(draft_id))
+        draftstore.request_validation(get_db(), _own_draft(draft_id))  # as just saved
     except draftstore.DraftError as exc:
         flash(str(exc), "error")
     else:

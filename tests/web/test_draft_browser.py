@@ -89,7 +89,7 @@ def test_a_refused_save_says_so_keeps_the_text_and_leaving_warns(draft_page) -> 
     draft_page.fill("#body", EDITED)
     draft_page.fill("#ticket", "<b>")
     sync_api.expect(draft_page.locator("#autosave-status")).to_contain_text(
-        "Non enregistré : Lettres, chiffres")
+        "Non enregistré : N° de ticket invalide.")
     assert leave_by_the_menu(draft_page) == ["beforeunload"]
     assert draft_page.url == url
 
@@ -104,3 +104,25 @@ def test_a_refused_save_says_so_keeps_the_text_and_leaving_warns(draft_page) -> 
     sync_api.expect(draft_page.locator("#autosave-status")).to_contain_text("Enregistré à")
     assert leave_by_the_menu(draft_page) == []
     assert "INC-44" in draft_page.inner_text("main")
+
+
+def test_a_submit_waits_for_the_autosave_in_flight(draft_page, settings: Config) -> None:  # type: ignore[no-untyped-def]
+    """An autosave still on its way must not land after the submit and overwrite its text."""
+    path = urlsplit(draft_page.url).path
+    held, submitted = [], []
+    draft_page.route("**/enregistrement", lambda route: held.append(route))
+    draft_page.on("request", lambda request: request.url.endswith("/validation")
+                  and submitted.append(request.url))
+    with draft_page.expect_request("**/enregistrement"):
+        draft_page.fill("#body", "Première version.")
+    draft_page.fill("#body", EDITED)
+    draft_page.click("text=Demander une validation")
+    draft_page.evaluate("() => 0")
+    assert submitted == []  # held until the autosave has its answer
+
+    with draft_page.expect_navigation():
+        held[0].continue_()
+    sync_api.expect(draft_page.locator(".status-pending")).to_contain_text(
+        "En attente de validation")
+    draft, [request] = stored(settings, path)
+    assert draft["body"] == request["body"] == EDITED

@@ -113,13 +113,16 @@ def test_bad_copy_reports_are_refused(agent: FlaskClient, data: dict[str, str]) 
     assert post(agent, path + "/copie", data).status_code == 400
 
 
-def test_drafts_of_other_agents_are_invisible(as_user, client: FlaskClient) -> None:  # type: ignore[no-untyped-def]
+def test_drafts_of_other_agents_are_invisible(as_user, client: FlaskClient,  # type: ignore[no-untyped-def]
+                                              settings: Config) -> None:
     path, _ = new_draft(as_user("agnes"), 1)
     post(client, "/deconnexion")
     other = as_user("albert")
     assert other.get(path).status_code == 404
     assert post(other, path + "/copie", {"body": "x", "format": "text"}).status_code == 404
     assert ask_validation(other, path, body="x").status_code == 404
+    assert post(other, path + "/enregistrement", {"body": "x"}).status_code == 404
+    assert stored(settings, path)[0]["body"].startswith("Bonjour,")
     assert path not in other.get("/brouillons").get_data(as_text=True)
 
 
@@ -177,6 +180,13 @@ HOSTILE_EDITS = [
     pytest.param({"ticket": "../../etc", "body": EDITED}, "Lettres, chiffres", id="path-ticket"),
     pytest.param({"ticket": "A\nB", "body": EDITED}, "Lettres, chiffres", id="newline-ticket"),
     pytest.param({"ticket": "-x", "body": EDITED}, "Lettres, chiffres", id="dash-first-ticket"),
+    pytest.param({"ticket": "\"><script>alert(1)</script>", "body": EDITED}, "Lettres, chiffres",
+                 id="attribute-breaking-ticket"),
+    pytest.param({"ticket": "<b>", "body": "</textarea><script>window.pwned = 1</script>"},
+                 "Lettres, chiffres", id="textarea-breaking-body"),
+    pytest.param({"ticket": "١٢٣", "body": EDITED}, "Lettres, chiffres", id="arabic-digits-ticket"),
+    pytest.param({"ticket": "ＩＮＣ", "body": EDITED}, "Lettres, chiffres", id="fullwidth-ticket"),
+    pytest.param({"ticket": "A\x00", "body": EDITED}, "Lettres, chiffres", id="nul-ticket"),
     pytest.param({"ticket": "A" * 41, "body": EDITED}, "40 caractères", id="long-ticket"),
     pytest.param({"ticket": "7", "body": ""}, "réponse est vide", id="empty-body"),
     pytest.param({"ticket": "7", "body": " \n\t"}, "réponse est vide", id="blank-body"),
@@ -196,7 +206,8 @@ def test_a_refused_save_says_so_and_keeps_the_text(agent: FlaskClient, settings:
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "Brouillon non enregistré" in page and reason in page
-    assert body_of(page) == fields["body"].replace("\r\n", "\n")
+    assert body_of(page) == fields["body"]
+    assert "<script>" not in page  # what was sent comes back escaped
     assert 'data-unsaved="true"' in page
     after, requests = stored(settings, path)
     assert (after["ticket"], after["body"]) == (before["ticket"], before["body"])
