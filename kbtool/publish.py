@@ -185,6 +185,14 @@ def _check_conflict_decider(article: Article, user: User) -> None:
 
 
 def retry_all(config: Config, conn: sqlite3.Connection) -> list[Outcome]:
-    """Publish every approved article not yet in the wiki, except those waiting on a conflict."""
-    return [publish(config, conn, article) for article in articles.unpublished(conn)
-            if not article.conflict]
+    """An outcome for every approved article not yet in the wiki.
+
+    Those waiting on a conflict are not sent (a reviewer decides which page to replace) but are
+    reported unpublished with their reason, so a cron run keeps failing until nothing waits.
+    """
+    return [_waiting(article) if article.conflict else publish(config, conn, article)
+            for article in articles.unpublished(conn)]
+
+
+def _waiting(article: Article) -> Outcome:
+    return Outcome(article.id, False, article.publish_error, conflict=True)

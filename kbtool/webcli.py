@@ -128,6 +128,8 @@ def publish_retry(args: argparse.Namespace, config: Config) -> int:
         outcomes = publish.retry_all(config, conn)
     for outcome in outcomes:
         state = "published" if outcome.published else "not published"
+        if outcome.conflict:
+            state += " (conflict: a reviewer decides in the web UI)"
         print(f"article {outcome.article_id}: {state}: {outcome.message}")
     if not outcomes:
         print("no approved article waiting for publication")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -18,17 +18,32 @@ bp = Blueprint("drafts", __name__, url_prefix="/brouillons")
 
 MAX_BODY_LENGTH = 20_000
 COPY_FORMATS = ("text", "html")
-TICKET_HELP = "Lettres, chiffres et # _ . / - uniquement."
+TICKET_INVALID = "N° de ticket invalide. Lettres, chiffres et # _ . / - uniquement."
 
 
 def _check_ticket(_form: FlaskForm, field: StringField) -> None:
     if not valid_ticket(field.data or ""):
-        raise ValidationError(TICKET_HELP)
+        raise ValidationError(TICKET_INVALID)
+
+
+def _unix_newlines(text: str | None) -> str | None:
+    """Browsers send a textarea's line breaks as CRLF; the store keeps the reply's own ``\n``."""
+    return text.replace("\r\n", "\n") if text else text
 
 
 class DraftForm(FlaskForm):
-    ticket = StringField("N° de ticket (facultatif)", validators=[Length(max=40), _check_ticket])
-    body = TextAreaField("Réponse", validators=[DataRequired(), Length(max=MAX_BODY_LENGTH)])
+    """The ticket number and the text on screen, sent by every button that submits the page."""
+
+    ticket = StringField("N° de ticket (facultatif)", validators=[
+        Length(max=40, message="N° de ticket trop long (40 caractères au plus)."), _check_ticket])
+    body = TextAreaField("Réponse", filters=[_unix_newlines], validators=[
+        DataRequired(message="Le texte de la réponse est vide."),
+        Length(max=MAX_BODY_LENGTH,
+               message=f"Réponse trop longue ({MAX_BODY_LENGTH} caractères au plus).")])
+
+    def reasons(self) -> str:
+        """Why the fields were refused, in one French sentence per field."""
+        return " ".join(message for messages in self.errors.values() for message in messages)
 
 
 def _own_draft(draft_id: int) -> draftstore.Draft:
@@ -50,7 +65,7 @@ def create() -> ResponseReturnValue:
         flash(f"Cochez de 1 à {MAX_SECTIONS} résultats pour rédiger une réponse.", "error")
         return back
     if not valid_ticket(ticket):
-        flash(f"N° de ticket invalide. {TICKET_HELP}", "error")
+        flash(TICKET_INVALID, "error")
         return back
     try:
         sections = read_picks(picks)
@@ -72,14 +87,51 @@ def edit(draft_id: int) -> ResponseReturnValue:
     """Show the draft; save the agent's edit, or propose the reply again for a new ticket."""
     draft = _own_draft(draft_id)
     form = DraftForm(obj=draft)
-    if form.validate_on_submit():
-        body = form.body.data
-        if request.form.get("action") == "recompose":
-            body = compose(draft.sections, form.ticket.data or "")
-        draftstore.save_draft(get_db(), draft, form.ticket.data or "", body)
-        flash("Brouillon enregistré.", "info")
-        return redirect(url_for("drafts.edit", draft_id=draft.id))
-    return render_template("draft.html", draft=draft, form=form)
+    if request.method == "GET":
+        return render_template("draft.html", draft=draft, form=form)
+    refused = _save_sent(draft, form, recompose=request.form.get("action") == "recompose")
+    if refused:
+        return refused
+    flash("Brouillon enregistré.", "info")
+    return redirect(url_for("drafts.edit", draft_id=draft.id))
+
+
+def _save_sent(draft: draftstore.Draft, form: DraftForm,
+               recompose: bool = False) -> ResponseReturnValue | None:
+    """Save the ticket and text the page sent; if refused, the page again with them and why.
+
+    The text comes back as sent (never the stored one), so a refused save loses nothing.
+    """
+    if not form.validate_on_submit():
+        return _not_saved(draft, form, form.reasons(), 422)
+    ticket = form.ticket.data or ""
+    body = compose(draft.sections, ticket) if recompose else form.body.data
+    try:
+        draftstore.save_draft(get_db(), draft, ticket, body)
+    except draftstore.DraftError as exc:
+        return _not_saved(draft, form, str(exc), 503)
+    return None
+
+
+def _not_saved(draft: draftstore.Draft, form: DraftForm, reason: str,
+               status: int) -> ResponseReturnValue:
+    """The draft page showing the ticket and text as sent, marked unsaved (leaving warns)."""
+    flash(f"Brouillon non enregistré : {reason} Votre texte est conservé ci-dessous.", "error")
+    return render_template("draft.html", draft=draft, form=form, unsaved=True), status
+
+
+@bp.route("/<int:draft_id>/enregistrement", methods=["POST"])
+def autosave(draft_id: int) -> ResponseReturnValue:
+    """Save the ticket and text on screen (called by the page's script); JSON, with why if not."""
+    draft = _own_draft(draft_id)
+    form = DraftForm()
+    if not form.validate_on_submit():
+        return jsonify(error=form.reasons()), 422
+    try:
+        saved_at = draftstore.save_draft(get_db(), draft, form.ticket.data or "", form.body.data)
+    except draftstore.DraftError as exc:
+        return jsonify(error=str(exc)), 503
+    return jsonify(saved_at=saved_at)
 
 
 @bp.route("/<int:draft_id>/copie", methods=["POST"])
@@ -101,10 +153,13 @@ def copied(draft_id: int) -> ResponseReturnValue:
 
 @bp.route("/<int:draft_id>/validation", methods=["POST"])
 def ask_validation(draft_id: int) -> ResponseReturnValue:
-    """Send the draft, as saved, to the reviewers."""
+    """Save the ticket and text on screen, then send that text to the reviewers."""
     draft = _own_draft(draft_id)
+    refused = _save_sent(draft, DraftForm())
+    if refused:
+        return refused
     try:
-        draftstore.request_validation(get_db(), draft)
+        draftstore.request_validation(get_db(), _own_draft(draft_id))  # as just saved
     except draftstore.DraftError as exc:
         flash(str(exc), "error")
     else:

@@ -8,6 +8,7 @@ editing the draft while the request waits, and the reviewer judges exactly what 
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 from dataclasses import dataclass
 
@@ -15,7 +16,11 @@ from kbtool.store import now
 from kbtool.web import usage
 from kbtool.web.reply import ChosenSection, compose
 
+log = logging.getLogger(__name__)
+
 PENDING, APPROVED, RETURNED = "pending", "approved", "returned"
+SAVE_FAILED = ("La base de données n'a pas pu enregistrer le texte (occupée ou indisponible) : "
+               "réessayez dans un instant.")
 
 
 class DraftError(Exception):
@@ -109,13 +114,27 @@ def list_drafts(conn: sqlite3.Connection, user_id: int, limit: int = 100) -> lis
     return [_draft(conn, row) for row in rows]
 
 
-def save_draft(conn: sqlite3.Connection, draft: Draft, ticket: str, body: str) -> None:
-    """Store the agent's edit; log the links it adds."""
-    conn.execute("UPDATE drafts SET ticket = ?, body = ?, updated_at = ? WHERE id = ?",
-                 (ticket, body, now(), draft.id))
+def save_draft(conn: sqlite3.Connection, draft: Draft, ticket: str, body: str) -> float:
+    """Store the agent's edit and return when; log the links it adds.
+
+    A store that cannot write (locked by a long write elsewhere, disk full) raises a DraftError
+    saying so, for the page to show it with the text still on screen.
+    """
+    at = now()
     known = set(usage.links_in(draft.body))
-    _log_links(conn, draft.user_id, draft.id,
-               [url for url in usage.links_in(body) if url not in known])
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("UPDATE drafts SET ticket = ?, body = ?, updated_at = ? WHERE id = ?",
+                     (ticket, body, at, draft.id))
+        _log_links(conn, draft.user_id, draft.id,
+                   [url for url in usage.links_in(body) if url not in known])
+        conn.execute("COMMIT")
+    except sqlite3.Error as exc:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        log.error("draft %d not saved: %s", draft.id, exc)
+        raise DraftError(SAVE_FAILED) from exc
+    return at
 
 
 def request_validation(conn: sqlite3.Connection, draft: Draft) -> int:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import html
 import re
+import sqlite3
+from collections.abc import Iterator
 
 import pytest
 from flask.testing import FlaskClient
 
+from kbtool import store
 from kbtool.config import Config
 from tests.web.conftest import post
 from tests.web.test_search import SECTION_LINK, events
@@ -110,13 +113,16 @@ def test_bad_copy_reports_are_refused(agent: FlaskClient, data: dict[str, str]) 
     assert post(agent, path + "/copie", data).status_code == 400
 
 
-def test_drafts_of_other_agents_are_invisible(as_user, client: FlaskClient) -> None:  # type: ignore[no-untyped-def]
+def test_drafts_of_other_agents_are_invisible(as_user, client: FlaskClient,  # type: ignore[no-untyped-def]
+                                              settings: Config) -> None:
     path, _ = new_draft(as_user("agnes"), 1)
     post(client, "/deconnexion")
     other = as_user("albert")
     assert other.get(path).status_code == 404
     assert post(other, path + "/copie", {"body": "x", "format": "text"}).status_code == 404
-    assert post(other, path + "/validation").status_code == 404
+    assert ask_validation(other, path, body="x").status_code == 404
+    assert post(other, path + "/enregistrement", {"body": "x"}).status_code == 404
+    assert stored(settings, path)[0]["body"].startswith("Bonjour,")
     assert path not in other.get("/brouillons").get_data(as_text=True)
 
 
@@ -125,3 +131,130 @@ def test_draft_page_offers_both_copies(agent: FlaskClient) -> None:
     page = agent.get(path).get_data(as_text=True)
     assert 'id="copy-text"' in page and 'id="copy-html"' in page
     assert f'data-copy-url="{path}/copie"' in page
+
+
+EDITED = "Bonjour Mme Durand,\n\nVoir https://docs.exemple.org/ofx.html\n\nCordialement,\nJeanne"
+
+
+def stored(settings: Config, path: str) -> tuple[sqlite3.Row, list[sqlite3.Row]]:
+    """The draft at ``path`` as the store holds it, and its validation requests."""
+    draft_id = int(path.rsplit("/", 1)[1])
+    conn = store.connect(settings.get("web.database"))
+    draft = conn.execute("SELECT * FROM drafts WHERE id = ?", (draft_id,)).fetchone()
+    requests = conn.execute("SELECT * FROM validations WHERE draft_id = ?", (draft_id,)).fetchall()
+    conn.close()
+    return draft, requests
+
+
+def ask_validation(client: FlaskClient, path: str, ticket: str = "", body: str | None = None):  # type: ignore[no-untyped-def]
+    """Press "Demander une validation" with that ticket and text on screen (the page's text by
+    default)."""
+    if body is None:
+        body = body_of(client.get(path).get_data(as_text=True))
+    return post(client, path + "/validation", {"ticket": ticket, "body": body})
+
+
+def test_validation_request_sends_the_text_on_screen(agent: FlaskClient,
+                                                     settings: Config) -> None:
+    path, _ = new_draft(agent, 1)
+    response = ask_validation(agent, path, "INC-7", EDITED)
+    assert response.headers["Location"] == path
+    draft, [request] = stored(settings, path)
+    assert request["body"] == EDITED
+    assert (draft["ticket"], draft["body"]) == ("INC-7", EDITED)
+    assert "En attente de validation" in agent.get(path).get_data(as_text=True)
+
+
+@pytest.mark.parametrize("fields", [{}, {"ticket": "INC-7"}])
+def test_a_validation_request_without_the_text_sends_nothing(agent: FlaskClient,
+                                                             settings: Config,
+                                                             fields: dict[str, str]) -> None:
+    path, _ = new_draft(agent, 1)
+    response = post(agent, path + "/validation", fields)
+    assert response.status_code == 422
+    assert stored(settings, path)[1] == []
+
+
+HOSTILE_EDITS = [
+    pytest.param({"ticket": "<b>", "body": EDITED}, "Lettres, chiffres", id="markup-ticket"),
+    pytest.param({"ticket": "../../etc", "body": EDITED}, "Lettres, chiffres", id="path-ticket"),
+    pytest.param({"ticket": "A\nB", "body": EDITED}, "Lettres, chiffres", id="newline-ticket"),
+    pytest.param({"ticket": "-x", "body": EDITED}, "Lettres, chiffres", id="dash-first-ticket"),
+    pytest.param({"ticket": "\"><script>alert(1)</script>", "body": EDITED}, "Lettres, chiffres",
+                 id="attribute-breaking-ticket"),
+    pytest.param({"ticket": "<b>", "body": "</textarea><script>window.pwned = 1</script>"},
+                 "Lettres, chiffres", id="textarea-breaking-body"),
+    pytest.param({"ticket": "١٢٣", "body": EDITED}, "Lettres, chiffres", id="arabic-digits-ticket"),
+    pytest.param({"ticket": "ＩＮＣ", "body": EDITED}, "Lettres, chiffres", id="fullwidth-ticket"),
+    pytest.param({"ticket": "A\x00", "body": EDITED}, "Lettres, chiffres", id="nul-ticket"),
+    pytest.param({"ticket": "A" * 41, "body": EDITED}, "40 caractères", id="long-ticket"),
+    pytest.param({"ticket": "7", "body": ""}, "réponse est vide", id="empty-body"),
+    pytest.param({"ticket": "7", "body": " \n\t"}, "réponse est vide", id="blank-body"),
+    pytest.param({"ticket": "7", "body": "x" * 20_001}, "20000 caractères", id="long-body"),
+]
+DOORS = ["", "/validation"]  # the form's "Enregistrer" and "Demander une validation"
+
+
+@pytest.mark.parametrize("door", DOORS)
+@pytest.mark.parametrize(("fields", "reason"), HOSTILE_EDITS)
+def test_a_refused_save_says_so_and_keeps_the_text(agent: FlaskClient, settings: Config,
+                                                   door: str, fields: dict[str, str],
+                                                   reason: str) -> None:
+    path, _ = new_draft(agent, 1)
+    before, _ = stored(settings, path)
+    response = post(agent, path + door, {**fields, "action": "save"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Brouillon non enregistré" in page and reason in page
+    assert body_of(page) == fields["body"]
+    assert "<script>" not in page  # what was sent comes back escaped
+    assert 'data-unsaved="true"' in page
+    after, requests = stored(settings, path)
+    assert (after["ticket"], after["body"]) == (before["ticket"], before["body"])
+    assert requests == []
+
+
+@pytest.mark.parametrize(("fields", "reason"), HOSTILE_EDITS)
+def test_autosave_refuses_with_the_reason(agent: FlaskClient, settings: Config,
+                                          fields: dict[str, str], reason: str) -> None:
+    path, _ = new_draft(agent, 1)
+    before, _ = stored(settings, path)
+    response = post(agent, path + "/enregistrement", fields)
+    assert response.status_code == 422
+    assert reason in response.get_json()["error"]
+    after, _ = stored(settings, path)
+    assert after["body"] == before["body"]
+
+
+def test_autosave_stores_ticket_and_text(agent: FlaskClient, settings: Config) -> None:
+    path, _ = new_draft(agent, 1)
+    response = post(agent, path + "/enregistrement", {"ticket": "INC-8", "body": EDITED})
+    assert response.status_code == 200
+    draft, _ = stored(settings, path)
+    assert (draft["ticket"], draft["body"]) == ("INC-8", EDITED)
+    assert response.get_json()["saved_at"] == draft["updated_at"]
+    assert events(settings, "link")[-1]["url"] == "https://docs.exemple.org/ofx.html"
+
+
+@pytest.fixture()
+def locked_store(settings: Config) -> Iterator[None]:
+    """Another process holds the store's write lock (a long write elsewhere) during the test."""
+    conn = sqlite3.connect(settings.get("web.database"), isolation_level=None)
+    conn.execute("BEGIN IMMEDIATE")
+    yield
+    conn.rollback()
+    conn.close()
+
+
+def test_a_store_that_cannot_write_loses_no_text(agent: FlaskClient, settings: Config,
+                                                 request: pytest.FixtureRequest) -> None:
+    path, _ = new_draft(agent, 1)
+    request.getfixturevalue("locked_store")
+    for door in DOORS:
+        response = post(agent, path + door, {"ticket": "INC-9", "body": EDITED, "action": "save"})
+        page = response.get_data(as_text=True)
+        assert response.status_code == 503
+        assert "Brouillon non enregistré" in page and body_of(page) == EDITED
+        assert 'value="INC-9"' in page
+    response = post(agent, path + "/enregistrement", {"ticket": "INC-9", "body": EDITED})
+    assert response.status_code == 503 and "réessayez" in response.get_json()["error"]

@@ -205,6 +205,22 @@ def test_a_page_created_meanwhile_is_never_overwritten_without_asking(
     assert articles.get(db(settings), article_id).status == "published"
 
 
+def test_retry_exits_1_while_a_conflict_keeps_an_article_unpublished(
+        dokuwiki, as_user, settings: Config, config_file: Path, capsys) -> None:
+    agnes = as_user("agnes")
+    article_id = submit(agnes, "Changer de trésorier", "Transmettez la sauvegarde.")
+    dokuwiki.save("kb:changer_de_tresorier", "Page écrite à la main.\n", user="admin")
+    decide(browser(agnes, "rene"), article_id, "approve", 1)
+    capsys.readouterr()
+    for _ in range(2):  # the second run, too, must not report that nothing is waiting
+        assert main(["--config", str(config_file), "publish", "--retry"]) == 1
+        out = capsys.readouterr().out
+        assert f"article {article_id}: not published" in out and "kb:changer_de_tresorier" in out
+        assert "no approved article waiting" not in out
+    assert dokuwiki.page_file("kb:changer_de_tresorier").read_text(encoding="utf-8") == (
+        "Page écrite à la main.\n")
+
+
 def test_replacing_the_revision_shown_publishes(dokuwiki, as_user, settings: Config) -> None:
     agnes = as_user("agnes")
     article_id = submit(agnes, "Clôturer en décembre", "Menu Exercice > Clôturer.")

@@ -7,14 +7,14 @@ import re
 from flask.testing import FlaskClient
 
 from tests.web.conftest import post
-from tests.web.test_drafts import new_draft
+from tests.web.test_drafts import ask_validation, new_draft
 
 
 def send_for_validation(as_user, client: FlaskClient) -> tuple[str, str]:  # type: ignore[no-untyped-def]
     """Agnès drafts a reply and sends it; returns the draft path and the reviewer's page path."""
     agent = as_user("agnes")
     path, _ = new_draft(agent, 1)
-    response = post(agent, path + "/validation")
+    response = ask_validation(agent, path)
     assert response.headers["Location"] == path
     assert "En attente de validation" in agent.get(path).get_data(as_text=True)
     post(client, "/deconnexion")
@@ -64,8 +64,8 @@ def test_a_request_is_decided_once(as_user, client: FlaskClient) -> None:  # typ
 def test_a_pending_request_is_not_sent_twice(as_user) -> None:  # type: ignore[no-untyped-def]
     agent = as_user("agnes")
     path, _ = new_draft(agent, 1)
-    post(agent, path + "/validation")
-    response = post(agent, path + "/validation")
+    ask_validation(agent, path)
+    response = ask_validation(agent, path)
     assert "attend déjà une validation" in agent.get(response.headers["Location"]).get_data(
         as_text=True)
 

@@ -106,9 +106,16 @@
     });
   }
 
+  // The reply draft saves itself as an article does (autosave.js, loaded by the draft page).
+  function setUpDraftAutosave() {
+    const form = document.getElementById("draft-edit");
+    if (form) kbtool.autosave(form);
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     setUpShortcut();
     setUpPicks();
     setUpCopy();
+    setUpDraftAutosave();
   });
 })();
