@@ -49,7 +49,8 @@ def show(article_id: int) -> ResponseReturnValue:
                            diff=articles.diff_since_last(conn, article.id),
                            wiki_text=_wiki_text(article),
                            wiki_url=publish.wiki_url(current_app.config["KBTOOL"], article),
-                           events=articles.events(conn, article.id))
+                           events=articles.events(conn, article.id),
+                           own=article.author_id == current_user.user.id)
 
 
 def _wiki_text(article: articles.Article) -> str:
