@@ -2,8 +2,9 @@
 
 Roles are ranked: an admin may do what a reviewer does, a reviewer what an agent does.  Passwords
 are hashed with Argon2id (argon2-cffi's defaults, rehashed on login when those defaults change).
-Each account has a ``session_epoch`` that is part of its session identifier: changing the password
-or disabling the account bumps it, which ends every open session of that account at once.
+Each account has a ``session_epoch`` that is part of its session identifier: signing out, changing
+the password or disabling the account bumps it, which ends every open session of that account at
+once (a cookie copied before is refused on the server, not merely forgotten by the browser).
 """
 
 from __future__ import annotations
@@ -134,6 +135,11 @@ def set_password(conn: sqlite3.Connection, name: str, password: str) -> None:
     conn.execute("UPDATE users SET password_hash = ?, session_epoch = session_epoch + 1 "
                  "WHERE id = ?", (_hash(password), user.id))
     log.info("password of %s changed", user.name)
+
+
+def end_sessions(conn: sqlite3.Connection, user_id: int) -> None:
+    """Make every session cookie issued so far for this account worthless (sign-out)."""
+    conn.execute("UPDATE users SET session_epoch = session_epoch + 1 WHERE id = ?", (user_id,))
 
 
 def set_role(conn: sqlite3.Connection, name: str, role: str) -> None:

@@ -2,8 +2,9 @@
 
 Every route needs a signed-in account unless it is marked public; ``role_required`` adds a rank
 check.  With ``web.wiki_login`` on, names without a local password sign in against the wiki
-(:mod:`kbtool.wikiauth`).  The session identifier includes the account's ``session_epoch``, so a
-password change or a disabled account ends its sessions on the next request.
+(:mod:`kbtool.wikiauth`).  The session identifier includes the account's ``session_epoch``, checked
+on every request, so signing out, a password change or a disabled account ends its sessions on the
+server at once.
 """
 
 from __future__ import annotations
@@ -135,7 +136,9 @@ def _safe_next(target: str | None) -> str:
 
 @bp.route("/deconnexion", methods=["POST"])
 def logout() -> ResponseReturnValue:
-    """End the session (POST, so another site cannot sign the agent out)."""
+    """End the account's sessions on the server (POST, so another site cannot sign the agent
+    out): a copy of the cookie taken before no longer signs anyone in."""
+    accounts.end_sessions(get_db(), current_user.user.id)
     logout_user()
     session.clear()
     flash("Vous êtes déconnecté.", "info")
