@@ -161,7 +161,10 @@ def decide(conn: sqlite3.Connection, validation: Validation, reviewer_id: int, a
         raise DraftError("Cette demande a déjà été traitée.")
     if not approve and not comment.strip():
         raise DraftError("Expliquez à l'agent ce qu'il faut revoir.")
-    conn.execute("UPDATE validations SET status = ?, reviewer_id = ?, comment = ?, decided_at = ? "
-                 "WHERE id = ? AND status = ?",
-                 (APPROVED if approve else RETURNED, reviewer_id, comment.strip(), now(),
-                  validation.id, PENDING))
+    changed = conn.execute(
+        "UPDATE validations SET status = ?, reviewer_id = ?, comment = ?, decided_at = ? "
+        "WHERE id = ? AND status = ?",
+        (APPROVED if approve else RETURNED, reviewer_id, comment.strip(), now(), validation.id,
+         PENDING)).rowcount
+    if not changed:  # another reviewer decided since the page was read
+        raise DraftError("Cette demande a déjà été traitée.")

@@ -79,7 +79,7 @@ def _home(asked: SearchRequest) -> dict[str, object]:
     if asked.query:
         return {}
     conn = get_db()
-    return {"my_gaps": gaps.open_gaps(conn, current_user.user.id, limit=20),
+    return {"my_gaps": gaps.open_gaps(conn, current_user.user, mine=True, limit=20),
             "notices": notices.unread(conn, current_user.user.id)}
 
 
