@@ -25,6 +25,7 @@ from wtforms.validators import DataRequired, Length
 from kbtool import accounts, wikiauth
 from kbtool.web.db import get_db
 from kbtool.web.errors import render_error
+from kbtool.web.inputs import number
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -57,11 +58,11 @@ class SessionUser(UserMixin):
 
 @login_manager.user_loader
 def _load(session_id: str) -> SessionUser | None:
-    user_id, _, epoch = session_id.partition(".")
-    if not user_id.isdigit() or not epoch.isdigit():
+    user_id, _, epoch = (number(part) for part in session_id.partition("."))
+    if user_id is None or epoch is None:
         return None
-    user = accounts.get_user(get_db(), int(user_id))
-    if user is None or not user.active or user.session_epoch != int(epoch):
+    user = accounts.get_user(get_db(), user_id)
+    if user is None or not user.active or user.session_epoch != epoch:
         return None
     return SessionUser(user)
 
@@ -125,8 +126,9 @@ def login() -> ResponseReturnValue:
 
 
 def _safe_next(target: str | None) -> str:
-    """Only redirect to a path of this site, never to another host (open redirect)."""
-    if target:
+    """Only redirect to a path of this site, never to another host (open redirect), and never
+    with control characters (a CR/LF would split the Location header)."""
+    if target and target.isprintable():
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc and target.startswith("/") \
                 and not target.startswith("//") and "\\" not in target:
