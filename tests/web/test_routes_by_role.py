@@ -9,6 +9,7 @@ no page Albert can reach shows Agnès's customer.  A route missing from the tabl
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 
 import pytest
@@ -30,7 +31,7 @@ DONE = "done"          # a redirect without error message: the action was carrie
 UNPUBLISHED = "approved, not published"  # done, then a message: the wiki could not be reached
 REFUSED = "refused"    # a redirect back with an error message
 LOGIN = "login"        # a redirect to the sign-in page
-UNCHANGED = {REFUSED, LOGIN, 400, 403, 404, 405, 409}  # answers after which the store is as before
+UNCHANGED = {REFUSED, LOGIN, 400, 403, 404, 405, 409, 413}  # the store is as before after these
 
 
 @dataclass(frozen=True)
@@ -124,15 +125,21 @@ def build_world(settings: Config) -> World:
                   "article_id": article_id})
 
 
+def rows(conn: sqlite3.Connection) -> dict[str, list[tuple]]:
+    """Every row of every table of a database."""
+    tables = [row[0] for row in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+    return {table: [tuple(r) for r in conn.execute(f"SELECT * FROM {table} ORDER BY rowid")]
+            for table in tables}
+
+
 def snapshot(settings: Config) -> dict[str, list[tuple]]:
     """Every row of every table of the store."""
     conn = store.connect(settings.get("web.database"))
-    tables = [row[0] for row in conn.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
-    rows = {table: [tuple(r) for r in conn.execute(f"SELECT * FROM {table} ORDER BY rowid")]
-            for table in tables}
-    conn.close()
-    return rows
+    try:
+        return rows(conn)
+    finally:
+        conn.close()
 
 
 def url_for_rule(app: Flask, endpoint: str, world: World) -> str:

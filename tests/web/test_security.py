@@ -19,7 +19,7 @@ from kbtool.web import create_app
 from kbtool.web.security import CONTENT_SECURITY_POLICY
 from tests.web.conftest import PASSWORD, csrf_token, login
 from tests.web.test_drafts import PICK
-from tests.web.test_routes_by_role import build_world, every_route
+from tests.web.test_routes_by_role import UNCHANGED, answer_of, build_world, every_route, rows
 
 TEMPLATES = Path(kbtool.web.__file__).parent / "templates"
 PUBLIC = {"static", "auth.login"}
@@ -199,6 +199,8 @@ ROUTE_PARAMS: dict[tuple[str, str], tuple[str, dict[str, str]]] = {
     ("admin.usage_page", "GET"): ("adam", {}),
     ("static", "GET"): ("anonymous", {}),
 }
+# Saving what the author typed before refusing a submit is the point (nothing typed is lost).
+SAVES_THEN_REFUSES = {"articles.edit"}
 EVERY_PARAM = sorted({name for _, params in ROUTE_PARAMS.values() for name in params})
 _READ = re.compile(r'request\.(?:args|form)(?:\.(?:get|getlist)\(\s*"(\w+)"|\["(\w+)"\])'
                    r'|^\s+(\w+) = \w+Field\(', re.M)
@@ -223,6 +225,8 @@ class Visitors:
         self.pristine = sqlite3.connect(":memory:")
         conn.backup(self.pristine)
         self.live = conn  # kept open: requests' connections then close without a checkpoint
+        self.pristine_rows = rows(conn)
+        self.debris: list[tuple[str, str, int]] = []  # refused requests that changed the store
         self.app = create_app(settings)  # the app's real error handling, not TESTING's
         self.failures: list[BaseException] = []
         got_request_exception.connect(lambda _app, exception, **_: self.failures.append(
@@ -258,6 +262,9 @@ class Visitors:
         else:
             response = client.post(path, data=f"csrf_token={token}&{raw}".encode("latin-1"),
                                    content_type="application/x-www-form-urlencoded")
+        if answer_of(client, response) in UNCHANGED and endpoint not in SAVES_THEN_REFUSES \
+                and rows(self.live) != self.pristine_rows:
+            self.debris.append((endpoint, raw[:200], response.status_code))
         return response.status_code
 
 
@@ -291,6 +298,7 @@ def test_hostile_values_in_every_parameter_are_never_a_500(visitors: Visitors, e
         answers[(label, "*", "everywhere")] = visitors.send(endpoint, method, who, everywhere)
     assert not visitors.failures, visitors.failures
     assert not [key for key, status in answers.items() if status >= 500]
+    assert not visitors.debris
 
 
 
@@ -305,6 +313,7 @@ def test_hostile_ids_in_every_route_are_never_a_500(visitors: Visitors, value: s
                 endpoint, method, who, [*_ordinary(params, visitors).items()], path)
     assert answers and not visitors.failures, visitors.failures
     assert {status for status in answers.values()} <= {400, 404}, answers
+    assert not visitors.debris
 
 
 @pytest.mark.parametrize("label", sorted(HOSTILE))
