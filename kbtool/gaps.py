@@ -98,7 +98,8 @@ def _own_only(viewer: User | None) -> int | None:
 
 
 def _gap(row: sqlite3.Row) -> Gap:
-    return Gap(id=row["id"], question=row["own_question"] or row["question"], opened_by=row["opener"],
+    return Gap(id=row["id"], question=row["own_question"] or row["question"],
+               opened_by=row["opener"],
                ticket=row["ticket"], created_at=row["created_at"], status=row["status"],
                article_id=row["article_id"], closed_how=row["closed_how"],
                closed_detail=row["closed_detail"], closed_by=row["closer"],

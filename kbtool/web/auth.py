@@ -111,8 +111,9 @@ def login() -> ResponseReturnValue:
             user = accounts.authenticate(get_db(), form.name.data, form.password.data,
                                          request.remote_addr or "",
                                          current_app.extensions[_WIKI])
-        except accounts.Throttled:
-            return render_error(429)
+        except accounts.Throttled as exc:
+            page, code = render_error(429)
+            return page, code, {"Retry-After": str(exc.retry_after)}
         except wikiauth.WikiSignInError as exc:
             flash(str(exc), "error")
             return render_template("login.html", form=form)

@@ -37,8 +37,8 @@ def show(gap_id: int) -> ResponseReturnValue:
     the agent's own search ``q``), and what can be done."""
     gap = _gap(gap_id)
     query = request.args.get("q", "").strip()[:MAX_QUERY_LENGTH]
-    return render_template("gap.html", gap=gap, hits=gaps.hits(get_db(), gap.id, current_user.user), query=query,
-                           similar=similar_pages(query or gap.question))
+    return render_template("gap.html", gap=gap, hits=gaps.hits(get_db(), gap.id, current_user.user),
+                           query=query, similar=similar_pages(query or gap.question))
 
 
 @bp.route("/<int:gap_id>/page", methods=["POST"])

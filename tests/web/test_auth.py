@@ -85,6 +85,7 @@ def test_repeated_failures_are_throttled(client: FlaskClient) -> None:
     response = login(client, "agnes", PASSWORD)
     assert response.status_code == 429
     assert "Trop de tentatives" in response.get_data(as_text=True)
+    assert 0 < int(response.headers["Retry-After"]) <= accounts.THROTTLE_WINDOW + 1
 
 
 def test_session_cookie_is_protected_and_expires(client: FlaskClient, settings: Config) -> None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
 
 from kbtool import accounts, articles, gaps, store
 from kbtool.config import Config
@@ -150,7 +151,7 @@ def url_for_rule(app: Flask, endpoint: str, world: World) -> str:
         return url_for(endpoint, **values)
 
 
-def answer_of(client: FlaskClient, response) -> object:  # type: ignore[no-untyped-def]
+def answer_of(client: FlaskClient, response: TestResponse) -> object:
     """The response as the table writes it."""
     if response.status_code != 302:
         return response.status_code
