@@ -2,8 +2,9 @@
 
 Roles are ranked: an admin may do what a reviewer does, a reviewer what an agent does.  Passwords
 are hashed with Argon2id (argon2-cffi's defaults, rehashed on login when those defaults change).
-Each account has a ``session_epoch`` that is part of its session identifier: changing the password
-or disabling the account bumps it, which ends every open session of that account at once.
+Each account has a ``session_epoch`` that is part of its session identifier: signing out, changing
+the password or disabling the account bumps it, which ends every open session of that account at
+once (a cookie copied before is refused on the server, not merely forgotten by the browser).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Protocol
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from kbtool.store import now
+from kbtool.store import now, transaction
 
 log = logging.getLogger(__name__)
 
@@ -25,8 +26,9 @@ ROLES = ("agent", "reviewer", "admin")
 MIN_PASSWORD_LENGTH = 8
 NAME_MAX_LENGTH = 64
 
-# Throttling: failures counted over a sliding window, per account name and per client address.
-# The per-address limit is higher because a team may share one outgoing address.
+# Throttling: attempts counted over a sliding window, per account name and per client address
+# (a successful one is uncounted).  The per-address limit is higher because a team may share one
+# outgoing address.
 THROTTLE_WINDOW = 15 * 60
 MAX_FAILURES_PER_NAME = 5
 MAX_FAILURES_PER_CLIENT = 30
@@ -136,6 +138,11 @@ def set_password(conn: sqlite3.Connection, name: str, password: str) -> None:
     log.info("password of %s changed", user.name)
 
 
+def end_sessions(conn: sqlite3.Connection, user_id: int) -> None:
+    """Make every session cookie issued so far for this account worthless (sign-out)."""
+    conn.execute("UPDATE users SET session_epoch = session_epoch + 1 WHERE id = ?", (user_id,))
+
+
 def set_role(conn: sqlite3.Connection, name: str, role: str) -> None:
     """Change the role (used when wiki groups change)."""
     user = _require(conn, name)
@@ -175,29 +182,45 @@ def authenticate(conn: sqlite3.Connection, name: str, password: str,
                  client: str = "", directory: Directory | None = None) -> User | None:
     """The active account matching these credentials, else None; raises Throttled when locked.
 
+    The attempt is counted before the password is checked, in one transaction with the check of
+    the limits: of many guesses sent at once, only as many as the limit allow are ever verified.
+    A successful attempt is then uncounted and clears the name's failures.
+
     A name with a local password signs in locally only (so an admin keeps a way in when the
     wiki is down, and a wiki account cannot take over a local one).  Other names are asked of
     ``directory`` when given; its accounts are created or updated here, without a password hash.
     """
     keys = (f"name:{name.strip().casefold()}", f"client:{client}")
-    _check_throttle(conn, keys)
+    attempt = _count_attempt(conn, keys)
+    try:
+        user = _check_credentials(conn, name, password, directory)
+    except BaseException:  # no verdict (the wiki is unreachable…): the attempt does not count
+        _uncount(conn, attempt)
+        raise
+    if user is None:
+        log.warning("failed login for %r", name)
+        return None
+    _uncount(conn, attempt)
+    conn.execute("DELETE FROM login_failures WHERE key = ?", (keys[0],))
+    return user
+
+
+def _check_credentials(conn: sqlite3.Connection, name: str, password: str,
+                       directory: Directory | None) -> User | None:
+    """The account these credentials sign in, else None (no throttling here)."""
     row = conn.execute("SELECT * FROM users WHERE name = ?", (name.strip(),)).fetchone()
     if directory is not None and (row is None or (
             row["active"] and not row["password_hash"] and row["origin"] == directory.origin)):
         role = directory.role_for(name.strip(), password)
-        if role is None:
-            return _fail(conn, keys, name)
-        conn.execute("DELETE FROM login_failures WHERE key = ?", (keys[0],))
-        return _directory_user(conn, name, role, directory.origin)
+        return None if role is None else _directory_user(conn, name, role, directory.origin)
     if row is None or not row["active"] or not row["password_hash"]:
         _hasher.hash(password)  # so an unknown name costs as long as a wrong password
-        return _fail(conn, keys, name)
+        return None
     if not _verify(row["password_hash"], password):
-        return _fail(conn, keys, name)
+        return None
     if _hasher.check_needs_rehash(row["password_hash"]):
         conn.execute("UPDATE users SET password_hash = ? WHERE id = ?",
                      (_hasher.hash(password), row["id"]))
-    conn.execute("DELETE FROM login_failures WHERE key = ?", (keys[0],))
     return _user(row)
 
 
@@ -219,23 +242,24 @@ def _verify(hashed: str, password: str) -> bool:
         return False
 
 
-def _fail(conn: sqlite3.Connection, keys: tuple[str, str], name: str) -> None:
-    at = now()
-    conn.executemany("INSERT INTO login_failures (key, at) VALUES (?, ?)",
-                     [(key, at) for key in keys])
-    conn.execute("DELETE FROM login_failures WHERE at < ?", (at - THROTTLE_WINDOW,))
-    log.warning("failed login for %r", name)
-    return None
+def _count_attempt(conn: sqlite3.Connection, keys: tuple[str, str]) -> list[int]:
+    """Raise Throttled if a key is at its limit, else record the attempt under both keys (their
+    row ids), atomically: two attempts at once never both see the last free place."""
+    with transaction(conn):
+        at = now()
+        conn.execute("DELETE FROM login_failures WHERE at < ?", (at - THROTTLE_WINDOW,))
+        for key, limit in zip(keys, (MAX_FAILURES_PER_NAME, MAX_FAILURES_PER_CLIENT)):
+            count, oldest = conn.execute(
+                "SELECT COUNT(*), MIN(at) FROM (SELECT at FROM login_failures WHERE key = ? "
+                "ORDER BY at DESC LIMIT ?)", (key, limit)).fetchone()
+            if count >= limit:
+                raise Throttled(max(1, int(oldest + THROTTLE_WINDOW - at) + 1))
+        return [conn.execute("INSERT INTO login_failures (key, at) VALUES (?, ?)",
+                             (key, at)).lastrowid for key in keys]  # type: ignore[misc]
 
 
-def _check_throttle(conn: sqlite3.Connection, keys: tuple[str, str]) -> None:
-    since = now() - THROTTLE_WINDOW
-    for key, limit in zip(keys, (MAX_FAILURES_PER_NAME, MAX_FAILURES_PER_CLIENT)):
-        count, oldest = conn.execute(
-            "SELECT COUNT(*), MIN(at) FROM (SELECT at FROM login_failures WHERE key = ? "
-            "AND at >= ? ORDER BY at DESC LIMIT ?)", (key, since, limit)).fetchone()
-        if count >= limit:
-            raise Throttled(max(1, int(oldest + THROTTLE_WINDOW - now()) + 1))
+def _uncount(conn: sqlite3.Connection, attempt: list[int]) -> None:
+    conn.executemany("DELETE FROM login_failures WHERE rowid = ?", [(i,) for i in attempt])
 
 
 def create_first_admin(conn: sqlite3.Connection, name: str = "admin") -> tuple[str, str] | None:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from kbtool import gaps, notices
 from kbtool.accounts import User
 from kbtool.crawler.dokuwiki_ids import clean_id
-from kbtool.store import now
+from kbtool.store import now, transaction
 
 log = logging.getLogger(__name__)
 
@@ -136,19 +136,21 @@ def log_event(conn: sqlite3.Connection, article_id: int, user_id: int | None, ac
 
 def create(conn: sqlite3.Connection, author: User, namespace: str,
            gap: gaps.Gap | None = None) -> int:
-    """Open a new draft (from a gap: title and question prefilled, gap attached)."""
+    """Open a new draft (from a gap: title and question prefilled, gap attached); when the gap
+    is refused (closed, another article on it) nothing is left behind."""
     title = gap.question.rstrip(" ?") if gap else ""
     body = TEMPLATE.format(question=gap.question if gap else "La question, dans les mots du "
                            "client.")
     at = now()
-    article_id = conn.execute(
-        "INSERT INTO articles (author_id, title, namespace, body, page_id, created_at, "
-        "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (author.id, title[:MAX_TITLE_LENGTH], namespace, body, page_id_for(namespace, title),
-         at, at)).lastrowid
-    if gap:
-        gaps.attach_article(conn, gap, article_id)
-    log_event(conn, article_id, author.id, "created", f"question n° {gap.id}" if gap else "")
+    with transaction(conn):
+        article_id = conn.execute(
+            "INSERT INTO articles (author_id, title, namespace, body, page_id, created_at, "
+            "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (author.id, title[:MAX_TITLE_LENGTH], namespace, body, page_id_for(namespace, title),
+             at, at)).lastrowid
+        if gap:
+            gaps.attach_article(conn, gap, article_id)
+        log_event(conn, article_id, author.id, "created", f"question n° {gap.id}" if gap else "")
     return article_id  # type: ignore[return-value]
 
 
@@ -191,13 +193,18 @@ def submit(conn: sqlite3.Connection, article: Article, user: User) -> int:
         raise ArticleError("Donnez un titre et un texte à l'article avant de le soumettre.")
     number = article.revision + 1
     at = now()
-    conn.execute("INSERT INTO revisions (article_id, number, title, namespace, page_id, body, at) "
-                 "VALUES (?, ?, ?, ?, ?, ?, ?)", (article.id, number, article.title,
-                                                  article.namespace, article.page_id,
-                                                  article.body, at))
-    conn.execute("UPDATE articles SET status = ?, revision = ?, submitted_at = ?, updated_at = ? "
-                 "WHERE id = ?", (SUBMITTED, number, at, at, article.id))
-    log_event(conn, article.id, user.id, "submitted", f"révision {number}")
+    with transaction(conn):
+        changed = conn.execute(
+            "UPDATE articles SET status = ?, revision = ?, submitted_at = ?, updated_at = ? "
+            "WHERE id = ? AND revision = ? AND status IN (?, ?)",
+            (SUBMITTED, number, at, at, article.id, article.revision, *EDITABLE)).rowcount
+        if not changed:
+            raise ArticleError("Cet article a déjà été envoyé pour validation.")
+        conn.execute("INSERT INTO revisions (article_id, number, title, namespace, page_id, body, "
+                     "at) VALUES (?, ?, ?, ?, ?, ?, ?)", (article.id, number, article.title,
+                                                          article.namespace, article.page_id,
+                                                          article.body, at))
+        log_event(conn, article.id, user.id, "submitted", f"révision {number}")
     return number
 
 
@@ -227,17 +234,18 @@ def decide(conn: sqlite3.Connection, article: Article, reviewer: User, decision:
         raise ArticleError("Expliquez à l'auteur ce qu'il faut revoir ou pourquoi l'article est "
                            "refusé.")
     status, action = DECISIONS[decision]
-    changed = conn.execute(
-        "UPDATE articles SET status = ?, reviewer_id = ?, updated_at = ? "
-        "WHERE id = ? AND status = ? AND revision = ?",
-        (status, reviewer.id, now(), article.id, SUBMITTED, seen_revision)).rowcount
-    if not changed:
-        raise ArticleError("Cet article a changé entre-temps (autre relecteur ou nouvelle "
-                           "révision) : rechargez la page.")
-    log_event(conn, article.id, reviewer.id, action,
-              f"révision {seen_revision}" + (f" : {reason.strip()}" if reason.strip() else ""))
-    if status == REJECTED:
-        gaps.detach_article(conn, article.id)
+    with transaction(conn):
+        changed = conn.execute(
+            "UPDATE articles SET status = ?, reviewer_id = ?, updated_at = ? "
+            "WHERE id = ? AND status = ? AND revision = ?",
+            (status, reviewer.id, now(), article.id, SUBMITTED, seen_revision)).rowcount
+        if not changed:
+            raise ArticleError("Cet article a changé entre-temps (autre relecteur ou nouvelle "
+                               "révision) : rechargez la page.")
+        log_event(conn, article.id, reviewer.id, action,
+                  f"révision {seen_revision}" + (f" : {reason.strip()}" if reason.strip() else ""))
+        if status == REJECTED:
+            gaps.detach_article(conn, article.id)
     notices.notify(conn, article.author_id, f"Votre article « {article.title} » : "
                    f"{_DECISION_WORDS[status]} par {reviewer.name}.", f"/articles/{article.id}")
 

@@ -10,6 +10,10 @@ agent, time, ticket); the demand of a gap is the number of distinct agents who h
 
 A gap closes only by (a) an article published for it, (b) an agent naming an indexed page that
 answers it, or (c) a reviewer dismissing it with a reason.
+
+Questions may quote customers, so who sees what is decided here: reviewers and admins see every gap
+with every question; an agent sees only the gaps they asked, through their own questions only (the
+gap's title is then their own first question; other agents' wording and tickets stay hidden).
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from dataclasses import dataclass
 
 from kbtool.accounts import User
 from kbtool.index.analysis import fold_accents, stem_analyzer
-from kbtool.store import now
+from kbtool.store import now, transaction
 
 log = logging.getLogger(__name__)
 
@@ -74,8 +78,12 @@ def topic_of(question: str) -> str:
     return " ".join(stems) or " ".join(fold_accents(question).casefold().split())
 
 
+# The first parameter of every query built on _SELECT is the id of an agent who sees the gap
+# through their own questions only, or None for the full view.
 _SELECT = """
     SELECT g.*, o.name AS opener, c.name AS closer,
+           (SELECT h.question FROM gap_hits h WHERE h.gap_id = g.id AND h.user_id = ?
+            ORDER BY h.at, h.id LIMIT 1) AS own_question,
            (SELECT COUNT(*) FROM gap_hits h WHERE h.gap_id = g.id) AS hits,
            (SELECT COUNT(DISTINCT h.user_id) FROM gap_hits h WHERE h.gap_id = g.id) AS agents,
            (SELECT MAX(h.at) FROM gap_hits h WHERE h.gap_id = g.id) AS last_at
@@ -84,8 +92,14 @@ _SELECT = """
 _BY_DEMAND = " ORDER BY agents DESC, hits DESC, g.created_at, g.id"
 
 
+def _own_only(viewer: User | None) -> int | None:
+    """The viewer's id when they may see their own questions only (agents), else None."""
+    return viewer.id if viewer is not None and not viewer.can("reviewer") else None
+
+
 def _gap(row: sqlite3.Row) -> Gap:
-    return Gap(id=row["id"], question=row["question"], opened_by=row["opener"],
+    return Gap(id=row["id"], question=row["own_question"] or row["question"],
+               opened_by=row["opener"],
                ticket=row["ticket"], created_at=row["created_at"], status=row["status"],
                article_id=row["article_id"], closed_how=row["closed_how"],
                closed_detail=row["closed_detail"], closed_by=row["closer"],
@@ -99,8 +113,7 @@ def record(conn: sqlite3.Connection, user_id: int, question: str, ticket: str = 
     if not question:
         return None
     topic = topic_of(question)
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with transaction(conn):
         gap_id = _open_gap_id(conn, topic)
         if gap_id is None:
             gap_id = conn.execute(
@@ -108,10 +121,6 @@ def record(conn: sqlite3.Connection, user_id: int, question: str, ticket: str = 
                 "VALUES (?, ?, ?, ?, ?)", (topic, question, user_id, ticket, now())).lastrowid
             log.info("gap %d opened: %r", gap_id, question)
         _add_hit(conn, gap_id, user_id, question, ticket)
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
     return gap_id
 
 
@@ -141,35 +150,47 @@ def _add_hit(conn: sqlite3.Connection, gap_id: int, user_id: int, question: str,
         conn.execute("UPDATE gap_hits SET ticket = ? WHERE id = ?", (ticket, recent["id"]))
 
 
-def get_gap(conn: sqlite3.Connection, gap_id: int) -> Gap | None:
-    """The gap with that id, open or closed."""
-    row = conn.execute(_SELECT + " WHERE g.id = ?", (gap_id,)).fetchone()
+def get_gap(conn: sqlite3.Connection, gap_id: int, viewer: User | None = None) -> Gap | None:
+    """The gap with that id, open or closed, as ``viewer`` sees it (see the module's docstring)."""
+    row = conn.execute(_SELECT + " WHERE g.id = ?", (_own_only(viewer), gap_id)).fetchone()
     return _gap(row) if row else None
 
 
-def open_gaps(conn: sqlite3.Connection, user_id: int | None = None,
+def visible(conn: sqlite3.Connection, gap_id: int, user: User) -> Gap | None:
+    """The gap, if this account may see it: reviewers and admins see every gap, an agent only
+    the gaps they asked (their questions may quote customers); None otherwise, as if absent."""
+    if not (user.can("reviewer") or met_by(conn, gap_id, user.id)):
+        return None
+    return get_gap(conn, gap_id, user)
+
+
+def open_gaps(conn: sqlite3.Connection, viewer: User | None = None, *, mine: bool = False,
               limit: int = 200) -> list[Gap]:
-    """Open gaps by demand (agents, then hits, then age); only those ``user_id`` met if given."""
+    """Open gaps by demand (agents, then hits, then age), as ``viewer`` sees them; only those
+    the viewer asked when ``mine`` (always for an agent)."""
     where = " WHERE g.status = 'open'"
-    params: tuple = ()
-    if user_id is not None:
+    params: tuple = (_own_only(viewer),)
+    if viewer is not None and (mine or _own_only(viewer) is not None):
         where += " AND g.id IN (SELECT gap_id FROM gap_hits WHERE user_id = ?)"
-        params = (user_id,)
+        params += (viewer.id,)
     rows = conn.execute(_SELECT + where + _BY_DEMAND + " LIMIT ?", (*params, limit)).fetchall()
     return [_gap(row) for row in rows]
 
 
-def gaps_of_article(conn: sqlite3.Connection, article_id: int) -> list[Gap]:
-    """The gaps an article answers."""
+def gaps_of_article(conn: sqlite3.Connection, article_id: int,
+                    viewer: User | None = None) -> list[Gap]:
+    """The gaps an article answers, as ``viewer`` sees them."""
     rows = conn.execute(_SELECT + " WHERE g.article_id = ?" + _BY_DEMAND,
-                        (article_id,)).fetchall()
+                        (_own_only(viewer), article_id)).fetchall()
     return [_gap(row) for row in rows]
 
 
-def hits(conn: sqlite3.Connection, gap_id: int) -> list[Hit]:
-    """Every time the gap was met, oldest first."""
+def hits(conn: sqlite3.Connection, gap_id: int, viewer: User | None = None) -> list[Hit]:
+    """Every time the gap was met, oldest first (an agent's own times only, for an agent)."""
+    own = _own_only(viewer)
     rows = conn.execute("SELECT h.*, u.name FROM gap_hits h JOIN users u ON u.id = h.user_id "
-                        "WHERE h.gap_id = ? ORDER BY h.at, h.id", (gap_id,)).fetchall()
+                        "WHERE h.gap_id = ? AND (? IS NULL OR h.user_id = ?) ORDER BY h.at, h.id",
+                        (gap_id, own, own)).fetchall()
     return [Hit(row["name"], row["question"], row["ticket"], row["at"]) for row in rows]
 
 

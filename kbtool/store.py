@@ -13,6 +13,8 @@ from __future__ import annotations
 import logging
 import sqlite3
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -212,3 +214,23 @@ def _apply(conn: sqlite3.Connection, number: int, script: str) -> None:
 def now() -> float:
     """Timestamp stored in every ``*_at`` column (seconds since the epoch)."""
     return time.time()
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One atomic write: everything inside commits together, or nothing does on any exception.
+
+    ``BEGIN IMMEDIATE`` takes the write lock at once, so a check made inside (a count, a status)
+    still holds when the write it allows is made, whatever other connections do meanwhile.
+    Inside an open transaction it simply joins it.
+    """
+    if conn.in_transaction:
+        yield conn
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -107,6 +109,63 @@ def test_one_client_guessing_many_names_is_locked(conn: sqlite3.Connection) -> N
         accounts.authenticate(conn, f"user{number}", "wrong", "10.0.0.9")
     with pytest.raises(accounts.Throttled):
         accounts.authenticate(conn, "someone", "wrong", "10.0.0.9")
+
+
+def _all_at_once(path: Path, attempts: list[tuple[str, str, str]]) -> list[object]:
+    """Run these (name, password, client) sign-ins at the same moment, one thread and one
+    connection each; each outcome is the User, None (refused) or the Throttled raised."""
+    start = threading.Barrier(len(attempts))
+
+    def attempt(name: str, password: str, client: str) -> object:
+        conn = store.connect(path)
+        try:
+            start.wait()
+            return accounts.authenticate(conn, name, password, client)
+        except accounts.Throttled as exc:
+            return exc
+        finally:
+            conn.close()
+
+    with ThreadPoolExecutor(len(attempts)) as pool:
+        return list(pool.map(lambda args: attempt(*args), attempts))
+
+
+@pytest.fixture()
+def slower_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A hash that takes a few milliseconds (outside the GIL), so that guesses sent at once are
+    being verified at the same time, as on a server."""
+    monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=2, memory_cost=4096,
+                                                            parallelism=1))
+
+
+@pytest.mark.usefixtures("slower_hashing")
+def test_guesses_sent_at_once_are_verified_only_up_to_the_limit(
+        conn: sqlite3.Connection, tmp_path: Path) -> None:
+    accounts.create_user(conn, "alice", "agent", PASSWORD)
+    outcomes = _all_at_once(tmp_path / "app.sqlite3",
+                            [("alice", f"guess {n}", "10.0.0.1") for n in range(21)])
+    assert outcomes.count(None) == accounts.MAX_FAILURES_PER_NAME
+    assert sum(isinstance(o, accounts.Throttled) for o in outcomes) == \
+        21 - accounts.MAX_FAILURES_PER_NAME
+    with pytest.raises(accounts.Throttled):  # the right password now waits too
+        accounts.authenticate(conn, "alice", PASSWORD, "10.0.0.2")
+
+
+@pytest.mark.usefixtures("slower_hashing")
+def test_names_guessed_at_once_from_one_address_stop_at_its_limit(
+        conn: sqlite3.Connection, tmp_path: Path) -> None:
+    tries = accounts.MAX_FAILURES_PER_CLIENT + 10
+    outcomes = _all_at_once(tmp_path / "app.sqlite3",
+                            [(f"user{n}", "wrong", "10.0.0.9") for n in range(tries)])
+    throttled = [o for o in outcomes if isinstance(o, accounts.Throttled)]
+    assert len(throttled) == 10 and outcomes.count(None) == accounts.MAX_FAILURES_PER_CLIENT
+
+
+def test_a_successful_sign_in_is_not_counted_against_the_address(
+        conn: sqlite3.Connection) -> None:
+    accounts.create_user(conn, "alice", "agent", PASSWORD)
+    for _ in range(accounts.MAX_FAILURES_PER_CLIENT + 1):
+        assert accounts.authenticate(conn, "alice", PASSWORD, "10.0.0.3") is not None
 
 
 def test_first_admin_is_created_only_on_an_empty_database(conn: sqlite3.Connection) -> None:

@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 def create_app(config: Config, *, testing: bool = False) -> Flask:
     """Build the web app for this configuration."""
     from kbtool.web import (admin, articlereview, articleviews, auth, dashboard, db, drafts,
-                            errors, filters, gapviews, labels, reviews, search, searching,
+                            errors, filters, gapviews, inputs, labels, reviews, search, searching,
                             security)
 
     app = Flask(__name__)
@@ -39,6 +39,7 @@ def create_app(config: Config, *, testing: bool = False) -> Flask:
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session that holds it
         MAX_CONTENT_LENGTH=1_000_000,
     )
+    inputs.init_app(app)  # before the blueprints: their routes use its converter
     db.init_app(app)
     security.init_app(app)
     errors.init_app(app)

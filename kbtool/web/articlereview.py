@@ -14,6 +14,7 @@ from kbtool.markup import to_html
 from kbtool.web.articleviews import similar_pages
 from kbtool.web.auth import role_required
 from kbtool.web.db import get_db
+from kbtool.web.inputs import number
 from kbtool.wikisyntax import ConversionError, to_dokuwiki
 
 bp = Blueprint("review", __name__, url_prefix="/relecture")
@@ -49,7 +50,8 @@ def show(article_id: int) -> ResponseReturnValue:
                            diff=articles.diff_since_last(conn, article.id),
                            wiki_text=_wiki_text(article),
                            wiki_url=publish.wiki_url(current_app.config["KBTOOL"], article),
-                           events=articles.events(conn, article.id))
+                           events=articles.events(conn, article.id),
+                           own=article.author_id == current_user.user.id)
 
 
 def _wiki_text(article: articles.Article) -> str:
@@ -65,11 +67,11 @@ def _wiki_text(article: articles.Article) -> str:
 def decide(article_id: int) -> ResponseReturnValue:
     """Approve (and publish at once), send back, or reject the revision the reviewer read."""
     article = _article(article_id)
-    seen = request.form.get("revision", "")
+    seen = number(request.form.get("revision"))
     decision = request.form.get("decision", "")
     try:
         articles.decide(get_db(), article, current_user.user, decision,
-                        request.form.get("reason", ""), int(seen) if seen.isdigit() else -1)
+                        request.form.get("reason", ""), -1 if seen is None else seen)
     except ArticleError as exc:
         flash(str(exc), "error")
         return redirect(url_for("review.show", article_id=article.id))
@@ -101,11 +103,11 @@ def retry(article_id: int) -> ResponseReturnValue:
 @role_required("reviewer")
 def overwrite(article_id: int) -> ResponseReturnValue:
     """Replace the page found in the wiki (exactly the revision shown), then publish."""
-    revision = request.form.get("revision", "")
-    if not revision.isdigit():
+    revision = number(request.form.get("revision"))
+    if revision is None:
         abort(400)
     try:
-        publish.accept_overwrite(get_db(), _article(article_id), current_user.user, int(revision))
+        publish.accept_overwrite(get_db(), _article(article_id), current_user.user, revision)
     except ArticleError as exc:
         flash(str(exc), "error")
         return redirect(url_for("review.show", article_id=article_id))

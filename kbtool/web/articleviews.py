@@ -13,6 +13,7 @@ from kbtool import articles, gaps, publish
 from kbtool.articles import Article, ArticleError
 from kbtool.markup import to_html
 from kbtool.web.db import get_db
+from kbtool.web.inputs import number
 from kbtool.web.searching import IndexUnavailable, shared
 
 bp = Blueprint("articles", __name__, url_prefix="/articles")
@@ -49,9 +50,12 @@ def create() -> ResponseReturnValue:
     """Open a new article, from a gap when one is given, and go to its editor."""
     conn = get_db()
     gap = None
-    if request.form.get("gap", "").isdigit():
-        gap = gaps.get_gap(conn, int(request.form["gap"]))
-        if gap is None:
+    if request.form.get("gap"):
+        gap_id = number(request.form["gap"])
+        if gap_id is None:
+            abort(400)
+        gap = gaps.visible(conn, gap_id, current_user.user)
+        if gap is None:  # another agent's question stays theirs: same answer as no such gap
             abort(404)
     if not namespaces():
         flash("Aucun espace de noms n'est configuré pour les articles (web.namespaces).", "error")
@@ -85,7 +89,7 @@ def edit(article_id: int) -> ResponseReturnValue:
     return render_template("article.html", article=article, editable=editable,
                            namespaces=namespaces(), html=Markup(to_html(article.body)),
                            similar=similar_pages(article.title),
-                           gaps=gaps.gaps_of_article(conn, article.id),
+                           gaps=gaps.gaps_of_article(conn, article.id, current_user.user),
                            events=articles.events(conn, article.id),
                            wiki_url=publish.wiki_url(current_app.config["KBTOOL"], article))
 

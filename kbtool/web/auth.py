@@ -2,8 +2,9 @@
 
 Every route needs a signed-in account unless it is marked public; ``role_required`` adds a rank
 check.  With ``web.wiki_login`` on, names without a local password sign in against the wiki
-(:mod:`kbtool.wikiauth`).  The session identifier includes the account's ``session_epoch``, so a
-password change or a disabled account ends its sessions on the next request.
+(:mod:`kbtool.wikiauth`).  The session identifier includes the account's ``session_epoch``, checked
+on every request, so signing out, a password change or a disabled account ends its sessions on the
+server at once.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from wtforms.validators import DataRequired, Length
 from kbtool import accounts, wikiauth
 from kbtool.web.db import get_db
 from kbtool.web.errors import render_error
+from kbtool.web.inputs import number
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -56,11 +58,11 @@ class SessionUser(UserMixin):
 
 @login_manager.user_loader
 def _load(session_id: str) -> SessionUser | None:
-    user_id, _, epoch = session_id.partition(".")
-    if not user_id.isdigit() or not epoch.isdigit():
+    user_id, _, epoch = (number(part) for part in session_id.partition("."))
+    if user_id is None or epoch is None:
         return None
-    user = accounts.get_user(get_db(), int(user_id))
-    if user is None or not user.active or user.session_epoch != int(epoch):
+    user = accounts.get_user(get_db(), user_id)
+    if user is None or not user.active or user.session_epoch != epoch:
         return None
     return SessionUser(user)
 
@@ -109,8 +111,9 @@ def login() -> ResponseReturnValue:
             user = accounts.authenticate(get_db(), form.name.data, form.password.data,
                                          request.remote_addr or "",
                                          current_app.extensions[_WIKI])
-        except accounts.Throttled:
-            return render_error(429)
+        except accounts.Throttled as exc:
+            page, code = render_error(429)
+            return page, code, {"Retry-After": str(exc.retry_after)}
         except wikiauth.WikiSignInError as exc:
             flash(str(exc), "error")
             return render_template("login.html", form=form)
@@ -124,8 +127,9 @@ def login() -> ResponseReturnValue:
 
 
 def _safe_next(target: str | None) -> str:
-    """Only redirect to a path of this site, never to another host (open redirect)."""
-    if target:
+    """Only redirect to a path of this site, never to another host (open redirect), and never
+    with control characters (a CR/LF would split the Location header)."""
+    if target and target.isprintable():
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc and target.startswith("/") \
                 and not target.startswith("//") and "\\" not in target:
@@ -135,7 +139,9 @@ def _safe_next(target: str | None) -> str:
 
 @bp.route("/deconnexion", methods=["POST"])
 def logout() -> ResponseReturnValue:
-    """End the session (POST, so another site cannot sign the agent out)."""
+    """End the account's sessions on the server (POST, so another site cannot sign the agent
+    out): a copy of the cookie taken before no longer signs anyone in."""
+    accounts.end_sessions(get_db(), current_user.user.id)
     logout_user()
     session.clear()
     flash("Vous êtes déconnecté.", "info")

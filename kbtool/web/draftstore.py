@@ -34,6 +34,7 @@ class Validation:
     id: int
     draft_id: int
     requested_by: str
+    requested_by_id: int
     requested_at: float
     body: str
     status: str
@@ -64,6 +65,7 @@ _VALIDATION_SELECT = (
 
 def _validation(row: sqlite3.Row) -> Validation:
     return Validation(id=row["id"], draft_id=row["draft_id"], requested_by=row["requester"],
+                      requested_by_id=row["requested_by"],
                       requested_at=row["requested_at"], body=row["body"], status=row["status"],
                       reviewer=row["reviewer_name"], comment=row["comment"],
                       decided_at=row["decided_at"])
@@ -168,12 +170,20 @@ def get_validation(conn: sqlite3.Connection, validation_id: int) -> Validation |
 
 def decide(conn: sqlite3.Connection, validation: Validation, reviewer_id: int, approve: bool,
            comment: str) -> None:
-    """Approve or return a pending request; returning it needs a comment."""
+    """Approve or return a pending request; returning it needs a comment.
+
+    Four eyes: whoever asked for the validation never decides on it, even as a reviewer.
+    """
+    if validation.requested_by_id == reviewer_id:
+        raise DraftError("Une réponse se fait valider par un autre relecteur que son auteur.")
     if validation.status != PENDING:
         raise DraftError("Cette demande a déjà été traitée.")
     if not approve and not comment.strip():
         raise DraftError("Expliquez à l'agent ce qu'il faut revoir.")
-    conn.execute("UPDATE validations SET status = ?, reviewer_id = ?, comment = ?, decided_at = ? "
-                 "WHERE id = ? AND status = ?",
-                 (APPROVED if approve else RETURNED, reviewer_id, comment.strip(), now(),
-                  validation.id, PENDING))
+    changed = conn.execute(
+        "UPDATE validations SET status = ?, reviewer_id = ?, comment = ?, decided_at = ? "
+        "WHERE id = ? AND status = ?",
+        (APPROVED if approve else RETURNED, reviewer_id, comment.strip(), now(), validation.id,
+         PENDING)).rowcount
+    if not changed:  # another reviewer decided since the page was read
+        raise DraftError("Cette demande a déjà été traitée.")

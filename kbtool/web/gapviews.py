@@ -17,10 +17,9 @@ bp = Blueprint("gaps", __name__, url_prefix="/questions")
 
 
 def _gap(gap_id: int) -> gaps.Gap:
-    conn = get_db()
-    gap = gaps.get_gap(conn, gap_id)
-    if gap is None or not (current_user.can("reviewer")
-                           or gaps.met_by(conn, gap_id, current_user.user.id)):
+    """The gap, if the signed-in account may see it; 404 otherwise, so ids reveal nothing."""
+    gap = gaps.visible(get_db(), gap_id, current_user.user)
+    if gap is None:
         abort(404)
     return gap
 
@@ -28,9 +27,8 @@ def _gap(gap_id: int) -> gaps.Gap:
 @bp.route("")
 def index() -> ResponseReturnValue:
     """Open gaps by demand: all of them for reviewers, the agent's own otherwise."""
-    everyone = current_user.can("reviewer")
-    mine = None if everyone else current_user.user.id
-    return render_template("gaps.html", gaps=gaps.open_gaps(get_db(), mine), everyone=everyone)
+    return render_template("gaps.html", gaps=gaps.open_gaps(get_db(), current_user.user),
+                           everyone=current_user.can("reviewer"))
 
 
 @bp.route("/<int:gap_id>")
@@ -39,8 +37,8 @@ def show(gap_id: int) -> ResponseReturnValue:
     the agent's own search ``q``), and what can be done."""
     gap = _gap(gap_id)
     query = request.args.get("q", "").strip()[:MAX_QUERY_LENGTH]
-    return render_template("gap.html", gap=gap, hits=gaps.hits(get_db(), gap.id), query=query,
-                           similar=similar_pages(query or gap.question))
+    return render_template("gap.html", gap=gap, hits=gaps.hits(get_db(), gap.id, current_user.user),
+                           query=query, similar=similar_pages(query or gap.question))
 
 
 @bp.route("/<int:gap_id>/page", methods=["POST"])

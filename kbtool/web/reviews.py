@@ -51,4 +51,5 @@ def review(validation_id: int) -> ResponseReturnValue:
         flash("Réponse validée." if decision == "approve" else "Réponse renvoyée à l'agent.",
               "info")
         return redirect(url_for("reviews.queue"))
-    return render_template("review.html", validation=validation, form=form)
+    return render_template("review.html", validation=validation, form=form,
+                           own=validation.requested_by_id == current_user.user.id)

@@ -11,6 +11,7 @@ from flask_login import current_user
 from kbtool import gaps, notices
 from kbtool.web import usage
 from kbtool.web.db import get_db
+from kbtool.web.inputs import number
 from kbtool.web.reply import valid_ticket
 from kbtool.web.searching import IndexUnavailable, pick_token, shared
 
@@ -36,11 +37,11 @@ class SearchRequest:
     @classmethod
     def from_args(cls) -> SearchRequest:
         """Read and bound the query-string parameters."""
-        page = request.args.get("page", "1")
+        page = number(request.args.get("page")) or 1
         return cls(query=request.args.get("q", "").strip()[:MAX_QUERY_LENGTH],
                    sources=tuple(v for v in request.args.getlist("source") if v),
                    namespaces=tuple(v for v in request.args.getlist("ns") if v),
-                   page=min(int(page), MAX_PAGE) if page.isdigit() and int(page) > 0 else 1)
+                   page=min(page, MAX_PAGE))
 
     def url(self, **changes: object) -> str:
         """This search's URL with some parameters changed (for paging and suggestions)."""
@@ -79,7 +80,7 @@ def _home(asked: SearchRequest) -> dict[str, object]:
     if asked.query:
         return {}
     conn = get_db()
-    return {"my_gaps": gaps.open_gaps(conn, current_user.user.id, limit=20),
+    return {"my_gaps": gaps.open_gaps(conn, current_user.user, mine=True, limit=20),
             "notices": notices.unread(conn, current_user.user.id)}
 
 

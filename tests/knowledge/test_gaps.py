@@ -64,7 +64,7 @@ def test_open_gaps_by_demand_and_per_agent(conn, user):
     popular = gaps.record(conn, albert.id, "importer un relevé OFX")
     gaps.record(conn, agnes.id, "importer un relevé OFX")
     assert [g.id for g in gaps.open_gaps(conn)] == [popular, lonely]
-    assert [g.id for g in gaps.open_gaps(conn, albert.id)] == [popular]
+    assert [g.id for g in gaps.open_gaps(conn, albert, mine=True)] == [popular]
 
 
 def test_closing_with_a_page_needs_an_indexed_page(conn, user):

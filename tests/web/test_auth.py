@@ -85,6 +85,7 @@ def test_repeated_failures_are_throttled(client: FlaskClient) -> None:
     response = login(client, "agnes", PASSWORD)
     assert response.status_code == 429
     assert "Trop de tentatives" in response.get_data(as_text=True)
+    assert 0 < int(response.headers["Retry-After"]) <= accounts.THROTTLE_WINDOW + 1
 
 
 def test_session_cookie_is_protected_and_expires(client: FlaskClient, settings: Config) -> None:
@@ -140,3 +141,28 @@ def test_app_creates_its_secret_key_once(settings: Config, app: Flask) -> None:
     key_file = Path(settings.get("web.secret_key_file"))
     assert oct(key_file.stat().st_mode & 0o777) == "0o600"
     assert create_app(settings).secret_key == app.secret_key
+
+
+def test_a_cookie_copied_before_sign_out_is_refused_after(app: Flask) -> None:
+    agent = app.test_client()
+    login(agent, "agnes")
+    copied = agent.get_cookie("kbtool_session").value
+    post(agent, "/deconnexion")
+    thief = app.test_client()
+    thief.set_cookie("kbtool_session", copied)
+    response = thief.get("/brouillons")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/connexion")
+    assert login(agent, "agnes").status_code == 302  # signing in again works
+
+
+def test_a_cookie_copied_before_a_password_change_is_refused_after(app: Flask,
+                                                                    settings: Config) -> None:
+    agent = app.test_client()
+    login(agent, "agnes")
+    copied = agent.get_cookie("kbtool_session").value
+    conn = store.connect(settings.get("web.database"))
+    accounts.set_password(conn, "agnes", "nouveau mot de passe")
+    conn.close()
+    thief = app.test_client()
+    thief.set_cookie("kbtool_session", copied)
+    assert thief.get("/brouillons").status_code == 302

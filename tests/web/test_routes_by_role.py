@@ -1,0 +1,243 @@
+"""Every route of the app, asked by every kind of visitor, against a table of expected answers.
+
+The world: Agnès (agent) owns a reply draft waiting for validation, a knowledge gap whose question
+names a customer, and an article written for that gap, submitted for review.  Each route is asked
+with Agnès's ids by an anonymous visitor, Agnès, Albert (another agent), René (reviewer) and Adam
+(admin).  Whatever a route refuses, however it refuses it, leaves the store exactly as it was, and
+no page Albert can reach shows Agnès's customer.  A route missing from the table fails the test.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+from kbtool import accounts, articles, gaps, store
+from kbtool.config import Config
+from kbtool.web import create_app, draftstore
+from kbtool.web.reply import ChosenSection
+from tests.web.conftest import csrf_token, login, post
+
+CUSTOMER = "Durand"
+QUESTION = f"Comment importer le relevé OFX de Mme {CUSTOMER} ?"
+ROLES = ("anonymous", "agnes", "albert", "rene", "adam")
+
+# Expected answers: an HTTP status, or one of these.
+DONE = "done"          # a redirect without error message: the action was carried out
+UNPUBLISHED = "approved, not published"  # done, then a message: the wiki could not be reached
+REFUSED = "refused"    # a redirect back with an error message
+LOGIN = "login"        # a redirect to the sign-in page
+UNCHANGED = {REFUSED, LOGIN, 400, 403, 404, 405, 409, 413}  # the store is as before after these
+
+
+@dataclass(frozen=True)
+class Ask:
+    """What a row sends, and the answer of each role, in the order of ``ROLES``."""
+
+    answers: tuple[object, ...]
+    data: dict[str, str] | None = None
+
+
+def signed_in(*answers: object, data: dict[str, str] | None = None) -> Ask:
+    """A route that needs an account: anonymous visitors are sent to sign in."""
+    return Ask((LOGIN, *answers), data)
+
+
+EVERYONE = signed_in(200, 200, 200, 200)
+REVIEWERS = signed_in(403, 403, 200, 200)
+OWNER_AND_REVIEWERS = signed_in(200, 404, 200, 200)
+
+TABLE: dict[tuple[str, str], Ask] = {
+    ("static", "GET"): Ask((200,) * 5),
+    ("auth.login", "GET"): Ask((200,) * 5),
+    ("auth.login", "POST"): Ask((DONE,) * 5, {"name": "albert", "password": "mot de passe sûr"}),
+    ("auth.logout", "POST"): signed_in(DONE, DONE, DONE, DONE),
+    ("search.index", "GET"): EVERYONE,
+    ("search.unanswered", "POST"): signed_in(DONE, DONE, DONE, DONE,
+                                             data={"q": "tarte tatin", "reason": "aucun"}),
+    ("search.notices_read", "POST"): signed_in(DONE, DONE, DONE, DONE),
+    ("drafts.index", "GET"): EVERYONE,
+    ("drafts.create", "POST"): signed_in(REFUSED, REFUSED, REFUSED, REFUSED,
+                                         data={"q": "relevé"}),  # nothing ticked
+    ("drafts.edit", "GET"): signed_in(200, 404, 404, 404),
+    ("drafts.edit", "POST"): signed_in(DONE, 404, 404, 404, data={"ticket": "", "body": "Autre"}),
+    ("drafts.copied", "POST"): signed_in(204, 404, 404, 404,
+                                         data={"body": "Copié", "format": "text"}),
+    ("drafts.ask_validation", "POST"): signed_in(REFUSED, 404, 404, 404),  # already waiting
+    ("reviews.queue", "GET"): REVIEWERS,
+    ("reviews.review", "GET"): REVIEWERS,
+    ("reviews.review", "POST"): signed_in(403, 403, DONE, DONE, data={"decision": "approve"}),
+    ("gaps.index", "GET"): EVERYONE,
+    ("gaps.show", "GET"): OWNER_AND_REVIEWERS,
+    ("gaps.close_with_page", "POST"): signed_in(REFUSED, 404, REFUSED, REFUSED,
+                                                data={"page_id": "pas/indexee.txt"}),
+    ("gaps.dismiss", "POST"): signed_in(REFUSED, 404, DONE, DONE, data={"reason": "hors sujet"}),
+    # The gap already has its article: starting another one is refused, and leaves nothing.
+    ("articles.create", "POST"): signed_in(REFUSED, 404, REFUSED, REFUSED, data={"gap": "{gap_id}"}),
+    ("articles.mine", "GET"): EVERYONE,
+    ("articles.edit", "GET"): OWNER_AND_REVIEWERS,
+    # Submitted: nobody edits it any more, its author included.
+    ("articles.edit", "POST"): signed_in(REFUSED, 404, REFUSED, REFUSED,
+                                         data={"title": "T", "namespace": "kb", "body": "B"}),
+    ("articles.autosave", "POST"): signed_in(409, 404, 409, 409,
+                                             data={"title": "T", "namespace": "kb", "body": "B"}),
+    ("articles.comment", "POST"): signed_in(DONE, 404, DONE, DONE, data={"comment": "Un avis"}),
+    ("articles.preview", "POST"): signed_in(200, 200, 200, 200, data={"body": "**gras**"}),
+    ("articles.similar", "GET"): EVERYONE,
+    ("review.queue", "GET"): REVIEWERS,
+    ("review.show", "GET"): REVIEWERS,
+    # Approving publishes; without a wiki the article stays approved with the reason (a message).
+    ("review.decide", "POST"): signed_in(403, 403, UNPUBLISHED, UNPUBLISHED,
+                                         data={"decision": "approve", "revision": "1"}),
+    ("review.retry", "POST"): signed_in(403, 403, REFUSED, REFUSED),  # not approved yet
+    ("review.overwrite", "POST"): signed_in(403, 403, REFUSED, REFUSED, data={"revision": "3"}),
+    ("review.rename", "POST"): signed_in(403, 403, REFUSED, REFUSED, data={"page_name": "autre"}),
+    ("dashboard.page", "GET"): REVIEWERS,
+    ("admin.usage_page", "GET"): signed_in(403, 403, 403, 200),
+}
+
+
+@dataclass(frozen=True)
+class World:
+    """The ids of Agnès's things, by the name routes give them."""
+
+    ids: dict[str, int]
+
+
+def build_world(settings: Config) -> World:
+    """Agnès's draft waiting for validation, her gap, and the article submitted for it."""
+    conn = store.connect(settings.get("web.database"))
+    agnes = accounts.find_user(conn, "agnes")
+    draft_id = draftstore.create_draft(conn, agnes.id, "relevé", "", [ChosenSection(
+        "Relevés", f"Import pour {CUSTOMER}", "https://wiki.example/releves")])
+    validation_id = draftstore.request_validation(conn, draftstore.get_draft(conn, draft_id))
+    gap_id = gaps.record(conn, agnes.id, QUESTION)
+    article_id = articles.create(conn, agnes, "kb", gaps.get_gap(conn, gap_id))
+    articles.save(conn, articles.get(conn, article_id), agnes, "Import OFX",
+                  "kb", f"Pour {CUSTOMER} : …", ["kb"])
+    articles.submit(conn, articles.get(conn, article_id), agnes)
+    conn.close()
+    return World({"draft_id": draft_id, "validation_id": validation_id, "gap_id": gap_id,
+                  "article_id": article_id})
+
+
+def rows(conn: sqlite3.Connection) -> dict[str, list[tuple]]:
+    """Every row of every table of a database."""
+    tables = [row[0] for row in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+    return {table: [tuple(r) for r in conn.execute(f"SELECT * FROM {table} ORDER BY rowid")]
+            for table in tables}
+
+
+def snapshot(settings: Config) -> dict[str, list[tuple]]:
+    """Every row of every table of the store."""
+    conn = store.connect(settings.get("web.database"))
+    try:
+        return rows(conn)
+    finally:
+        conn.close()
+
+
+def url_for_rule(app: Flask, endpoint: str, world: World) -> str:
+    [rule] = [r for r in app.url_map.iter_rules() if r.endpoint == endpoint]
+    values = {name: "app.js" if name == "filename" else world.ids[name] for name in rule.arguments}
+    with app.test_request_context():
+        from flask import url_for
+        return url_for(endpoint, **values)
+
+
+def answer_of(client: FlaskClient, response: TestResponse) -> object:
+    """The response as the table writes it."""
+    if response.status_code != 302:
+        return response.status_code
+    if response.headers["Location"].startswith("/connexion?next="):
+        return LOGIN
+    with client.session_transaction() as session:
+        flashed = session.get("_flashes", [])
+    return REFUSED if any(category == "error" for category, _ in flashed) else DONE
+
+
+def every_route(app: Flask) -> set[tuple[str, str]]:
+    return {(rule.endpoint, method) for rule in app.url_map.iter_rules()
+            for method in rule.methods or () if method not in ("HEAD", "OPTIONS")}
+
+
+def test_every_route_has_its_row(app: Flask) -> None:
+    assert every_route(app) == set(TABLE)
+
+
+CASES = [(endpoint, method, role) for (endpoint, method) in TABLE for role in ROLES]
+
+
+@pytest.mark.parametrize(("endpoint", "method", "role"), CASES,
+                         ids=[f"{m} {e} as {r}" for e, m, r in CASES])
+def test_route_answers_each_role_as_the_table_says(settings: Config, endpoint: str, method: str,
+                                                   role: str) -> None:
+    world = build_world(settings)
+    app = create_app(settings)
+    client = app.test_client()
+    if role != "anonymous":
+        assert login(client, role).status_code == 302
+    ask = TABLE[(endpoint, method)]
+    path = url_for_rule(app, endpoint, world)
+    data = {key: value.format(**world.ids) for key, value in (ask.data or {}).items()}
+    before = snapshot(settings)
+    if method == "GET":
+        response = client.get(path, query_string=data)
+    else:
+        response = client.post(path, data={**data, "csrf_token": csrf_token(client)})
+    expected = ask.answers[ROLES.index(role)]
+    observed = answer_of(client, response)
+    if expected == UNPUBLISHED:
+        assert observed == REFUSED
+        assert articles.get(store.connect(settings.get("web.database")),
+                            world.ids["article_id"]).status == articles.APPROVED
+    else:
+        assert observed == expected, response.get_data(as_text=True)[:2000]
+    if expected in UNCHANGED:
+        assert snapshot(settings) == before
+    if role == "albert":
+        assert CUSTOMER not in response.get_data(as_text=True)
+
+
+def test_a_refused_article_start_leaves_no_orphan_draft(as_user, settings: Config) -> None:  # type: ignore[no-untyped-def]
+    world = build_world(settings)
+    rene = as_user("rene")
+    before = snapshot(settings)
+    response = post(rene, "/articles", {"gap": str(world.ids["gap_id"])})
+    assert "Un article est déjà en cours" in rene.get(response.headers["Location"]).get_data(
+        as_text=True)
+    assert snapshot(settings)["articles"] == before["articles"]
+
+
+def test_another_agent_cannot_start_an_article_from_a_gap_they_did_not_ask(
+        as_user, settings: Config) -> None:  # type: ignore[no-untyped-def]
+    conn = store.connect(settings.get("web.database"))
+    gap_id = gaps.record(conn, accounts.find_user(conn, "agnes").id, QUESTION)
+    albert = as_user("albert")
+    response = post(albert, "/articles", {"gap": str(gap_id)})
+    assert response.status_code == 404 and CUSTOMER not in response.get_data(as_text=True)
+    assert conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0] == 0
+
+
+def test_agents_sharing_a_gap_see_it_through_their_own_questions(as_user,
+                                                                 settings: Config) -> None:  # type: ignore[no-untyped-def]
+    conn = store.connect(settings.get("web.database"))
+    gap_id = gaps.record(conn, accounts.find_user(conn, "agnes").id, QUESTION)
+    assert gaps.record(conn, accounts.find_user(conn, "albert").id,
+                       "importer le relevé OFX de Mme") == gap_id
+    albert = as_user("albert")
+    for path in (f"/questions/{gap_id}", "/questions", "/"):
+        page = albert.get(path).get_data(as_text=True)
+        assert "importer le relevé OFX de Mme" in page and CUSTOMER not in page, path
+    response = post(albert, "/articles", {"gap": str(gap_id)})
+    editor = albert.get(response.headers["Location"]).get_data(as_text=True)
+    assert "importer le relevé OFX de Mme" in editor and CUSTOMER not in editor
+    rene = albert.application.test_client()
+    login(rene, "rene")
+    assert CUSTOMER in rene.get(f"/questions/{gap_id}").get_data(as_text=True)
