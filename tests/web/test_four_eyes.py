@@ -10,7 +10,7 @@ from kbtool import articles, store
 from kbtool.config import Config
 from kbtool.web import draftstore
 from tests.web.conftest import login, post
-from tests.web.test_drafts import new_draft
+from tests.web.test_drafts import ask_validation, new_draft
 
 
 def _second_browser(client: FlaskClient, name: str) -> FlaskClient:
@@ -22,7 +22,7 @@ def _second_browser(client: FlaskClient, name: str) -> FlaskClient:
 def _own_request(rene: FlaskClient) -> str:
     """René (a reviewer) drafts a reply and asks for its validation; the review page's path."""
     path, _ = new_draft(rene, 1)
-    post(rene, path + "/validation")
+    ask_validation(rene, path)
     [review] = re.findall(r'href="(/validations/\d+)"', rene.get("/validations").get_data(
         as_text=True))
     return review

@@ -32,6 +32,7 @@ DONE = "done"          # a redirect without error message: the action was carrie
 UNPUBLISHED = "approved, not published"  # done, then a message: the wiki could not be reached
 REFUSED = "refused"    # a redirect back with an error message
 LOGIN = "login"        # a redirect to the sign-in page
+SAVED_REFUSED = "saved, then refused"  # the text on screen is kept, the action is refused
 UNCHANGED = {REFUSED, LOGIN, 400, 403, 404, 405, 409, 413}  # the store is as before after these
 
 
@@ -66,9 +67,13 @@ TABLE: dict[tuple[str, str], Ask] = {
                                          data={"q": "relevé"}),  # nothing ticked
     ("drafts.edit", "GET"): signed_in(200, 404, 404, 404),
     ("drafts.edit", "POST"): signed_in(DONE, 404, 404, 404, data={"ticket": "", "body": "Autre"}),
+    ("drafts.autosave", "POST"): signed_in(200, 404, 404, 404,
+                                           data={"ticket": "", "body": "Autre"}),
     ("drafts.copied", "POST"): signed_in(204, 404, 404, 404,
                                          data={"body": "Copié", "format": "text"}),
-    ("drafts.ask_validation", "POST"): signed_in(REFUSED, 404, 404, 404),  # already waiting
+    # Already waiting: the text sent is saved (never lost), the second request refused.
+    ("drafts.ask_validation", "POST"): signed_in(SAVED_REFUSED, 404, 404, 404,
+                                                 data={"ticket": "", "body": "Autre"}),
     ("reviews.queue", "GET"): REVIEWERS,
     ("reviews.review", "GET"): REVIEWERS,
     ("reviews.review", "POST"): signed_in(403, 403, DONE, DONE, data={"decision": "approve"}),
@@ -197,6 +202,10 @@ def test_route_answers_each_role_as_the_table_says(settings: Config, endpoint: s
         assert observed == REFUSED
         assert articles.get(store.connect(settings.get("web.database")),
                             world.ids["article_id"]).status == articles.APPROVED
+    elif expected == SAVED_REFUSED:
+        assert observed == REFUSED
+        assert draftstore.get_draft(store.connect(settings.get("web.database")),
+                                    world.ids["draft_id"]).body == data["body"]
     else:
         assert observed == expected, response.get_data(as_text=True)[:2000]
     if expected in UNCHANGED:

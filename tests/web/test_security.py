@@ -170,6 +170,7 @@ ROUTE_PARAMS: dict[tuple[str, str], tuple[str, dict[str, str]]] = {
     ("drafts.create", "POST"): ("agnes", {"q": "relevé", "ticket": "T-1", "pick": "{pick}"}),
     ("drafts.edit", "GET"): ("agnes", {}),
     ("drafts.edit", "POST"): ("agnes", {"ticket": "T-1", "body": "Bonjour", "action": "save"}),
+    ("drafts.autosave", "POST"): ("agnes", {"ticket": "T-1", "body": "Bonjour"}),
     ("drafts.copied", "POST"): ("agnes", {"body": "Bonjour", "format": "text"}),
     ("drafts.ask_validation", "POST"): ("agnes", {"body": "Bonjour"}),
     ("reviews.queue", "GET"): ("rene", {}),
@@ -201,7 +202,7 @@ ROUTE_PARAMS: dict[tuple[str, str], tuple[str, dict[str, str]]] = {
     ("static", "GET"): ("anonymous", {}),
 }
 # Saving what the author typed before refusing a submit is the point (nothing typed is lost).
-SAVES_THEN_REFUSES = {"articles.edit"}
+SAVES_THEN_REFUSES = {"articles.edit", "drafts.ask_validation"}
 EVERY_PARAM = sorted({name for _, params in ROUTE_PARAMS.values() for name in params})
 _READ = re.compile(r'request\.(?:args|form)(?:\.(?:get|getlist)\(\s*"(\w+)"|\["(\w+)"\])'
                    r'|^\s+(\w+) = \w+Field\(', re.M)
