@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import select
 import socket
+import threading
 from collections.abc import Iterator
 
 import pytest
@@ -216,3 +218,69 @@ def test_settings_come_from_the_http_table():
                                  "user_agent": "ua"}})
     assert HttpSettings.from_config(config) == HttpSettings(timeout=3.0, retries=1, max_bytes=99,
                                                             delay=0.25, user_agent="ua")
+
+
+class _DrippingServer:
+    """A server on 127.0.0.1 that sends its answer one byte at a time, ``interval`` seconds
+    apart, either the whole answer or only its body; it counts the bytes it managed to send
+    before the client hung up."""
+
+    BODY = b"x" * 40
+
+    def __init__(self, drip_headers: bool, interval: float = 0.1):
+        self.drip_headers = drip_headers
+        self.interval = interval
+        self.sent = 0
+        self.done = threading.Event()
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._listener.getsockname()[1]}/drip"
+
+    @property
+    def answer(self) -> bytes:
+        return (b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
+                b"Content-Length: %d\r\n\r\n%s" % (len(self.BODY), self.BODY))
+
+    def __enter__(self) -> _DrippingServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._listener.close()
+        self._thread.join(timeout=30)
+
+    def _serve(self) -> None:
+        connection, _ = self._listener.accept()
+        with connection:
+            connection.recv(65536)  # the request
+            answer = self.answer
+            head = 0 if self.drip_headers else answer.index(b"\r\n\r\n") + 4
+            try:
+                connection.sendall(answer[:head])
+                for byte in answer[head:]:
+                    connection.sendall(bytes([byte]))
+                    self.sent += 1
+                    # The client hanging up (EOF) ends the drip at once.
+                    readable, _, _ = select.select([connection], [], [], self.interval)
+                    if readable and not connection.recv(1):
+                        break
+            except OSError:
+                pass  # the client hung up mid-write
+        self.done.set()
+
+
+@pytest.mark.parametrize("drip_headers", [True, False], ids=["headers", "body"])
+def test_a_dripping_server_cannot_outlast_the_timeout(drip_headers):
+    """Each byte comes well within the timeout, but the whole answer would not: the request
+    fails as timed out, the server having sent only part of it."""
+    client = HttpClient(HttpSettings(timeout=0.5, retries=2, delay=0.0, backoff=0.01))
+    with _DrippingServer(drip_headers) as server:
+        with pytest.raises(HttpError) as raised:
+            client.get(server.url)
+        assert server.done.wait(timeout=30)
+    assert "no answer within 0.5 s (http.timeout)" in raised.value.reason
+    assert 0 < server.sent < len(server.answer) - (0 if drip_headers else
+                                                  server.answer.index(b"\r\n\r\n") + 4)
