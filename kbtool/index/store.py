@@ -73,6 +73,10 @@ class IndexStore:
     def open(self) -> FileIndex:
         """The current index, or IndexMissing with the command that builds it."""
         if not self.exists():
+            # Whoosh also says "no index" for folders it may not read: name that instead.
+            for folder in (self.root, self.current_path):
+                if folder.is_dir():
+                    os.listdir(folder)  # PermissionError naming the folder
             raise IndexMissing(f"{self.root}: no index yet; run `kbtool reindex` first")
         return whoosh_index.open_dir(str(self.current_path.resolve()))
 
