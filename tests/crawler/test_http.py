@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import select
+import shutil
 import socket
+import ssl
+import subprocess
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -227,8 +231,10 @@ class _DrippingServer:
 
     BODY = b"x" * 40
 
-    def __init__(self, drip_headers: bool, interval: float = 0.1):
+    def __init__(self, drip_headers: bool, interval: float = 0.1,
+                 tls: ssl.SSLContext | None = None):
         self.drip_headers = drip_headers
+        self.tls = tls
         self.interval = interval
         self.sent = 0
         self.done = threading.Event()
@@ -237,7 +243,8 @@ class _DrippingServer:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self._listener.getsockname()[1]}/drip"
+        scheme = "https" if self.tls else "http"
+        return f"{scheme}://127.0.0.1:{self._listener.getsockname()[1]}/drip"
 
     @property
     def answer(self) -> bytes:
@@ -254,6 +261,8 @@ class _DrippingServer:
 
     def _serve(self) -> None:
         connection, _ = self._listener.accept()
+        if self.tls:
+            connection = self.tls.wrap_socket(connection, server_side=True)
         with connection:
             connection.recv(65536)  # the request
             answer = self.answer
@@ -272,12 +281,33 @@ class _DrippingServer:
         self.done.set()
 
 
+@pytest.fixture(scope="module")
+def tls_server(tmp_path_factory: pytest.TempPathFactory) -> tuple[ssl.SSLContext, Path]:
+    """A server's TLS context with a self-signed certificate for 127.0.0.1 (made by the
+    openssl command), and the certificate's file for the client to trust."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl command not installed")
+    folder = tmp_path_factory.mktemp("tls")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                    "-keyout", str(folder / "key.pem"), "-out", str(folder / "cert.pem")],
+                   check=True, capture_output=True)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(folder / "cert.pem", folder / "key.pem")
+    return context, folder / "cert.pem"
+
+
+@pytest.mark.parametrize("tls", [False, True], ids=["http", "https"])
 @pytest.mark.parametrize("drip_headers", [True, False], ids=["headers", "body"])
-def test_a_dripping_server_cannot_outlast_the_timeout(drip_headers):
+def test_a_dripping_server_cannot_outlast_the_timeout(drip_headers, tls, request, monkeypatch):
     """Each byte comes well within the timeout, but the whole answer would not: the request
     fails as timed out, the server having sent only part of it."""
+    context = None
+    if tls:
+        context, certificate = request.getfixturevalue("tls_server")
+        monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(certificate))
     client = HttpClient(HttpSettings(timeout=0.5, retries=2, delay=0.0, backoff=0.01))
-    with _DrippingServer(drip_headers) as server:
+    with _DrippingServer(drip_headers, tls=context) as server:
         with pytest.raises(HttpError) as raised:
             client.get(server.url)
         assert server.done.wait(timeout=30)
