@@ -58,6 +58,14 @@ def built_index(config: str) -> Callable[[Path], None]:
     return prepare
 
 
+def damage(index: str) -> Callable[[Path], None]:
+    """A preparation overwriting every file of the current generation of an index."""
+    def prepare(ws: Path) -> None:
+        for path in (ws / index / "current").resolve().iterdir():
+            path.write_bytes(bytes(range(256)))
+    return prepare
+
+
 def write(name: str, content: str | bytes) -> Callable[[Path], None]:
     """A preparation writing ``content`` to ``name`` in the workspace."""
     def prepare(ws: Path) -> None:
@@ -139,6 +147,9 @@ CASES = {
         ("--config", "{ws}/underfile.toml", "reindex"), 5, "Not a directory",
         write("underfile.toml", source_config(
             'name = "docs"\nkind = "folder"\npath = "docs"', index="kbtool.toml/index"))),
+    "index damaged": Case(("--config", "{ws}/damaged.toml", "search", "budget"), 4,
+                          "the index is damaged and cannot be read",
+                          steps(built_index("damaged.toml"), damage("damaged.toml.index"))),
     "index folder is a file": Case(("--config", "{ws}/isfile.toml", "search", "banque"), 4,
                                    "no index yet", write("isfile.toml", '[index]\ndir = "kbtool.toml"\n')),
     "index folder in /proc": Case(
@@ -277,3 +288,13 @@ def test_a_reader_gone_away_ends_the_output_quietly(argv: tuple[str, ...],
     finally:
         os.close(writer)
     assert (done.returncode, done.stderr) == (cli.EXIT_CLOSED_PIPE, b"")
+
+
+def test_a_damaged_index_is_rebuilt_by_the_next_reindex(workspace: Path) -> None:
+    """What the error line of a damaged index promises."""
+    steps(built_index("rebuilt.toml"), damage("rebuilt.toml.index"))(workspace)
+    config = str(workspace / "rebuilt.toml")
+    assert run(["--config", config, "search", "budget"], {}).returncode == 4
+    assert run(["--config", config, "reindex"], {}).returncode == 0
+    found = run(["--config", config, "search", "budget", "--json"], {})
+    assert found.returncode == 0 and b'"total": 1' in found.stdout
