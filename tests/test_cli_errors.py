@@ -151,7 +151,8 @@ CASES = {
                           "the index is damaged and cannot be read",
                           steps(built_index("damaged.toml"), damage("damaged.toml.index"))),
     "index folder is a file": Case(("--config", "{ws}/isfile.toml", "search", "banque"), 4,
-                                   "no index yet", write("isfile.toml", '[index]\ndir = "kbtool.toml"\n')),
+                                   "no index yet",
+                                   write("isfile.toml", '[index]\ndir = "kbtool.toml"\n')),
     "index folder in /proc": Case(
         ("--config", "{ws}/proc.toml", "reindex"), 5, "/proc/kbtool-index",
         write("proc.toml", source_config('name = "docs"\nkind = "folder"\npath = "docs"',
@@ -174,6 +175,16 @@ CASES = {
                           2, "--page"),
     "limit not a number": Case(("--config", "{ws}/kbtool.toml", "search", "x", "--limit", "a"),
                                2, "--limit"),
+    "query of operators only": Case(
+        ("--config", "{ws}/kbtool.toml", "search", "((( OR NOT [a TO"), 0, ""),
+    "query of 20,000 characters": Case(
+        ("--config", "{ws}/kbtool.toml", "search", "x" * 20_000), 0, ""),
+    "query with control characters": Case(
+        ("--config", "{ws}/kbtool.toml", "search", "a\x01\x1b[2Jb"), 0, ""),
+    "evaluate before any index": Case(
+        ("--config", "{ws}/empty.toml", "evaluate", "{ws}/q1.jsonl"), 4, "no index yet",
+        steps(write("empty.toml", '[index]\ndir = "never-built"\n'),
+              write("q1.jsonl", '{"id": "1", "query": "x"}\n'))),
     "unknown command": Case(("frobnicate",), 2, "invalid choice"),
     # The web server's address.
     "port taken": Case(("--config", "{ws}/web.toml", "serve", "--port", "{busy}"), 5,
