@@ -4,8 +4,10 @@
 two seconds never trips a three-second timeout and can hold a crawl for as long as it likes.
 Neither library has a limit on the whole exchange, so this module adds one: while a
 :class:`Deadline` is active in a thread, every connection that thread's requests use through a
-:class:`DeadlineAdapter` is remembered, and when the time is up a timer thread shuts their sockets
-down, which wakes the read blocked on them; the caller then sees ``expired`` and says so.
+:class:`DeadlineAdapter` is remembered, and when the time is up a watchdog thread shuts their
+sockets down, which wakes the read blocked on them; the caller then sees ``expired``.
+urllib3 is reached through two of its customisation points, both here: the connection class of
+a pool (`ConnectionCls`) and the pool classes of a pool manager (`pool_classes_by_scheme`).
 The watchdog thread costs about a tenth of a millisecond per request (measured on a loaded
 2-core machine), against several milliseconds for a request to a wiki on the same host.
 """
