@@ -1,6 +1,6 @@
 """Load benchmark of the search page over HTTP, beside the raw index search time.
 
-Starts ``kbtool serve`` (waitress) on a free loopback port in its own process, signs in one
+Starts ``kbtool serve`` (gunicorn) on a free loopback port in its own process, signs in one
 session per client, then has 1, 4 and 16 concurrent clients fetch the search page for the
 evaluation queries for a fixed time each; reports p50/p95 latency, requests/s and errors.  The raw
 ``Searcher.search`` time of the same queries is measured first, in this process, on the same index.

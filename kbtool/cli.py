@@ -1,15 +1,19 @@
 """The ``kbtool`` command: reindex (cron), search, evaluate, status, and the web commands.
 
-Library errors become one clean line on stderr and a documented exit status, so cron mail and
-scripts can tell what went wrong without a traceback.
+Expected errors (bad configuration or input, a file or folder the system refuses, a busy port or
+index) become one line on stderr, ``kbtool: error: …``, and a documented exit status, so cron
+mail and scripts can tell what went wrong without a traceback.  Only a bug shows one.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import logging
+import os
 import signal
+import sqlite3
 import sys
 from pathlib import Path
 from typing import Callable, Sequence
@@ -22,12 +26,19 @@ EXIT_FAILURES = 1      # the run finished, but some pages or sources failed
 EXIT_USAGE = 2         # bad arguments, configuration or input file
 EXIT_BUSY = 3          # another reindex holds the lock
 EXIT_NO_INDEX = 4      # nothing indexed yet
+EXIT_SYSTEM = 5        # the system refused: a file or folder, the database, the port to serve on
+EXIT_INTERRUPTED = 130  # Ctrl+C (SIGINT)
+EXIT_CLOSED_PIPE = 141  # the reader of the output went away (`kbtool search … | head`)
 
 Handler = Callable[[argparse.Namespace, Config], int]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script."""
+    # A terminal or pipe that cannot show a character (PYTHONIOENCODING=ascii, an argument that
+    # is not UTF-8) gets an escape sequence for it rather than a crash halfway through.
+    if isinstance(sys.stdout, io.TextIOWrapper):
+        sys.stdout.reconfigure(errors="backslashreplace")
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
@@ -35,14 +46,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _terminated)
     try:
         config = None if getattr(args, "no_config", False) else load(args.config)
-        return args.handler(args, config)
+        code = args.handler(args, config)
+        sys.stdout.flush()  # here, so that a reader gone away is noticed inside the try
+        return code
     except KeyboardInterrupt:
-        return 130
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return _output_closed()
     except Exception as exc:  # noqa: BLE001 - every known error becomes one line
         code = _exit_code(exc)
         if code is None:
             raise
-        print(f"kbtool: error: {exc}", file=sys.stderr)
+        print(f"kbtool: error: {_describe(exc)}", file=sys.stderr)
         return code
 
 
@@ -73,8 +88,9 @@ def build_parser() -> argparse.ArgumentParser:
     search = commands.add_parser("search", help="search the index")
     search.add_argument("query")
     search.add_argument("--json", action="store_true", help="machine-readable output")
-    search.add_argument("--limit", type=int, default=10, help="pages to show (default 10)")
-    search.add_argument("--page", type=int, default=1, help="result page (default 1)")
+    search.add_argument("--limit", type=_positive, default=10,
+                        help="pages to show (default 10)")
+    search.add_argument("--page", type=_positive, default=1, help="result page (default 1)")
     search.add_argument("--source", action="append", default=[], metavar="NAME")
     search.add_argument("--namespace", action="append", default=[], metavar="NS")
     search.set_defaults(handler=_search)
@@ -101,11 +117,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _positive(text: str) -> int:
+    """An argparse type: a whole number from 1 up."""
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number from 1 up")
+    return int(text)
+
+
 def _reindex(args: argparse.Namespace, config: Config) -> int:
+    from kbtool.crawler import open_source
     from kbtool.pipeline import reindex
-    unknown = [name for name in args.source if name not in {s.name for s in config.sources}]
-    if unknown:
-        config.source(unknown[0])  # raises ConfigError naming the configured sources
+    # An unknown name, or a setting only its source checks (a password that cannot be found,
+    # a start URL outside its prefix), is a configuration error: exit 2 before anything runs,
+    # rather than one more failed source of a run that exits 1.
+    for source in [config.source(name) for name in args.source] or config.sources:
+        open_source(source, config)
     report = reindex(config, full=args.full, progress=True, only=args.source)
     for failure in report.failures:
         print(f"failed: {failure}", file=sys.stderr)
@@ -201,12 +227,12 @@ def _demo(args: argparse.Namespace, _: None) -> int:
         print(f"Compte administrateur créé : {created[0]} / mot de passe : {created[1]}")
     if args.no_serve:
         return EXIT_OK
-    print(f"kbtool: http://{args.host}:{args.port}/ (Ctrl+C pour arrêter)")
     serve(config, args.host, args.port)
     return EXIT_OK
 
 
 def _exit_code(exc: Exception) -> int | None:
+    """The documented status of an expected error; None for a bug (its traceback is shown)."""
     from kbtool.evaluation import QueryFileError
     from kbtool.index.store import IndexBusy, IndexMissing
     from kbtool.webcli import USAGE_ERRORS
@@ -216,4 +242,27 @@ def _exit_code(exc: Exception) -> int | None:
         return EXIT_BUSY
     if isinstance(exc, IndexMissing):
         return EXIT_NO_INDEX
+    if isinstance(exc, (OSError, sqlite3.Error)):
+        return EXIT_SYSTEM
     return None
+
+
+def _describe(exc: Exception) -> str:
+    """One line for an error: an OSError as ``reason: path`` rather than ``[Errno 13] …``."""
+    if isinstance(exc, OSError) and exc.strerror:
+        if exc.filename is None:
+            return exc.strerror
+        target = f"{exc.filename} -> {exc.filename2}" if exc.filename2 else exc.filename
+        return f"{exc.strerror}: {target}"
+    if isinstance(exc, sqlite3.Error):
+        return f"database (web.database): {exc}"
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+def _output_closed() -> int:
+    """The reader of our output went away: stop quietly.  Standard output is pointed at
+    /dev/null so that Python's own flush at exit does not fail a second time."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return EXIT_CLOSED_PIPE

@@ -51,7 +51,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("search.min_coverage", 0.65,
             "Share of the query's weighted key terms one of the first three pages must hold for "
             "the search to be a confident answer.", float),
-    Setting("http.timeout", 20.0, "Seconds before an HTTP request is abandoned.", float),
+    Setting("http.timeout", 20.0,
+            "Seconds an HTTP request may take in all (connecting, headers, body).", float),
     Setting("http.retries", 3,
             "Retries on 429, 502, 503, 504 and dropped connections (with backoff).", int),
     Setting("http.max_bytes", 20_000_000, "Largest response body accepted, in bytes.", int),

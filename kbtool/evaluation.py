@@ -37,7 +37,8 @@ def load_queries(path: Path) -> list[JudgedQuery]:
     try:
         lines = Path(path).read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
-        raise QueryFileError(f"{path}: cannot read: {exc}") from exc
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        raise QueryFileError(f"{path}: cannot read: {reason}") from exc
     queries = []
     for number, line in enumerate(lines, start=1):
         if not line.strip():

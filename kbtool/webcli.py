@@ -44,7 +44,7 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:  # type: ignor
     email.add_argument("address")
     email.set_defaults(handler=user_email)
 
-    serve = subparsers.add_parser("serve", help="serve the web UI (waitress)")
+    serve = subparsers.add_parser("serve", help="serve the web UI (gunicorn, web.processes workers)")
     serve.add_argument("--host", help="address to listen on (default: web.host, 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port to listen on (default: web.port)")
     serve.set_defaults(handler=serve_command)
@@ -115,7 +115,6 @@ def serve_command(args: argparse.Namespace, config: Config) -> int:
 
     host = args.host or config.get("web.host")
     port = args.port if args.port is not None else config.get("web.port")
-    print(f"kbtool: http://{host}:{port}/ (Ctrl+C pour arrêter)", file=sys.stderr)
     serve(config, host, port)
     return 0
 

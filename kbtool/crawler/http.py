@@ -1,7 +1,8 @@
 """The one HTTP client of the crawler: timeouts, retries, size cap, politeness, conditional GETs.
 
 Every remote source (DokuWiki over HTTP, documentation web sites) goes through this module so
-that a misbehaving server is handled the same way everywhere: each request has a timeout, a body
+that a misbehaving server is handled the same way everywhere: each request, from connecting to
+the body's last byte, ends within ``http.timeout`` however slowly the server sends, a body
 is read in chunks and abandoned past ``http.max_bytes``, 429/502/503/504 and dropped connections
 are retried with exponential backoff (honouring ``Retry-After``), one host gets at most one
 request per ``http.delay`` seconds, and every problem surfaces as an :class:`HttpError` whose
@@ -25,6 +26,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 import requests
 
 from kbtool.config import Config
+from kbtool.crawler.deadline import Deadline, DeadlineAdapter
 
 log = logging.getLogger(__name__)
 
@@ -114,6 +116,8 @@ class HttpClient:
     def __init__(self, settings: HttpSettings, session: requests.Session | None = None):
         self.settings = settings
         self.session = session or requests.Session()
+        for prefix in ("http://", "https://"):
+            self.session.mount(prefix, DeadlineAdapter())
         self.session.max_redirects = MAX_REDIRECTS
         self._host_delays: dict[str, float] = {}
         self._last_request: dict[str, float] = {}
@@ -159,9 +163,22 @@ class HttpClient:
 
     def _attempt(self, method: str, url: str, headers: dict[str, str], data: Any, json: Any,
                  accept: tuple[str, ...]) -> Response:
+        """One exchange within ``http.timeout``: cut short, whatever it was doing, once over."""
         host = _host(url)
         self._wait_turn(host)
-        started = time.monotonic()
+        deadline = Deadline(self.settings.timeout)
+        try:
+            with deadline:
+                return self._exchange(method, url, headers, data, json, accept)
+        except (HttpError, _Retry):
+            if deadline.expired:
+                raise self._timed_out(url) from None
+            raise
+        finally:
+            self._last_request[host] = time.monotonic()
+
+    def _exchange(self, method: str, url: str, headers: dict[str, str], data: Any, json: Any,
+                  accept: tuple[str, ...]) -> Response:
         try:
             prepared = self.session.prepare_request(requests.Request(
                 method.upper(), url, headers=headers, data=data or {}, json=json, params={},
@@ -169,19 +186,20 @@ class HttpClient:
             raw = self.session.send(prepared, timeout=self.settings.timeout,
                                     allow_redirects=True, **self._environment(prepared.url))
             with raw:
-                return self._read(url, raw, accept, started)
+                return self._read(url, raw, accept)
         except requests.TooManyRedirects:
             raise HttpError(url, f"too many redirects (more than {MAX_REDIRECTS}, "
                                  "probably a redirect loop)") from None
         except requests.Timeout:
-            raise HttpError(url, f"no answer within {self.settings.timeout:g} s "
-                                 "(http.timeout)") from None
+            raise self._timed_out(url) from None
         except requests.ConnectionError as exc:
             raise _Retry(f"connection failed ({_cause(exc)})") from None
         except requests.RequestException as exc:
             raise HttpError(url, f"request failed ({_cause(exc)})") from None
-        finally:
-            self._last_request[host] = time.monotonic()
+
+    def _timed_out(self, url: str) -> HttpError:
+        return HttpError(url, f"no answer within {self.settings.timeout:g} s "
+                              "(http.timeout)")
 
     def _environment(self, url: str) -> dict[str, Any]:
         """What ``Session.request`` would take from the environment for ``url`` (proxies and
@@ -195,8 +213,7 @@ class HttpClient:
         settings = self._environments[key]
         return {**settings, "proxies": dict(settings["proxies"])}
 
-    def _read(self, url: str, raw: requests.Response, accept: tuple[str, ...],
-              started: float) -> Response:
+    def _read(self, url: str, raw: requests.Response, accept: tuple[str, ...]) -> Response:
         status = raw.status_code
         log.debug("%s %s -> %d", raw.request.method, safe_url(raw.url), status)
         if status in RETRY_STATUSES:
@@ -210,13 +227,13 @@ class HttpClient:
         if status != 304 and accept and content_type not in accept:
             raise HttpError(url, f"unexpected content type {content_type or '(none)'} "
                                  f"(expected {', '.join(accept)})")
-        body = b"" if status == 304 else self._body(url, raw, started)
+        body = b"" if status == 304 else self._body(url, raw)
         return Response(url=raw.url, status=status, content_type=content_type, body=body,
                         encoding=encoding, etag=raw.headers.get("ETag", ""),
                         last_modified=raw.headers.get("Last-Modified", ""))
 
-    def _body(self, url: str, raw: requests.Response, started: float) -> bytes:
-        """Read the body in chunks, stopping as soon as it passes the size or time limit."""
+    def _body(self, url: str, raw: requests.Response) -> bytes:
+        """Read the body in chunks, stopping as soon as it passes the size limit."""
         limit = self.settings.max_bytes
         declared = raw.headers.get("Content-Length", "")
         if declared.isdigit() and int(declared) > limit:
@@ -230,9 +247,6 @@ class HttpClient:
                 if size > limit:
                     raise HttpError(url, f"body is over the limit of {limit} bytes "
                                          "(http.max_bytes)")
-                if time.monotonic() - started > self.settings.timeout:
-                    raise HttpError(url, f"body not received within {self.settings.timeout:g} s "
-                                         "(http.timeout)")
                 chunks.append(chunk)
         except requests.RequestException as exc:
             # requests reports a read timeout in the middle of a body as a connection error.
@@ -244,11 +258,14 @@ class HttpClient:
         if response.is_redirect:
             self._last_request[_host(response.url)] = time.monotonic()
             target = urljoin(response.url, response.headers.get("Location", ""))
-            self._wait_turn(_host(target))
+            self._wait_turn(_host(target), Deadline.active())
 
-    def _wait_turn(self, host: str) -> None:
+    def _wait_turn(self, host: str, deadline: Deadline | None = None) -> None:
+        """Sleep until the host's turn, time a running request's ``deadline`` does not count."""
         pause = self._last_request.get(host, -math.inf) + self._delay(host) - time.monotonic()
         if pause > 0:
+            if deadline is not None:
+                deadline.extend(pause)
             time.sleep(pause)
 
     def _delay(self, host: str) -> float:

@@ -45,6 +45,10 @@ class IndexMissing(Exception):
     """No index has been built yet in that folder."""
 
 
+class IndexUnreadable(IndexMissing):
+    """An index is there but cannot be read (damaged); the next reindex builds a new one."""
+
+
 class IndexBusy(Exception):
     """Another reindex holds the lock."""
 
@@ -60,8 +64,13 @@ class IndexStore:
         return self.root / CURRENT
 
     def exists(self) -> bool:
-        """True when a complete index is in place."""
-        return whoosh_index.exists_in(str(self.current_path))
+        """True when a complete, readable index is in place (a damaged one is not: the next
+        reindex builds a new one in full)."""
+        try:
+            return whoosh_index.exists_in(str(self.current_path))
+        except Exception as exc:  # noqa: BLE001 - a damaged table of contents fails in many ways
+            log.info("%s: the index cannot be read: %r", self.current_path, exc)
+            return False
 
     def generation(self) -> str:
         """Name of the current generation (changes when a rebuild is swapped in)."""
@@ -73,6 +82,13 @@ class IndexStore:
     def open(self) -> FileIndex:
         """The current index, or IndexMissing with the command that builds it."""
         if not self.exists():
+            # Whoosh also says "no index" for folders it may not read: name that instead.
+            for folder in (self.root, self.current_path):
+                if folder.is_dir():
+                    os.listdir(folder)  # PermissionError naming the folder
+            if self.current_path.is_dir() and any(self.current_path.iterdir()):
+                raise IndexUnreadable(f"{self.current_path.resolve()}: the index is damaged "
+                                      "and cannot be read; `kbtool reindex` builds a new one")
             raise IndexMissing(f"{self.root}: no index yet; run `kbtool reindex` first")
         return whoosh_index.open_dir(str(self.current_path.resolve()))
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -73,9 +74,12 @@ def ensure_admin(config: Config) -> tuple[str, str] | None:
 
 
 def serve(config: Config, host: str, port: int) -> None:
-    """Serve the app with waitress (a production WSGI server) until interrupted."""
+    """Serve the app with gunicorn (``web.processes`` workers) until stopped; the URL is
+    announced on stderr once the port listens (a busy port raises ``server.PortUnavailable``
+    before anything is announced)."""
     from kbtool.web import server
 
     app = create_app(config)
-    log.info("serving on http://%s:%d/", host, port)
-    server.run(app, host, port, config.get("web.processes"))
+    server.run(app, host, port, config.get("web.processes"),
+               ready=lambda: print(f"kbtool: http://{host}:{port}/ (Ctrl+C pour arrêter)",
+                                   file=sys.stderr, flush=True))
