@@ -1,0 +1,110 @@
+"""Article Markdown → HTML stays linear in time on inputs built to be slow (issue 12, item 8).
+
+Tests never time anything (bench/markdown_render.py does, docs/benchmarks.md has the figures):
+they count the Python-level calls of one rendering, a measure of work that no machine load
+changes, and check that four times the input costs at most about four times the work; and they
+render each pathological input at the largest body an article may have, checking its text.
+"""
+
+from __future__ import annotations
+
+import html
+import sys
+from collections.abc import Callable
+
+import pytest
+from bs4 import BeautifulSoup
+
+from kbtool.articles import MAX_BODY_LENGTH
+from kbtool.markup import MAX_NESTING, to_html
+
+# name → (input of about n characters, the character whose count the rendering must keep).
+PATHOLOGICAL: dict[str, tuple[Callable[[int], str], str]] = {
+    "opening brackets": (lambda n: "[" * n, "["),
+    "image openers": (lambda n: "![" * (n // 2), "!"),
+    "unclosed links": (lambda n: "[a](" * (n // 4), "("),
+    "nested link brackets": (lambda n: "[" * (n // 5) + "a" + "](b)" * (n // 5), "a"),
+    "emphasis openers": (lambda n: "*a " * (n // 3), "a"),
+    "nested emphasis": (lambda n: "*" * (n // 2) + "a" + "*" * (n // 2), "a"),
+    "mixed emphasis": (lambda n: "*_a" * (n // 3), "a"),
+    "deeply nested emphasis": (lambda n: "*a " * (n // 6) + "b" + " c*" * (n // 6), "c"),
+    "backtick runs": (lambda n: "`a" * (n // 2), "a"),
+    "angle brackets": (lambda n: "<" * n, "<"),
+    "unclosed html tags": (lambda n: "<a " * (n // 3), "a"),
+    "entity starts": (lambda n: "&#" * (n // 2), "#"),
+    "nested quotes": (lambda n: "> " * (n // 2 - 1) + "a", ">"),
+    "nested raw html": (lambda n: "<blockquote>" * (n // 12), "q"),
+    "nested lists": (lambda n: "".join("  " * i + "- a\n" for i in range(int((n // 2) ** 0.5))),
+                     "a"),
+    "table rows": (lambda n: "|a|\n|-|\n" + "|x|\n" * (n // 4), "x"),
+    "long line": (lambda n: "mot " * (n // 4), "m"),
+}
+NORMAL_PARAGRAPH = ("Menu **Fichier > Exporter**, puis *Format* : voir [la FAQ](https://e.example/faq)"
+                    " et `kbtool reindex`.\n\n")
+
+
+def work(text: str) -> int:
+    """Python-level calls (functions, C builtins) made while rendering ``text``."""
+    count = 0
+
+    def counted(frame: object, event: str, arg: object) -> None:
+        nonlocal count
+        count += 1
+
+    sys.setprofile(counted)
+    try:
+        to_html(text)
+    finally:
+        sys.setprofile(None)
+    return count
+
+
+@pytest.mark.parametrize("name", PATHOLOGICAL)
+def test_four_times_the_input_costs_at_most_about_four_times_the_work(name: str) -> None:
+    make, _ = PATHOLOGICAL[name]
+    small, large = work(make(1_000)), work(make(4_000))
+    assert large <= 5 * small, f"{name}: {small} calls for 1,000 characters, {large} for 4,000"
+
+
+def test_the_work_count_sees_quadratic_rendering() -> None:
+    """The measure itself: a renderer that rescans its input for each character is caught."""
+    def quadratic(text: str) -> str:
+        return "".join(text[:i].count("[") and "[" or "" for i in range(len(text)))
+
+    def calls(text: str) -> int:
+        count = 0
+
+        def counted(frame: object, event: str, arg: object) -> None:
+            nonlocal count
+            count += 1
+        sys.setprofile(counted)
+        try:
+            quadratic(text)
+        finally:
+            sys.setprofile(None)
+        return count
+    assert calls("[" * 400) > 3 * calls("[" * 100)
+
+
+@pytest.mark.parametrize("name", PATHOLOGICAL)
+def test_a_pathological_body_of_the_largest_size_renders_all_its_text(name: str) -> None:
+    make, mark = PATHOLOGICAL[name]
+    text = make(MAX_BODY_LENGTH)
+    shown = BeautifulSoup(to_html(text), "html.parser").get_text()
+    assert shown.count(mark) == text.count(mark)
+
+
+def test_an_article_nested_too_deep_is_shown_as_its_source() -> None:
+    text = "> " * (MAX_NESTING + 1) + "**a**"
+    assert to_html(text) == f"<pre><code>{html.escape(text)}</code></pre>"
+    assert "<strong>a</strong>" in to_html("> " * (MAX_NESTING // 2 - 2) + "**a**")
+
+
+def test_a_normal_article_keeps_its_formatting() -> None:
+    html = to_html(NORMAL_PARAGRAPH + "```python\nprint('ok')\n```\n\n- un\n- deux\n    - deux bis\n"
+                   "\n| a | b |\n|---|---|\n| 1 | 2 |\n")
+    for part in ("<strong>Fichier &gt; Exporter</strong>", "<em>Format</em>",
+                 '<a href="https://e.example/faq" rel="noopener noreferrer">la FAQ</a>',
+                 "<code>kbtool reindex</code>", '<code class="language-python">',
+                 "<li>deux\n<ul>\n<li>deux bis</li>", "<td>1</td>"):
+        assert part in html
