@@ -20,7 +20,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from bs4 import BeautifulSoup, NavigableString, Tag
+from lxml import html as lxml_html
+from lxml.html import HtmlElement as Tag
 
 from kbtool.markup import LANGUAGE_PREFIX, to_html
 from kbtool.wikiescape import (CODE_CLOSER, code_block, escape_text, line, link, literal,
@@ -37,7 +38,7 @@ BULLET = "• "
 
 def to_dokuwiki(title: str, markdown_text: str) -> str:
     """The DokuWiki text of an article: its title as first heading, then its body."""
-    body = BeautifulSoup(to_html(markdown_text), "html.parser")
+    body = lxml_html.fragment_fromstring(to_html(markdown_text), create_parent="div")
     blocks = [heading(1, title), *_blocks(body)]
     return "\n\n".join(block for block in blocks if block) + "\n"
 
@@ -58,45 +59,56 @@ def _blocks(parent: Tag) -> Iterator[str]:
 
 
 def _block(tag: Tag) -> str:
-    if tag.name in HEADINGS:
-        return heading(HEADINGS[tag.name], tag.get_text())
-    if tag.name == "pre":
-        return code_block(tag.get_text(), _language(tag))
-    if tag.name == "hr":
+    if tag.tag in HEADINGS:
+        return heading(HEADINGS[tag.tag], tag.text_content())
+    if tag.tag == "pre":
+        return code_block(tag.text_content(), _language(tag))
+    if tag.tag == "hr":
         return "----"
-    if tag.name in ("ul", "ol"):
+    if tag.tag in ("ul", "ol"):
         return "\n".join(_list(tag, 1))
-    if tag.name == "blockquote":
+    if tag.tag == "blockquote":
         return "\n".join(_quote(tag, 1))
-    if tag.name == "table":
+    if tag.tag == "table":
         return _table(tag)
     return "\n\n".join(line(source) for source in _lines(tag))
+
+
+def _children(parent: Tag) -> list[str | Tag]:
+    """The text and elements inside ``parent``, in order (lxml keeps text as ``text`` and
+    ``tail`` attributes; comments, which the sanitizer removes anyway, are skipped)."""
+    children: list[str | Tag] = [parent.text] if parent.text else []
+    for child in parent:
+        if isinstance(child.tag, str):
+            children.append(child)
+        if child.tail:
+            children.append(child.tail)
+    return children
 
 
 def _segments(parent: Tag) -> Iterator[str | Tag]:
     """The children of ``parent``: each run of inline content as its DokuWiki source, each
     block as its tag (blank text between blocks dropped)."""
-    run: list[NavigableString | Tag] = []
-    for child in parent.children:
-        if isinstance(child, Tag) and child.name not in INLINE:
+    run: list[str | Tag] = []
+    for child in _children(parent):
+        if isinstance(child, Tag) and child.tag not in INLINE:
             if run:
                 yield from _inline_run(run, parent)
                 run = []
             yield child
-        elif isinstance(child, (NavigableString, Tag)):
+        else:
             run.append(child)
     if run:
         yield from _inline_run(run, parent)
 
 
-def _inline_run(nodes: list[NavigableString | Tag], parent: Tag) -> Iterator[str]:
-    source = _inline(nodes, parent.name in MARKS, frozenset())
+def _inline_run(nodes: list[str | Tag], parent: Tag) -> Iterator[str]:
+    source = _inline(nodes, parent.tag in MARKS, frozenset())
     if source.strip():
         yield source
 
 
-def _inline(nodes: list[NavigableString | Tag], inside_mark: bool,
-            active: frozenset[str]) -> str:
+def _inline(nodes: list[str | Tag], inside_mark: bool, active: frozenset[str]) -> str:
     """Inline nodes as DokuWiki source; text next to markup (or inside a mark) is escaped with
     its edge characters checked too."""
     parts = []
@@ -104,47 +116,46 @@ def _inline(nodes: list[NavigableString | Tag], inside_mark: bool,
         if isinstance(node, Tag):
             parts.append(_inline_tag(node, active))
         elif not (node.strip() == "" and node.count("\n")) or 0 < index < len(nodes) - 1:
-            parts.append(escape_text(str(node), index > 0 or inside_mark,
+            parts.append(escape_text(node, index > 0 or inside_mark,
                                      index < len(nodes) - 1 or inside_mark))
     return "".join(parts)
 
 
 def _inline_tag(tag: Tag, active: frozenset[str]) -> str:
-    if tag.name == "br":
+    if tag.tag == "br":
         return LINE_BREAK
-    if tag.name == "code":
-        return monospace(tag.get_text())
-    if tag.name == "a":
-        return link(str(tag.get("href") or ""), tag.get_text())
-    children = list(tag.children)
-    mark = MARKS.get(tag.name or "")
-    if mark is None or mark[0] in active or not tag.get_text().strip():
+    if tag.tag == "code":
+        return monospace(tag.text_content())
+    if tag.tag == "a":
+        return link(tag.get("href") or "", tag.text_content())
+    children = _children(tag)
+    mark = MARKS.get(tag.tag)
+    if mark is None or mark[0] in active or not tag.text_content().strip():
         return _inline(children, False, active)
     opener, closer = mark
     return opener + _inline(children, True, active | {opener}) + closer
 
 
 def _language(pre: Tag) -> str:
-    code = pre.find("code")
-    classes = code.get("class") or [] if isinstance(code, Tag) else []
+    code = pre.find(".//code")
+    classes = (code.get("class") or "").split() if code is not None else []
     return next((c.removeprefix(LANGUAGE_PREFIX) for c in classes
                  if c.startswith(LANGUAGE_PREFIX)), "")
 
 
 def _lines(tag: Tag) -> list[str]:
     """Any block as lines of inline source (for containers that cannot hold blocks)."""
-    if tag.name in HEADINGS:
-        return [escape_text(" ".join(tag.get_text().split()))]
-    if tag.name == "pre":
-        return [monospace(code) for code in tag.get_text().split("\n") if code.strip()]
-    if tag.name == "hr":
+    if tag.tag in HEADINGS:
+        return [escape_text(" ".join(tag.text_content().split()))]
+    if tag.tag == "pre":
+        return [monospace(code) for code in tag.text_content().split("\n") if code.strip()]
+    if tag.tag == "hr":
         return []
-    if tag.name in ("ul", "ol", "table"):
-        items = _items(tag) if tag.name != "table" else tag.find_all("tr")
+    if tag.tag in ("ul", "ol", "table"):
+        items = _items(tag) if tag.tag != "table" else list(tag.iter("tr"))
         return [BULLET + text for text in (" ".join(_lines(item)) for item in items) if text]
-    if tag.name == "tr":
-        return [literal(" | ").join(" ".join(_lines(cell)) for cell in
-                                    tag.find_all(["th", "td"], recursive=False))]
+    if tag.tag == "tr":
+        return [literal(" | ").join(" ".join(_lines(cell)) for cell in _cells(tag))]
     lines: list[str] = []
     for segment in _segments(tag):
         lines.extend([segment.strip()] if isinstance(segment, str) else _lines(segment))
@@ -159,11 +170,15 @@ def _flat(tag: Tag) -> str:
 def _items(tag: Tag) -> list[Tag]:
     """The items of a list, also those the sanitizer's HTML parser left inside another element
     of the list (``<ul><code><li>``: a browser shows them as items)."""
-    return [item for item in tag.find_all("li") if item.find_parent(["ul", "ol"]) is tag]
+    return [item for item in tag.iter("li") if next(item.iterancestors("ul", "ol")) is tag]
+
+
+def _cells(row: Tag) -> list[Tag]:
+    return [cell for cell in row if cell.tag in ("th", "td")]
 
 
 def _list(tag: Tag, depth: int) -> list[str]:
-    marker = "-" if tag.name == "ol" else "*"
+    marker = "-" if tag.tag == "ol" else "*"
     lines = []
     for item in _items(tag):
         parts: list[str] = []
@@ -171,11 +186,11 @@ def _list(tag: Tag, depth: int) -> list[str]:
         for segment in _segments(item):
             if isinstance(segment, str):
                 parts.append(segment.strip())
-            elif segment.name in ("ul", "ol"):
+            elif segment.tag in ("ul", "ol"):
                 nested.extend(_list(segment, depth + 1))
-            elif segment.name == "pre" and CODE_CLOSER not in segment.get_text():
+            elif segment.tag == "pre" and CODE_CLOSER not in segment.text_content():
                 # A code block stays in its item when it starts on the item's line.
-                code = code_block(segment.get_text(), _language(segment))
+                code = code_block(segment.text_content(), _language(segment))
                 parts[-1:] = [f"{parts[-1]} {code}" if parts else code]
             else:
                 parts.extend(_lines(segment))
@@ -187,7 +202,7 @@ def _list(tag: Tag, depth: int) -> list[str]:
 def _quote(tag: Tag, depth: int) -> list[str]:
     lines = []
     for segment in _segments(tag):
-        if isinstance(segment, Tag) and segment.name == "blockquote":
+        if isinstance(segment, Tag) and segment.tag == "blockquote":
             lines.extend(_quote(segment, depth + 1))
         else:
             sources = [segment] if isinstance(segment, str) else _lines(segment)
@@ -198,9 +213,8 @@ def _quote(tag: Tag, depth: int) -> list[str]:
 def _table(tag: Tag) -> str:
     """Rows of ``^head^`` and ``|cell|``, each column padded to its widest cell (an empty cell
     gets a space: ``||`` would join it to the previous one)."""
-    rows = [[(cell.name == "th", _flat(cell) or " ")
-             for cell in row.find_all(["th", "td"], recursive=False)]
-            for row in tag.find_all("tr")]
+    rows = [[(cell.tag == "th", _flat(cell) or " ") for cell in _cells(row)]
+            for row in tag.iter("tr")]
     rows = [row for row in rows if row]
     widths: dict[int, int] = {}
     for row in rows:
