@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import html
 import re
+from itertools import accumulate
 
 import cmarkgfm
 import nh3
@@ -52,12 +53,9 @@ def _keep_attribute(tag: str, name: str, value: str) -> str | None:
 def nesting(rendered: str) -> int:
     """How deep the elements of ``rendered`` nest, counting its tags in one pass (an unclosed
     raw tag counts as open: HTML parsers keep it open too)."""
-    depth = deepest = 0
-    for tag in _TAG.finditer(rendered):
-        if tag.group(2).lower() not in VOID_TAGS:
-            depth += -1 if tag.group(1) else 1
-            deepest = max(deepest, depth)
-    return deepest
+    steps = [-1 if closing else 1 for closing, name in _TAG.findall(rendered)
+             if name.lower() not in VOID_TAGS]
+    return max(accumulate(steps), default=0)
 
 
 def to_html(text: str) -> str:

@@ -16,7 +16,7 @@ case-sensitive lexer whose modes end at their first closer, and it has no escape
 
 In prose (:func:`escape_text`) a word is made literal when it holds anything the lexer acts on
 (links, media and plugins ``{{…}}``, macros ``~~…~~``, tags ``<…>``, footnotes, formatting,
-table cells, headings, line breaks, URLs the wiki would turn into links…) or, at the edge of a
+table cells, headings, line breaks, URLs the wiki would turn into links, smileys…) or, at the edge of a
 formatted span or at the start of a line, a character that would join the markup next to it.
 Plain words stay plain, so the page source stays readable for the wiki's editors.
 """
@@ -26,10 +26,16 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
+# DokuWiki's smileys (conf/smileys.conf, the same in both releases): each becomes an image.
+SMILEYS = ("8-)", "8-O", "8-o", ":-(", ":-)", "=)", ":-/", ":-\\", ":-?", ":-D", ":-P", ":-o",
+           ":-O", ":-x", ":-X", ":-|", ";-)", "m(", "^_^", ":?:", ":!:", "LOL", "FIXME",
+           "DELETEME")
 # What the lexer acts on inside a word (see the module docstring).  Case-insensitive where
 # DokuWiki is (schemes, www.); tags are caught at any "<".
-_ACTIVE = re.compile(r"%%|\[\[|\]\]|\{\{|\}\}|~~|\(\(|\)\)|<|\\\\|\^|\||={2,}|-{4,}|__|''|"
-                     r"\*\*|//|:::|://|(?i:\b(?:www?|ftp?)\.)")
+_ACTIVE = re.compile("|".join([
+    r"%%", r"\[\[", r"\]\]", r"\{\{", r"\}\}", r"~~", r"\(\(", r"\)\)", r"<", r"\\\\", r"\^", r"\|",
+    r"={2,}", r"-{4,}", r"__", r"''", r"\*\*", r"//", r":::", r"://", r"(?i:\b(?:www?|ftp?)\.)",
+    *map(re.escape, SMILEYS)]))
 # Characters that would form markup with what a formatted span or a line start puts next to
 # the word (``**``, ``//``, ``''``, ``[[``, ``%%``, a quote's ``>``…).
 _JOINING = "*/_'[]{}()%~=<>\\^|:"

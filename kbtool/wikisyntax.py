@@ -164,6 +164,8 @@ def _lines(tag: Tag) -> list[str]:
 
 def _flat(tag: Tag) -> str:
     """A container's content on one line, its blocks separated by line breaks."""
+    if len(tag) == 0:  # text only, as most table cells: the short way
+        return line(escape_text(tag.text or "", False, False))
     return line(f" {LINE_BREAK}".join(_lines(tag)))
 
 
@@ -178,25 +180,32 @@ def _cells(row: Tag) -> list[Tag]:
 
 
 def _list(tag: Tag, depth: int) -> list[str]:
+    """The lines of a list; what follows a nested list inside an item is added to the nested
+    list's last line (DokuWiki cannot take an item back up), so it is still read after it."""
     marker = "-" if tag.tag == "ol" else "*"
     lines = []
     for item in _items(tag):
         parts: list[str] = []
         nested: list[str] = []
         for segment in _segments(item):
-            if isinstance(segment, str):
-                parts.append(segment.strip())
-            elif segment.tag in ("ul", "ol"):
+            if isinstance(segment, Tag) and segment.tag in ("ul", "ol"):
                 nested.extend(_list(segment, depth + 1))
-            elif segment.tag == "pre" and CODE_CLOSER not in segment.text_content():
+            elif nested:
+                nested[-1] += "".join(f" {LINE_BREAK}{text}" for text in _item_part(segment))
+            elif (isinstance(segment, Tag) and segment.tag == "pre"
+                  and CODE_CLOSER not in segment.text_content()):
                 # A code block stays in its item when it starts on the item's line.
                 code = code_block(segment.text_content(), _language(segment))
                 parts[-1:] = [f"{parts[-1]} {code}" if parts else code]
             else:
-                parts.extend(_lines(segment))
+                parts.extend(_item_part(segment))
         lines.append(f"{'  ' * depth}{marker} {line(f' {LINE_BREAK}'.join(parts))}".rstrip())
         lines.extend(nested)
     return lines
+
+
+def _item_part(segment: str | Tag) -> list[str]:
+    return [segment.strip()] if isinstance(segment, str) else _lines(segment)
 
 
 def _quote(tag: Tag, depth: int) -> list[str]:

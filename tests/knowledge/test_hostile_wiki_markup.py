@@ -15,6 +15,7 @@ not have.
 
 from __future__ import annotations
 
+import random
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -29,7 +30,7 @@ from kbtool import config as config_module, publish
 from kbtool.crawler import dokuwiki_api
 from kbtool.crawler.dokuwiki_api import DokuWikiAPI
 from kbtool.markup import to_html
-from kbtool.wikisyntax import to_dokuwiki
+from kbtool.wikisyntax import BULLET, to_dokuwiki
 from tests import dokuwiki as harness
 from tests.servers import LoopbackServer
 
@@ -83,7 +84,17 @@ HOSTILE = [
     Hostile("email", r"\<a@b.example>"),
     Hostile("link closer", "]]{{rss>{evil}/link}}"),
     Hostile("indented", "  {{rss>{evil}/indented}}"),
+    Hostile("smileys", "FIXME :-) LOL ^_^ DELETEME"),
 ]
+# Fragments of DokuWiki syntax, drawn at random (fixed seed) into inputs nobody wrote by hand.
+FRAGMENTS = ("%%", "%", "</code>", "<code>", "</file>", "<file>", "<nowiki>", "</nowiki>", "{{",
+             "}}", "[[", "]]", "|", "^", "~~", "NOTOC", "((", "))", "\\\\", "\\", "**", "//", "__",
+             "''", "<html>", "</html>", "<php>", "<HTML>", "rss>", "{evil}/r", " ", "\n", "`",
+             ":::", "<", ">", "a", "é", "FIXME", "http://", "www.", "=", "==", "*", "_", "/",
+             "'", "-", "!", "[", "]", "(", ")", "#", "&", "\t", "  ", "----", "wp>")
+DRAWN = random.Random(12)
+HOSTILE += [Hostile(f"random {number}", "".join(DRAWN.choices(FRAGMENTS, k=DRAWN.randint(4, 14))))
+            for number in range(30)]
 
 # Where an article carries text; ``{p}`` is the hostile input.
 POSITIONS = {
@@ -130,11 +141,19 @@ def api(wiki: harness.TestWiki, tmp_path_factory: pytest.TempPathFactory) -> Dok
     return client
 
 
+# DokuWiki's typography (conf/entities.conf, typographic quotes): a character for characters,
+# which the README documents; both sides are read through it.
+TYPOGRAPHY = {"↔": "<->", "→": "->", "←": "<-", "⇔": "<=>", "⇒": "=>", "⇐": "<=", "»": ">>",
+              "«": "<<", "—": "---", "–": "--", "©": "(c)", "™": "(tm)", "®": "(r)", "…": "...",
+              "×": "x", "“": '"', "”": '"', "‘": "'", "’": "'"}
+
+
 def shown(html: str) -> str:
     """The characters a reader sees, spaces aside (HTML and DokuWiki's table padding change
-    them; DokuWiki's typographic quotes read as the typed ones)."""
-    text = BeautifulSoup(html, "html.parser").get_text()
-    return "".join(text.translate(str.maketrans("“”‘’", "\"\"''")).split())
+    them), DokuWiki's typography read as the characters typed, and without the "•" that marks
+    the items of a list DokuWiki cannot nest (in a quote, a table cell)."""
+    text = "".join(BeautifulSoup(html, "html.parser").get_text().replace(BULLET, "").split())
+    return text.translate(str.maketrans({k: v for k, v in TYPOGRAPHY.items()}))
 
 
 def difference(read: str, published: str) -> str:
@@ -171,9 +190,12 @@ def article(hostile: Hostile, evil: str) -> tuple[str, str]:
 
 def expected_text(title: str, body: str) -> str:
     """What the reviewer read; a link whose label DokuWiki cannot carry in a link (``]]``, a
-    label starting with ``{{``) is published as its label followed by the link in brackets."""
+    label starting with ``{{``) is published as its label followed by the link in brackets; a
+    link inside inline code is published as code text."""
     preview = BeautifulSoup(to_html(body), "html.parser")
-    for anchor in preview.find_all("a"):
+    for anchor in preview.find_all("a", href=re.compile("^https?://")):
+        if anchor.find_parent("code"):
+            continue
         label = " ".join(anchor.get_text().split())
         if "]]" in label or label.endswith("]") or label.startswith("{{"):
             anchor.append(f" ({anchor['href']})")
@@ -193,7 +215,8 @@ def test_published_page_shows_the_text_and_nothing_acts(hostile: Hostile, wiki, 
         assert [seen.path for seen in attacker.seen] == []
     content = page_content(exported.text)
     assert embeds(content) == []
-    preview_links = {a["href"] for a in BeautifulSoup(to_html(body), "html.parser").find_all("a")}
+    preview_links = {a["href"] for a in BeautifulSoup(to_html(body), "html.parser").find_all(
+        "a", href=True)}
     wiki_links = {a.get("href", "") for a in content.find_all("a")}
     assert wiki_links <= {quote(href, safe="!#$&'()*+,/:;=?@~-._%") for href in preview_links}
     published, read = shown(str(content)), expected_text(title, body)

@@ -10,38 +10,13 @@ from __future__ import annotations
 
 import html
 import sys
-from collections.abc import Callable
 
 import pytest
 from bs4 import BeautifulSoup
 
 from kbtool.articles import MAX_BODY_LENGTH
 from kbtool.markup import MAX_NESTING, to_html
-
-# name → (input of about n characters, the character whose count the rendering must keep).
-PATHOLOGICAL: dict[str, tuple[Callable[[int], str], str]] = {
-    "opening brackets": (lambda n: "[" * n, "["),
-    "image openers": (lambda n: "![" * (n // 2), "!"),
-    "unclosed links": (lambda n: "[a](" * (n // 4), "("),
-    "nested link brackets": (lambda n: "[" * (n // 5) + "a" + "](b)" * (n // 5), "a"),
-    "emphasis openers": (lambda n: "*a " * (n // 3), "a"),
-    "nested emphasis": (lambda n: "*" * (n // 2) + "a" + "*" * (n // 2), "a"),
-    "mixed emphasis": (lambda n: "*_a" * (n // 3), "a"),
-    "deeply nested emphasis": (lambda n: "*a " * (n // 6) + "b" + " c*" * (n // 6), "c"),
-    "backtick runs": (lambda n: "`a" * (n // 2), "a"),
-    "angle brackets": (lambda n: "<" * n, "<"),
-    "unclosed html tags": (lambda n: "<a " * (n // 3), "a"),
-    "entity starts": (lambda n: "&#" * (n // 2), "#"),
-    "nested quotes": (lambda n: "> " * (n // 2 - 1) + "a", ">"),
-    "nested raw html": (lambda n: "<blockquote>" * (n // 12), "q"),
-    "nested lists": (lambda n: "".join("  " * i + "- a\n" for i in range(int((n // 2) ** 0.5))),
-                     "a"),
-    "table rows": (lambda n: "|a|\n|-|\n" + "|x|\n" * (n // 4), "x"),
-    "long line": (lambda n: "mot " * (n // 4), "m"),
-}
-NORMAL_PARAGRAPH = ("Menu **Fichier > Exporter**, puis *Format* : voir [la FAQ](https://e.example/faq)"
-                    " et `kbtool reindex`.\n\n")
-
+from tests.pathological import NORMAL_PARAGRAPH, PATHOLOGICAL
 
 def work(text: str) -> int:
     """Python-level calls (functions, C builtins) made while rendering ``text``."""
