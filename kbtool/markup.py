@@ -1,15 +1,15 @@
 """Article Markdown → safe HTML: what the preview shows and what gets published.
 
-The author writes Markdown (CommonMark with GitHub's tables); cmark-gfm, the C
-renderer GitHub uses, turns it into HTML in time linear in its length whatever the input (rows of
-``[``, nested emphasis or lists: it was built and fuzzed against such pathological inputs; the
-pure-Python ``markdown`` package took 31 s for 10,000 ``[``, see docs/benchmarks.md).  One
-thing cmark does not bound is nesting: ``"> " * 50_000`` is 50,000 quotes one inside the other,
-and HTML parsers (nh3's html5ever, BeautifulSoup, pandoc) take time growing with the square of
-the depth.  So an article whose HTML nests deeper than ``MAX_NESTING`` elements (typed Markdown
-or raw HTML) is shown, and published, as its Markdown source in a code block: nothing is lost,
-and no real article comes near that depth.  nh3 (Ammonia) then keeps only an allow-list of tags and attributes: no script, no event handler, no
-``javascript:`` URL, no image, no raw HTML beyond formatting.  The published DokuWiki text is
+The author writes Markdown (CommonMark with GitHub's tables); cmark-gfm, the C renderer GitHub
+uses, turns it into HTML in time linear in its length whatever the input (rows of ``[``, nested
+emphasis or lists: it was built and fuzzed against such pathological inputs; the pure-Python
+``markdown`` package took 31 s for 10,000 ``[``, see docs/benchmarks.md). One thing cmark does not
+bound is nesting: ``"> " * 50_000`` is 50,000 quotes one inside the other, and HTML parsers (nh3's
+html5ever, BeautifulSoup) take time growing with the square of the depth. So an article whose HTML
+nests deeper than ``MAX_NESTING`` elements (typed Markdown or raw HTML) is shown, and published, as
+its Markdown source in a code block: nothing is lost, and no real article comes near that depth.
+nh3 (Ammonia) then keeps only an allow-list of tags and attributes: no script, no event handler, no
+``javascript:`` URL, no image, no raw HTML beyond formatting. The published DokuWiki text is
 converted from this same cleaned HTML (:mod:`kbtool.wikisyntax`), so the reviewer approves exactly
 what will be published.
 """

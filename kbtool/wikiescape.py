@@ -16,9 +16,9 @@ case-sensitive lexer whose modes end at their first closer, and it has no escape
 
 In prose (:func:`escape_text`) a word is made literal when it holds anything the lexer acts on
 (links, media and plugins ``{{…}}``, macros ``~~…~~``, tags ``<…>``, footnotes, formatting,
-table cells, headings, line breaks, URLs the wiki would turn into links, smileys…) or, at the edge of a
-formatted span or at the start of a line, a character that would join the markup next to it.
-Plain words stay plain, so the page source stays readable for the wiki's editors.
+table cells, headings, line breaks, URLs the wiki would turn into links, smileys…) or, at the
+edge of a formatted span or at the start of a line, a character that would join the markup next
+to it.  Plain words stay plain, so the page source stays readable for the wiki's editors.
 """
 
 from __future__ import annotations
@@ -104,7 +104,7 @@ def code_block(code: str, language: str = "") -> str:
         return f"{opener}\n{code}\n</code>"
     # Preformatted: every line indented by two spaces.  The first, empty line keeps a first
     # line starting with "*" or "-" from being read as a list item; DokuWiki trims it.
-    return "  \n" + "\n".join(f"  {line}" for line in code.split("\n"))
+    return "  \n" + "\n".join(f"  {row}" for row in code.split("\n"))
 
 
 def link(url: str, label: str) -> str:

@@ -24,14 +24,14 @@ PATHOLOGICAL: dict[str, tuple[Callable[[int], str], str]] = {
     "nested lists": (lambda n: "".join("  " * i + "- a\n" for i in range(int((n // 2) ** 0.5))),
                      "a"),
     "table rows": (lambda n: "|a|\n|-|\n" + "|x|\n" * (n // 4), "x"),
-    "wide table": (lambda n: "|a" * 50 + "|\n" + "|-" * 50 + "|\n" + ("|x" * 50 + "|\n") * (n // 101),
-                   "x"),
+    "wide table": (lambda n: "|a" * 50 + "|\n" + "|-" * 50 + "|\n"
+                   + ("|x" * 50 + "|\n") * (n // 101), "x"),
     "list items": (lambda n: "- a\n" * (n // 4), "a"),
     "code closers in code": (lambda n: "```\n" + "</code>\n" * (n // 8) + "```", "/"),
     "long line": (lambda n: "mot " * (n // 4), "m"),
 }
-NORMAL_PARAGRAPH = ("Menu **Fichier > Exporter**, puis *Format* : voir [la FAQ](https://e.example/faq)"
-                    " et `kbtool reindex`.\n\n")
+NORMAL_PARAGRAPH = ("Menu **Fichier > Exporter**, puis *Format* : voir "
+                    "[la FAQ](https://e.example/faq) et `kbtool reindex`.\n\n")
 
 
 def normal_article(size: int) -> str:

@@ -74,8 +74,8 @@ def test_an_article_nested_too_deep_is_shown_as_its_source() -> None:
 
 
 def test_a_normal_article_keeps_its_formatting() -> None:
-    html = to_html(NORMAL_PARAGRAPH + "```python\nprint('ok')\n```\n\n- un\n- deux\n    - deux bis\n"
-                   "\n| a | b |\n|---|---|\n| 1 | 2 |\n")
+    html = to_html(NORMAL_PARAGRAPH + "```python\nprint('ok')\n```\n\n- un\n- deux\n"
+                   "    - deux bis\n\n| a | b |\n|---|---|\n| 1 | 2 |\n")
     for part in ("<strong>Fichier &gt; Exporter</strong>", "<em>Format</em>",
                  '<a href="https://e.example/faq" rel="noopener noreferrer">la FAQ</a>',
                  "<code>kbtool reindex</code>", '<code class="language-python">',
