@@ -229,13 +229,13 @@ def test_the_checks_see_live_markup(wiki, api) -> None:
         api.save_page("kb:live", f"====== Titre ======\n\n{{{{rss>{attacker.base}/live}}}} "
                       f"((note)) {{{{{attacker.base}/x.png}}}}\n", "test")
         exported = requests.get(f"{wiki.url}doku.php?id=kb:live&do=export_xhtml", timeout=60)
-        if wiki.release is harness.IGOR:
-            assert [seen.path for seen in attacker.seen] == ["/live"]
-            content = page_content(exported.text)
-            assert embeds(content) != []
-            assert "((note))" not in shown(str(content))
-        else:
-            # Kaos needs SimplePie 1.8 (namespaced), which this Debian 12 machine lacks: the
-            # macro acts too, it breaks the whole page (the word check catches that).
-            assert 'Class "SimplePie\\SimplePie" not found' in BeautifulSoup(
-                exported.text, "html.parser").get_text()
+        fetched = [seen.path for seen in attacker.seen]
+    # Kaos needs SimplePie 1.8 (namespaced), which a Debian 12 machine lacks: there the macro
+    # acts too, it breaks the whole page (the character check of the test above catches that).
+    if fetched == [] and wiki.release is harness.KAOS:
+        assert 'Class "SimplePie\\SimplePie" not found' in page_content(exported.text).get_text()
+        return
+    assert fetched == ["/live"]
+    content = page_content(exported.text)
+    assert embeds(content) != []
+    assert "((note))" not in shown(str(content))
