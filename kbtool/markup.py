@@ -1,23 +1,45 @@
 """Article Markdown → safe HTML: what the preview shows and what gets published.
 
-The author writes Markdown; the ``markdown`` package renders it and nh3 (Ammonia) then keeps only
-an allow-list of tags and attributes: no script, no event handler, no ``javascript:`` URL, no raw
-HTML beyond formatting.  The published DokuWiki text is converted from this same cleaned HTML
-(:mod:`kbtool.wikisyntax`), so the reviewer approves exactly what will be published.
+The author writes Markdown (CommonMark with GitHub's tables); cmark-gfm, the C renderer GitHub
+uses, turns it into HTML in time linear in its length whatever the input (rows of ``[``, nested
+emphasis or lists: it was built and fuzzed against such pathological inputs; the pure-Python
+``markdown`` package took 31 s for 10,000 ``[``, see docs/benchmarks.md). One thing cmark does not
+bound is nesting: ``"> " * 50_000`` is 50,000 quotes one inside the other, and HTML parsers (nh3's
+html5ever, BeautifulSoup) take time growing with the square of the depth. So an article whose HTML
+nests deeper than ``MAX_NESTING`` elements (typed Markdown or raw HTML) is shown, and published, as
+its Markdown source in a code block: nothing is lost, and no real article comes near that depth.
+nh3 (Ammonia) then keeps only an allow-list of tags and attributes: no script, no event handler, no
+``javascript:`` URL, no image, no raw HTML beyond formatting. The published DokuWiki text is
+converted from this same cleaned HTML (:mod:`kbtool.wikisyntax`), so the reviewer approves exactly
+what will be published.
 """
 
 from __future__ import annotations
 
-import markdown
-import nh3
+import html
+import re
+from itertools import accumulate
 
-EXTENSIONS = ("fenced_code", "tables", "sane_lists")
+import cmarkgfm
+import nh3
+from cmarkgfm.cmark import Options
+
+# Raw HTML is let through cmark ("unsafe") on purpose: nh3 is the one sanitizer, and formatting
+# tags typed by the author (<u>, <del>…) keep working as they did.  Without GITHUB_PRE_LANG a
+# fenced block's language comes as <code class="language-x">.
+CMARK_OPTIONS = Options.CMARK_OPT_UNSAFE
+EXTENSIONS = ("table",)
 TAGS = {"h1", "h2", "h3", "h4", "h5", "h6", "p", "br", "hr", "strong", "em", "b", "i", "u", "del",
         "s", "code", "pre", "blockquote", "ul", "ol", "li", "a", "table", "thead", "tbody", "tr",
         "th", "td"}
 ATTRIBUTES = {"a": {"href", "title"}, "code": {"class"}, "th": {"align"}, "td": {"align"}}
 URL_SCHEMES = {"http", "https", "mailto"}
 LANGUAGE_PREFIX = "language-"
+MAX_NESTING = 100
+# Elements that never hold others (a run of <br> is not nesting).
+VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "keygen", "link", "meta",
+             "param", "source", "track", "wbr"}
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)")
 
 
 def _keep_attribute(tag: str, name: str, value: str) -> str | None:
@@ -28,8 +50,19 @@ def _keep_attribute(tag: str, name: str, value: str) -> str | None:
     return value
 
 
+def nesting(rendered: str) -> int:
+    """How deep the elements of ``rendered`` nest, counting its tags in one pass (an unclosed
+    raw tag counts as open: HTML parsers keep it open too)."""
+    steps = [-1 if closing else 1 for closing, name in _TAG.findall(rendered)
+             if name.lower() not in VOID_TAGS]
+    return max(accumulate(steps), default=0)
+
+
 def to_html(text: str) -> str:
     """The Markdown article rendered and sanitized."""
-    rendered = markdown.markdown(text, extensions=list(EXTENSIONS), output_format="html")
+    rendered = cmarkgfm.markdown_to_html_with_extensions(text, options=CMARK_OPTIONS,
+                                                         extensions=list(EXTENSIONS))
+    if nesting(rendered) > MAX_NESTING:
+        rendered = f"<pre><code>{html.escape(text)}</code></pre>"
     return nh3.clean(rendered, tags=TAGS, attributes=ATTRIBUTES, url_schemes=URL_SCHEMES,
                      attribute_filter=_keep_attribute, link_rel="noopener noreferrer")

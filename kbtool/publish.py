@@ -30,7 +30,7 @@ from kbtool.crawler.dokuwiki_api import DokuWikiError
 from kbtool.crawler.dokuwiki_ids import page_url
 from kbtool.index.store import IndexBusy, IndexStore
 from kbtool.store import now
-from kbtool.wikisyntax import ConversionError, to_dokuwiki
+from kbtool.wikisyntax import to_dokuwiki
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +86,7 @@ def publish(config: Config, conn: sqlite3.Connection, article: Article) -> Outco
             return _conflict(conn, article, info)
         api.save_page(article.page_id, text, summary(article))
         saved = api.page_info(article.page_id)
-    except (ConfigError, ConversionError, DokuWikiError) as exc:
+    except (ConfigError, DokuWikiError) as exc:
         return _failed(conn, article, str(exc))
     _published(conn, article, saved.revision if saved else 0)
     _announce(config, conn, article)

@@ -16,7 +16,7 @@
 #   KBTOOL_DOKUWIKI_KAOS_DIR  where Kaos is unpacked (default /opt/kbtool-test/dokuwiki-kaos)
 set -euo pipefail
 
-PACKAGES=(php-cli php-xml php-phpseclib php-geshi libphp-simplepie chromium poppler-utils pandoc
+PACKAGES=(php-cli php-xml php-phpseclib php-geshi libphp-simplepie chromium poppler-utils
           php-phpseclib3 php-constant-time php-random-compat)
 DOKUWIKI_DIR="${KBTOOL_DOKUWIKI_DIR:-/opt/kbtool-test/dokuwiki}"
 KAOS_DIR="${KBTOOL_DOKUWIKI_KAOS_DIR:-/opt/kbtool-test/dokuwiki-kaos}"

@@ -15,7 +15,7 @@ from kbtool.web.articleviews import similar_pages
 from kbtool.web.auth import role_required
 from kbtool.web.db import get_db
 from kbtool.web.inputs import number
-from kbtool.wikisyntax import ConversionError, to_dokuwiki
+from kbtool.wikisyntax import to_dokuwiki
 
 bp = Blueprint("review", __name__, url_prefix="/relecture")
 
@@ -48,18 +48,10 @@ def show(article_id: int) -> ResponseReturnValue:
                                  for gap in gaps.gaps_of_article(conn, article.id)],
                            similar=similar_pages(article.title),
                            diff=articles.diff_since_last(conn, article.id),
-                           wiki_text=_wiki_text(article),
+                           wiki_text=to_dokuwiki(article.title, article.body),
                            wiki_url=publish.wiki_url(current_app.config["KBTOOL"], article),
                            events=articles.events(conn, article.id),
                            own=article.author_id == current_user.user.id)
-
-
-def _wiki_text(article: articles.Article) -> str:
-    """The DokuWiki text publication will send, or why it cannot be made."""
-    try:
-        return to_dokuwiki(article.title, article.body)
-    except ConversionError as exc:
-        return str(exc)
 
 
 @bp.route("/<int:article_id>/decision", methods=["POST"])

@@ -24,7 +24,7 @@ CASES = [
      "^Compte^Libellé^\n|512   |Banque |"),
     ("long paragraph stays on one line", "mot " * 60, ("mot " * 60).strip()),
     ("wiki markup typed as text is escaped", "un //chemin// à garder",
-     "un %%//%%chemin%%//%% à garder"),
+     "un %%//chemin//%% à garder"),
 ]
 
 
