@@ -2,10 +2,15 @@
 
 New sections go to ``SectionWriter`` segments (``kbtool.index.segment``): in this process for
 a small run, else in worker processes that each build a segment while this process reads and
-parses pages.  Deletions, the merging of small older segments and the commit (the table of
-contents listing every segment) stay with Whoosh's own writer, which holds the index lock.
-Whoosh's ``MpWriter`` does the same with Whoosh's slower writer in its workers, and has no
-place to put another writer class, hence this module.
+parses pages.  Deletions, the merging of older segments and the commit (the table of contents
+listing every segment) stay with Whoosh's own writer, which holds the index lock.  Whoosh's
+``MpWriter`` does the same with Whoosh's slower writer in its workers, and has no place to put
+another writer class, hence this module.
+
+A deleted section stays in its segment's files, only marked deleted, so incremental runs that
+update pages again and again would grow the index and slow every search (each segment and each
+dead section is read by every searcher): ``keep_segments`` drops the segments left without a
+live section and rewrites those with many deleted ones at commit.
 """
 
 from __future__ import annotations
@@ -21,10 +26,16 @@ from typing import Any
 from whoosh.codec.base import Segment
 from whoosh.fields import Schema
 from whoosh.index import FileIndex
+from whoosh.reading import SegmentReader
+from whoosh.writing import MERGE_SMALL, SegmentWriter
 
 from kbtool.index.segment import SectionWriter
 
 BATCH = 100  # sections sent to a worker at a time
+# A segment is rewritten without its deleted sections once they make up more than this share
+# of it: the index stays within about 1 / (1 - share) of its live size, and a run that updates
+# a few pages of a large segment rewrites nothing (that takes a fifth of it being replaced).
+MAX_DELETED_SHARE = 0.2
 
 
 class IndexBuilder:
@@ -68,18 +79,20 @@ class IndexBuilder:
         return self.main.delete_by_term(fieldname, text)
 
     def commit(self) -> None:
-        """Finish the new segments and make them, and the deletions, visible in one commit."""
+        """Finish the new segments, rewrite the worn older ones (``keep_segments``), and make
+        it all, and the deletions, visible in one commit.  Stopped or failing before that
+        commit (a rewrite may take a while), the run leaves the index as it was."""
+        main = self.main
         try:
             segments = self._finish_workers() if self._workers else self._finish_local()
+            kept = main._merge_segments(keep_segments, None, None)
+            if main._added:  # older segments merged into its own new one
+                kept.append(main._finalize_segment())
+            else:
+                main._close_segment()
         except BaseException:
             self.cancel()
             raise
-        main = self.main
-        kept = main._merge_segments(None, None, None)
-        if main._added:  # older segments merged into its own new one
-            kept.append(main._finalize_segment())
-        else:
-            main._close_segment()
         main._commit_toc(kept + segments)
         main._finish()
 
@@ -134,6 +147,21 @@ class IndexBuilder:
         if not any(worker.is_alive() for worker in self._workers):
             codes = [worker.exitcode for worker in self._workers]
             raise RuntimeError(f"the index workers stopped (exit codes {codes})")
+
+
+def keep_segments(writer: SegmentWriter, segments: list[Segment]) -> list[Segment]:
+    """A Whoosh merge policy: the older segments to keep as they are at commit (this run's
+    deletions already marked in them).  A segment whose sections are all deleted is dropped;
+    one with more than ``MAX_DELETED_SHARE`` of them deleted has its live sections copied into
+    the writer's new segment; the small ones left are merged by Whoosh's own policy."""
+    live = [segment for segment in segments if segment.doc_count() > 0]
+    worn = [segment for segment in live
+            if segment.deleted_count() > MAX_DELETED_SHARE * segment.doc_count_all()]
+    for segment in worn:
+        reader = SegmentReader(writer.storage, writer.schema, segment)
+        writer.add_reader(reader)
+        reader.close()
+    return MERGE_SMALL(writer, [segment for segment in live if segment not in worn])
 
 
 def _work(ix: FileIndex, jobs: multiprocessing.Queue, results: multiprocessing.Queue,
