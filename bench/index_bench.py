@@ -74,7 +74,7 @@ class Row:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmark; 0 also when the corpus is absent (there is nothing to measure)."""
-    args = _parser().parse_args(argv)
+    args = corpus_parser(__doc__.splitlines()[0]).parse_args(argv)
     corpus = args.corpus.resolve()
     if not (corpus / "wiki").is_dir() or not (corpus / "docs").is_dir():
         print(f"index_bench: no corpus at {corpus} (needs wiki/ and docs/): skipped")
@@ -86,15 +86,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         report = _run(corpus, Path(tmp), queries, args.repeat)
     command = "python bench/index_bench.py " + shlex.join(sys.argv[1:] if argv is None else argv)
     text = _render(report, command.strip(), load_before, os.getloadavg(), queries_file)
-    print(text)
-    if args.out:
-        write_section(args.out, HEADING, BEGIN, END, text)
-        print(f"written to {args.out}")
+    publish(text, args.out, HEADING, BEGIN, END)
     return 0
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def corpus_parser(description: str) -> argparse.ArgumentParser:
+    """The options of the benchmarks run on the corpus with the judged queries."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS,
                         help="folder holding wiki/ and docs/ (default: ../shared/corpus)")
     parser.add_argument("--queries", type=Path,
@@ -103,6 +101,14 @@ def _parser() -> argparse.ArgumentParser:
                         help="timed runs of each query per engine (default 5)")
     parser.add_argument("--out", type=Path, help="Markdown file to write the section into")
     return parser
+
+
+def publish(text: str, out: Path | None, heading: str, begin: str, end: str) -> None:
+    """Print the report and, given a file, write it as that file's section."""
+    print(text)
+    if out:
+        write_section(out, heading, begin, end, text)
+        print(f"written to {out}")
 
 
 @dataclass

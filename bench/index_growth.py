@@ -31,9 +31,8 @@ from typing import Sequence
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from index_bench import (DEFAULT_CORPUS, corpus_config, latencies, load_average,  # noqa: E402
-                         percentile, timed)
-from sections import write_section  # noqa: E402
+from index_bench import (corpus_config, corpus_parser, latencies, load_average,  # noqa: E402
+                         percentile, publish, timed)
 
 from kbtool.config import Config  # noqa: E402
 from kbtool.evaluation import load_queries  # noqa: E402
@@ -93,25 +92,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = "python bench/index_growth.py " + shlex.join(sys.argv[1:] if argv is None else argv)
     loads = f"{load_average(load_before)} before, {load_average(os.getloadavg())} after"
     text = _render(report, command.strip(), loads)
-    print(text)
-    if args.out:
-        write_section(args.out, HEADING, BEGIN, END, text)
-        print(f"written to {args.out}")
+    publish(text, args.out, HEADING, BEGIN, END)
     return 0
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS,
-                        help="folder holding wiki/ and docs/ (default: ../shared/corpus)")
-    parser.add_argument("--queries", type=Path,
-                        help="judged queries (default: <corpus>/../eval/dev-queries.jsonl)")
+    parser = corpus_parser(__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=10, help="incremental runs (default 10)")
     parser.add_argument("--share", type=float, default=0.1,
                         help="share of the text pages edited before each run (default 0.1)")
-    parser.add_argument("--repeat", type=int, default=5,
-                        help="timed runs of each query per index (default 5)")
-    parser.add_argument("--out", type=Path, help="Markdown file to write the section into")
     return parser
 
 
