@@ -9,8 +9,9 @@ another writer class, hence this module.
 
 A deleted section stays in its segment's files, only marked deleted, so incremental runs that
 update pages again and again would grow the index and slow every search (each segment and each
-dead section is read by every searcher): ``keep_segments`` drops the segments left without a
-live section and rewrites those with many deleted ones at commit.
+dead section is read by every searcher): ``IndexBuilder.keep_segments`` drops the segments left
+without a live section and rewrites those with many deleted ones at commit
+(``kbtool.index.merge``).
 """
 
 from __future__ import annotations
@@ -26,9 +27,9 @@ from typing import Any
 from whoosh.codec.base import Segment
 from whoosh.fields import Schema
 from whoosh.index import FileIndex
-from whoosh.reading import SegmentReader
 from whoosh.writing import MERGE_SMALL, SegmentWriter
 
+from kbtool.index.merge import copy_live_sections
 from kbtool.index.segment import SectionWriter
 
 BATCH = 100  # sections sent to a worker at a time
@@ -42,6 +43,7 @@ class IndexBuilder:
     """Adds and deletes sections, then commits them all at once (or cancels them all)."""
 
     def __init__(self, ix: FileIndex, procs: int = 1, limitmb: int = 128) -> None:
+        self.ix = ix
         self.main = ix.writer(limitmb=limitmb)  # deletions, merges of older segments, commit
         self._local: SectionWriter | None = None if procs > 1 else SectionWriter(ix)
         self._workers: list[BaseProcess] = []
@@ -79,13 +81,13 @@ class IndexBuilder:
         return self.main.delete_by_term(fieldname, text)
 
     def commit(self) -> None:
-        """Finish the new segments, rewrite the worn older ones (``keep_segments``), and make
+        """Finish the new segments, rewrite worn older ones (``keep_segments``), and make
         it all, and the deletions, visible in one commit.  Stopped or failing before that
         commit (a rewrite may take a while), the run leaves the index as it was."""
         main = self.main
         try:
             segments = self._finish_workers() if self._workers else self._finish_local()
-            kept = main._merge_segments(keep_segments, None, None)
+            kept = main._merge_segments(self.keep_segments, None, None)
             if main._added:  # older segments merged into its own new one
                 kept.append(main._finalize_segment())
             else:
@@ -106,6 +108,20 @@ class IndexBuilder:
         if self._local is not None:
             self._local._close_segment()
         self.main.cancel()
+
+    def keep_segments(self, writer: SegmentWriter, segments: list[Segment]) -> list[Segment]:
+        """A Whoosh merge policy: the older segments to keep as they are at commit (this run's
+        deletions already marked in them), and one that replaces the worn ones.  A segment whose
+        sections are all deleted is dropped; those with more than ``MAX_DELETED_SHARE`` of them
+        deleted are rewritten, their live sections copied into one new segment; Whoosh's own
+        policy merges small ones into the writer's segment."""
+        live = [segment for segment in segments if segment.doc_count() > 0]
+        worn = [segment for segment in live
+                if segment.deleted_count() > MAX_DELETED_SHARE * segment.doc_count_all()]
+        kept = MERGE_SMALL(writer, [segment for segment in live if segment not in worn])
+        if worn:
+            kept.append(copy_live_sections(self.ix, worn))
+        return kept
 
     def _finish_local(self) -> list[Segment]:
         assert self._local is not None
@@ -147,21 +163,6 @@ class IndexBuilder:
         if not any(worker.is_alive() for worker in self._workers):
             codes = [worker.exitcode for worker in self._workers]
             raise RuntimeError(f"the index workers stopped (exit codes {codes})")
-
-
-def keep_segments(writer: SegmentWriter, segments: list[Segment]) -> list[Segment]:
-    """A Whoosh merge policy: the older segments to keep as they are at commit (this run's
-    deletions already marked in them).  A segment whose sections are all deleted is dropped;
-    one with more than ``MAX_DELETED_SHARE`` of them deleted has its live sections copied into
-    the writer's new segment; the small ones left are merged by Whoosh's own policy."""
-    live = [segment for segment in segments if segment.doc_count() > 0]
-    worn = [segment for segment in live
-            if segment.deleted_count() > MAX_DELETED_SHARE * segment.doc_count_all()]
-    for segment in worn:
-        reader = SegmentReader(writer.storage, writer.schema, segment)
-        writer.add_reader(reader)
-        reader.close()
-    return MERGE_SMALL(writer, [segment for segment in live if segment not in worn])
 
 
 def _work(ix: FileIndex, jobs: multiprocessing.Queue, results: multiprocessing.Queue,
