@@ -1,12 +1,13 @@
 """Rewriting older segments without their deleted sections, from arrays rather than posting by
 posting.
 
-Why: ``kbtool.index.build.keep_segments`` rewrites a segment once a fifth of its sections are
-deleted.  Whoosh's ``add_reader`` copies each posting through its posting pool (a tuple, a sort
-and a write call each), and so took as long as a full rebuild on the shared corpus.  Here each
-term's posting blocks are read as arrays (as the searcher reads them, ``kbtool.index.postings``),
-renumbered and ordered with numpy, and written by ``term_blocks`` as a new segment's are;
-stored fields and field lengths go through Whoosh's own per-document copy.
+Why: ``IndexBuilder.keep_segments`` (``kbtool.index.build``) rewrites a segment once a fifth of
+its sections are deleted.  Whoosh's ``add_reader`` copies each posting through its posting pool
+(a tuple, a sort and a write call each), and so took as long as a full rebuild on the shared
+corpus.  Here each term's posting blocks are read as arrays (as the searcher reads them,
+``kbtool.index.postings``), renumbered and ordered with numpy, and written by ``term_blocks`` as
+a new segment's are; stored fields and field lengths go through Whoosh's own per-document copy.
+The files are those Whoosh's merge writes (``tests/index/test_merge.py``).
 """
 
 from __future__ import annotations
