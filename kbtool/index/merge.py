@@ -6,8 +6,8 @@ its sections are deleted.  Whoosh's ``add_reader`` copies each posting through i
 (a tuple, a sort and a write call each), and so took as long as a full rebuild on the shared
 corpus.  Here each term's posting blocks are read as arrays (as the searcher reads them,
 ``kbtool.index.postings``), renumbered and ordered with numpy, and written by ``term_blocks`` as
-a new segment's are; stored fields and field lengths go through Whoosh's own per-document copy.
-The files are those Whoosh's merge writes (``tests/index/test_merge.py``).
+a new segment's are: the files are those of a fresh build of the same sections in the same order
+(``tests/index/test_merge.py``).
 """
 
 from __future__ import annotations
@@ -18,10 +18,13 @@ import numpy as np
 from whoosh.codec.base import Segment
 from whoosh.index import FileIndex
 from whoosh.reading import SegmentReader
+from whoosh.util.numeric import byte_to_length
 
 from kbtool.index.postings import length_column, posting_blocks
 from kbtool.index.segment import SectionWriter
 from kbtool.index.term_blocks import write_field
+
+_BYTE_LENGTHS = np.array([byte_to_length(byte) for byte in range(256)], dtype=np.int64)
 
 
 @dataclass
@@ -59,13 +62,7 @@ class SegmentCopier(SectionWriter):
         """Copy the segment's live sections after those already copied."""
         reader = SegmentReader(self.storage, self.schema, segment)
         try:
-            first = self.docnum
-            docmap = self.write_per_doc(set(self.schema.names()), reader)  # stored, lengths
-            renumber = np.full(segment.doc_count_all(), -1, dtype=np.int64)
-            if docmap is None:
-                renumber[:] = np.arange(first, first + len(renumber))
-            else:
-                renumber[list(docmap)] = list(docmap.values())
+            renumber = self._copy_documents(reader)
             for name in self._postings:
                 copied = _read_field(reader, name, renumber)
                 if copied is not None:
@@ -73,6 +70,25 @@ class SegmentCopier(SectionWriter):
             self._added = True
         finally:
             reader.close()
+
+    def _copy_documents(self, reader: SegmentReader) -> np.ndarray:
+        """Copy each live section's stored fields and field lengths, fields in the order a
+        new section's are written; its new number by old number (-1: deleted).  (Whoosh's
+        ``write_per_doc`` looks each length up on its own, a file ``stat`` each.)"""
+        names = sorted(self.schema.names())
+        lengths = {name: _BYTE_LENGTHS[column].tolist() for name in names
+                   if (column := length_column(reader, name)) is not None}
+        fields = [(name, self.schema[name], lengths.get(name)) for name in names]
+        renumber = np.full(reader.doc_count_all(), -1, dtype=np.int64)
+        perdoc = self.perdocwriter
+        for docnum, stored in reader.iter_docs():
+            renumber[docnum] = self.docnum
+            perdoc.start_doc(self.docnum)
+            for name, field, length in fields:
+                perdoc.add_field(name, field, stored.get(name), length[docnum] if length else 0)
+            perdoc.finish_doc()
+            self.docnum += 1
+        return renumber
 
     def _flush_segment(self) -> None:
         """Write the copied postings, field by field and term by term in Whoosh's order."""

@@ -1,4 +1,5 @@
-"""Rewriting worn segments from arrays writes the files Whoosh's own merge writes."""
+"""Rewriting worn segments from arrays writes the files a fresh build of their live sections
+writes."""
 
 from __future__ import annotations
 
@@ -10,36 +11,41 @@ from whoosh.index import FileIndex
 from kbtool.index.build import IndexBuilder
 from kbtool.index.schema import make_schema
 from kbtool.index.writer import add_page, add_skipped, delete_page
+from tests.index.test_build import contents
 from tests.index.test_segment import pages, segment_files
 
-GONE = range(0, 300, 3)  # a third of the pages: every segment is worn
+DOCS = pages(300)
+PARTS = (DOCS[:200], DOCS[200:])
+GONE = {doc.page_id for doc in DOCS[::3]}  # a third of the pages: every segment is worn
 
 
-def two_segments(path: Path) -> FileIndex:
-    """The pages in two segments, written by two runs."""
+def build(path: Path, parts: list[list], one_run: bool) -> FileIndex:
+    """The pages of each part, and a redirect after each, written by one run per part (so in
+    a segment each) or all by one run."""
     path.mkdir()
     ix = index.create_in(str(path), make_schema())
-    for part in (pages(300)[:200], pages(300)[200:]):
+    numbered = list(enumerate(parts))
+    for run in [numbered] if one_run else [[part] for part in numbered]:
         builder = IndexBuilder(ix)
-        for doc in part:
-            add_page(builder, doc)
-        add_skipped(builder, f"wiki/redirect_{len(part)}.txt", "wiki", "7", "wiki:ns:page_1")
+        for number, part in run:
+            for doc in part:
+                add_page(builder, doc)
+            add_skipped(builder, f"wiki/redirect_{number}.txt", "wiki", "7", "wiki:ns:page_1")
         builder.commit()
     return index.open_dir(str(path))
 
 
-def test_worn_segments_are_rewritten_as_whoosh_merges_them(tmp_path: Path) -> None:
-    docs = pages(300)
-    by_whoosh = two_segments(tmp_path / "whoosh")
-    writer = by_whoosh.writer()
-    for n in GONE:
-        delete_page(writer, docs[n].page_id)
-    writer.commit(optimize=True)  # Whoosh's add_reader of both segments
-    ours = two_segments(tmp_path / "ours")
-    builder = IndexBuilder(ours)
-    for n in GONE:
-        delete_page(builder, docs[n].page_id)
+def test_worn_segments_are_rewritten_as_a_fresh_build_of_their_live_sections(
+        tmp_path: Path) -> None:
+    worn = build(tmp_path / "worn", PARTS, one_run=False)
+    assert len(worn._segments()) == 2
+    builder = IndexBuilder(worn)
+    for page_id in GONE:
+        delete_page(builder, page_id)
     builder.commit()
-    ours = index.open_dir(str(tmp_path / "ours"))
-    assert ours.doc_count_all() == ours.doc_count() == by_whoosh.doc_count()
-    assert segment_files(ours) == segment_files(index.open_dir(str(tmp_path / "whoosh")))
+    rewritten = index.open_dir(str(tmp_path / "worn"))
+    fresh = build(tmp_path / "fresh", [[doc for doc in part if doc.page_id not in GONE]
+                                       for part in PARTS], one_run=True)
+    assert rewritten.doc_count_all() == rewritten.doc_count() == fresh.doc_count()
+    assert segment_files(rewritten) == segment_files(fresh)
+    assert contents(rewritten) == contents(fresh)
