@@ -37,6 +37,9 @@ BATCH = 100  # sections sent to a worker at a time
 # of it: the index stays within about 1 / (1 - share) of its live size, and a run that updates
 # a few pages of a large segment rewrites nothing (that takes a fifth of it being replaced).
 MAX_DELETED_SHARE = 0.2
+# Segments up to this share of the largest worn one are rewritten with it: each segment has its
+# own term table, so many small ones take room and time; joining a rewrite costs them little.
+JOIN_REWRITE_SHARE = 0.25
 
 
 class IndexBuilder:
@@ -113,11 +116,16 @@ class IndexBuilder:
         """A Whoosh merge policy: the older segments to keep as they are at commit (this run's
         deletions already marked in them), and one that replaces the worn ones.  A segment whose
         sections are all deleted is dropped; those with more than ``MAX_DELETED_SHARE`` of them
-        deleted are rewritten, their live sections copied into one new segment; Whoosh's own
-        policy merges small ones into the writer's segment."""
+        deleted are rewritten, their live sections copied into one new segment, together with
+        the segments much smaller than they are; Whoosh's own policy merges small ones into the
+        writer's segment."""
         live = [segment for segment in segments if segment.doc_count() > 0]
         worn = [segment for segment in live
                 if segment.deleted_count() > MAX_DELETED_SHARE * segment.doc_count_all()]
+        if worn:
+            joining = JOIN_REWRITE_SHARE * max(segment.doc_count_all() for segment in worn)
+            worn = [segment for segment in live
+                    if segment in worn or segment.doc_count_all() <= joining]
         kept = MERGE_SMALL(writer, [segment for segment in live if segment not in worn])
         if worn:
             kept.append(copy_live_sections(self.ix, worn))
