@@ -20,7 +20,7 @@ from whoosh.index import FileIndex
 from whoosh.reading import SegmentReader
 from whoosh.util.numeric import byte_to_length
 
-from kbtool.index.postings import length_column, posting_blocks
+from kbtool.index.postings import length_column, segment_terms
 from kbtool.index.segment import SectionWriter
 from kbtool.index.term_blocks import write_field
 
@@ -100,15 +100,10 @@ class SegmentCopier(SectionWriter):
 
 def _read_field(reader: SegmentReader, name: str, renumber: np.ndarray) -> _Copied | None:
     """The live postings of one field of a segment, documents renumbered; None if none."""
-    terms, format_ = reader._terms, reader.schema[name].format
     texts: list[bytes] = []
     counts: list[int] = []
     blocks: list[tuple[np.ndarray, np.ndarray]] = []
-    for (fieldname, text), info in terms.items_from(name, b""):
-        if fieldname != name:
-            break
-        term_blocks = posting_blocks(reader._codec.postings_reader(terms._postfile, info,
-                                                                   format_), 0)
+    for text, term_blocks in segment_terms(reader, name):
         texts.append(text)
         counts.append(sum(len(ids) for ids, _ in term_blocks))
         blocks += term_blocks

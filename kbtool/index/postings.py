@@ -46,7 +46,7 @@ class Postings:
                 continue
             if isinstance(matcher, FilterMatcher):  # deleted documents: the live mask drops them
                 matcher = matcher.child
-            blocks += posting_blocks(matcher, offset)
+            blocks += _blocks(matcher, offset)
         return self._live(blocks)
 
     def field_terms(self, field: str) -> Iterator[tuple[str, np.ndarray]]:
@@ -56,12 +56,8 @@ class Postings:
         for leaf, offset in self.leaves:
             if field not in leaf.schema:
                 continue
-            terms, format_ = leaf._terms, leaf.schema[field].format
-            for (name, text), info in terms.items_from(field, b""):
-                if name != field:
-                    break
-                matcher = leaf._codec.postings_reader(terms._postfile, info, format_)
-                docs, _ = self._live(posting_blocks(matcher, offset))
+            for text, blocks in segment_terms(leaf, field, offset):
+                docs, _ = self._live(blocks)
                 if len(docs):
                     yield text.decode("utf-8"), docs
 
@@ -98,6 +94,17 @@ class Postings:
         return values
 
 
+def segment_terms(leaf: SegmentReader, field: str, offset: int = 0
+                  ) -> Iterator[tuple[bytes, list[tuple[np.ndarray, np.ndarray]]]]:
+    """Each term of ``field`` in one segment with its posting blocks (deleted documents
+    included, numbers shifted by ``offset``), in one pass over the segment's term table."""
+    terms, format_ = leaf._terms, leaf.schema[field].format
+    for (name, text), info in terms.items_from(field, b""):
+        if name != field:
+            break
+        yield text, _blocks(leaf._codec.postings_reader(terms._postfile, info, format_), offset)
+
+
 def length_column(leaf: SegmentReader, field: str) -> np.ndarray | None:
     """A segment's length byte of ``field`` for each of its documents (0: none), read whole;
     None when no document of the segment has the field."""
@@ -110,7 +117,7 @@ def length_column(leaf: SegmentReader, field: str) -> np.ndarray | None:
     return np.pad(raw, (0, count - len(raw)))
 
 
-def posting_blocks(matcher: Matcher, offset: int) -> list[tuple[np.ndarray, np.ndarray]]:
+def _blocks(matcher: Matcher, offset: int) -> list[tuple[np.ndarray, np.ndarray]]:
     """A posting list's (document numbers, frequencies), one block at a time: the matcher
     decodes each block's ids and weights as arrays."""
     blocks = []
