@@ -74,7 +74,7 @@ class Row:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmark; 0 also when the corpus is absent (there is nothing to measure)."""
-    args = _parser().parse_args(argv)
+    args = corpus_parser(__doc__.splitlines()[0]).parse_args(argv)
     corpus = args.corpus.resolve()
     if not (corpus / "wiki").is_dir() or not (corpus / "docs").is_dir():
         print(f"index_bench: no corpus at {corpus} (needs wiki/ and docs/): skipped")
@@ -86,15 +86,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         report = _run(corpus, Path(tmp), queries, args.repeat)
     command = "python bench/index_bench.py " + shlex.join(sys.argv[1:] if argv is None else argv)
     text = _render(report, command.strip(), load_before, os.getloadavg(), queries_file)
-    print(text)
-    if args.out:
-        write_section(args.out, HEADING, BEGIN, END, text)
-        print(f"written to {args.out}")
+    publish(text, args.out, HEADING, BEGIN, END)
     return 0
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def corpus_parser(description: str) -> argparse.ArgumentParser:
+    """The options of the benchmarks run on the corpus with the judged queries."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS,
                         help="folder holding wiki/ and docs/ (default: ../shared/corpus)")
     parser.add_argument("--queries", type=Path,
@@ -103,6 +101,14 @@ def _parser() -> argparse.ArgumentParser:
                         help="timed runs of each query per engine (default 5)")
     parser.add_argument("--out", type=Path, help="Markdown file to write the section into")
     return parser
+
+
+def publish(text: str, out: Path | None, heading: str, begin: str, end: str) -> None:
+    """Print the report and, given a file, write it as that file's section."""
+    print(text)
+    if out:
+        write_section(out, heading, begin, end, text)
+        print(f"written to {out}")
 
 
 @dataclass
@@ -117,32 +123,32 @@ def _run(corpus: Path, tmp: Path, queries: list[JudgedQuery], repeat: int) -> _R
     copy = tmp / "corpus"
     for part in ("wiki", "docs"):
         shutil.copytree(corpus / part, copy / part)
-    config = _config(copy, tmp / "index")
+    config = corpus_config(copy, tmp / "index")
     fts = Fts5Baseline(tmp / "fts5.sqlite3", config)
     notes: list[str] = []
 
-    full, kb_full = _timed(lambda: reindex(config, full=True))
-    fts_full, fts_build = _timed(fts.update)
+    full, kb_full = timed(lambda: reindex(config, full=True))
+    fts_full, fts_build = timed(fts.update)
     notes.append(_kbtool_note("full", kb_full))
     notes.append(_fts_note("full", fts_build))
-    opened, searcher = _timed(lambda: Searcher(config.index_dir,
+    opened, searcher = timed(lambda: Searcher(config.index_dir,
                                                min_coverage=config.get("search.min_coverage"),
                                                sections_per_page=config.get(
                                                    "search.sections_per_page")))
     try:
-        kb_ms, fts_ms = _latencies((searcher, fts), [q.query for q in queries], repeat)
+        kb_ms, fts_ms = latencies((searcher, fts), [q.query for q in queries], repeat)
         quality = {"kbtool": evaluate(searcher, queries), "FTS5": evaluate(fts, queries)}
     finally:
         searcher.close()
 
     touched = _touch(copy, fts.indexed_pages())
     notes.append(f"touched: {', '.join(touched)}")
-    incremental, kb_incr = _timed(lambda: reindex(config))
-    fts_incremental, fts_incr = _timed(fts.update)
+    incremental, kb_incr = timed(lambda: reindex(config))
+    fts_incremental, fts_incr = timed(fts.update)
     notes.append(_kbtool_note("incremental", kb_incr))
     notes.append(_fts_note("incremental", fts_incr))
-    nochange, kb_none = _timed(lambda: reindex(config))
-    fts_nochange, fts_none = _timed(fts.update)
+    nochange, kb_none = timed(lambda: reindex(config))
+    fts_nochange, fts_none = timed(fts.update)
     notes.append(_kbtool_note("no-change", kb_none))
     notes.append(_fts_note("no-change", fts_none))
     fts.close()
@@ -153,15 +159,16 @@ def _run(corpus: Path, tmp: Path, queries: list[JudgedQuery], repeat: int) -> _R
         Row(f"incremental reindex ({TOUCHED} files touched)", "s", incremental, fts_incremental),
         Row("no-change reindex", "s", nochange, fts_nochange, _aim("nochange", nochange)),
         Row("open searcher (cold)", "ms", opened * 1000, None),
-        Row(f"search p50 ({len(kb_ms)} runs, snippets)", "ms", _percentile(kb_ms, 50),
-            _percentile(fts_ms, 50), _aim("p50", _percentile(kb_ms, 50))),
-        Row(f"search p95 ({len(kb_ms)} runs, snippets)", "ms", _percentile(kb_ms, 95),
-            _percentile(fts_ms, 95), _aim("p95", _percentile(kb_ms, 95))),
+        Row(f"search p50 ({len(kb_ms)} runs, snippets)", "ms", percentile(kb_ms, 50),
+            percentile(fts_ms, 50), _aim("p50", percentile(kb_ms, 50))),
+        Row(f"search p95 ({len(kb_ms)} runs, snippets)", "ms", percentile(kb_ms, 95),
+            percentile(fts_ms, 95), _aim("p95", percentile(kb_ms, 95))),
     ]
     return _Report(rows, quality, notes)
 
 
-def _config(copy: Path, index_dir: Path) -> Config:
+def corpus_config(copy: Path, index_dir: Path) -> Config:
+    """The benchmark's two sources over a copy of the corpus, indexed into ``index_dir``."""
     return from_dict({"index": {"dir": str(index_dir)},
                       "sources": [{"name": "wiki", "kind": "dokuwiki-dir",
                                    "path": str(copy / "wiki")},
@@ -169,14 +176,15 @@ def _config(copy: Path, index_dir: Path) -> Config:
                                    "path": str(copy / "docs")}]})
 
 
-def _timed(action: Callable[[], object]) -> tuple[float, object]:
+def timed(action: Callable[[], object]) -> tuple[float, object]:
+    """Seconds the action took, and what it returned."""
     start = time.perf_counter()
     result = action()
     return time.perf_counter() - start, result
 
 
-def _latencies(engines: Sequence[Engine], queries: list[str],
-               repeat: int) -> tuple[list[float], ...]:
+def latencies(engines: Sequence[Engine], queries: list[str],
+              repeat: int) -> tuple[list[float], ...]:
     """Milliseconds per search, engines taking turns on each query; one untimed warm-up pass."""
     for engine in engines:
         for query in queries:
@@ -191,7 +199,8 @@ def _latencies(engines: Sequence[Engine], queries: list[str],
     return timings
 
 
-def _percentile(values: list[float], pct: int) -> float:
+def percentile(values: list[float], pct: int) -> float:
+    """The ``pct``-th percentile (inclusive method, as for every figure of these reports)."""
     return statistics.quantiles(values, n=100, method="inclusive")[pct - 1]
 
 
@@ -226,7 +235,8 @@ def _render(report: _Report, command: str, load_before: tuple[float, ...],
     lines = [BEGIN, "", f"Command (from the repository root): `.venv/bin/{command}`", "",
              f"Run {time.strftime('%Y-%m-%d %H:%M %Z')} on {os.cpu_count()} cores, Python "
              f"{platform.python_version()}, SQLite {sqlite3.sqlite_version}; load average "
-             f"{_load(load_before)} before, {_load(load_after)} after (the machine is shared).",
+             f"{load_average(load_before)} before, {load_average(load_after)} after (the "
+             "machine is shared).",
              "", "| step | kbtool | FTS5 | kbtool/FTS5 | aim |", "|---|---:|---:|---:|---|"]
     for row in report.rows:
         fts = "—" if row.fts5 is None else _value(row.fts5, row.unit)
@@ -248,7 +258,8 @@ def _value(value: float, unit: str) -> str:
     return f"{value:.3f} {unit}" if unit == "s" else f"{value:.1f} {unit}"
 
 
-def _load(load: tuple[float, ...]) -> str:
+def load_average(load: tuple[float, ...]) -> str:
+    """``os.getloadavg()`` as the reports print it."""
     return " / ".join(f"{x:.2f}" for x in load)
 
 

@@ -43,9 +43,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("index.lock_timeout", 0.0,
             "Seconds a reindex waits for another one to finish before giving up.", float),
     Setting("index.memory_mb", 2048,
-            "Memory of Whoosh's posting pool when a reindex merges small older index segments "
-            "(new pages are written without it); below what a merge needs, Whoosh spills sorted "
-            "runs to disk.", int),
+            "Memory of Whoosh's posting pool when a reindex merges older index segments "
+            "(small ones, or ones with many deleted sections; new pages are written without "
+            "it); below what a merge needs, Whoosh spills sorted runs to disk.", int),
     Setting("search.limit", 10, "Pages shown per result page.", int),
     Setting("search.sections_per_page", 3, "Best sections shown under each page.", int),
     Setting("search.min_coverage", 0.65,

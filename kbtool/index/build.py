@@ -2,10 +2,16 @@
 
 New sections go to ``SectionWriter`` segments (``kbtool.index.segment``): in this process for
 a small run, else in worker processes that each build a segment while this process reads and
-parses pages.  Deletions, the merging of small older segments and the commit (the table of
-contents listing every segment) stay with Whoosh's own writer, which holds the index lock.
-Whoosh's ``MpWriter`` does the same with Whoosh's slower writer in its workers, and has no
-place to put another writer class, hence this module.
+parses pages.  Deletions, the merging of older segments and the commit (the table of contents
+listing every segment) stay with Whoosh's own writer, which holds the index lock.  Whoosh's
+``MpWriter`` does the same with Whoosh's slower writer in its workers, and has no place to put
+another writer class, hence this module.
+
+A deleted section stays in its segment's files, only marked deleted, so incremental runs that
+update pages again and again would grow the index and slow every search (each segment and each
+dead section is read by every searcher): ``IndexBuilder.keep_segments`` drops the segments left
+without a live section and rewrites those with many deleted ones at commit
+(``kbtool.index.merge``).
 """
 
 from __future__ import annotations
@@ -21,16 +27,26 @@ from typing import Any
 from whoosh.codec.base import Segment
 from whoosh.fields import Schema
 from whoosh.index import FileIndex
+from whoosh.writing import MERGE_SMALL, SegmentWriter
 
+from kbtool.index.merge import copy_live_sections
 from kbtool.index.segment import SectionWriter
 
 BATCH = 100  # sections sent to a worker at a time
+# A segment is rewritten without its deleted sections once they make up more than this share
+# of it: the index stays within about 1 / (1 - share) of its live size, and a run that updates
+# a few pages of a large segment rewrites nothing (that takes a fifth of it being replaced).
+MAX_DELETED_SHARE = 0.2
+# Segments up to this share of the largest worn one are rewritten with it: each segment has its
+# own term table, so many small ones take room and time; joining a rewrite costs them little.
+JOIN_REWRITE_SHARE = 0.25
 
 
 class IndexBuilder:
     """Adds and deletes sections, then commits them all at once (or cancels them all)."""
 
     def __init__(self, ix: FileIndex, procs: int = 1, limitmb: int = 128) -> None:
+        self.ix = ix
         self.main = ix.writer(limitmb=limitmb)  # deletions, merges of older segments, commit
         self._local: SectionWriter | None = None if procs > 1 else SectionWriter(ix)
         self._workers: list[BaseProcess] = []
@@ -68,18 +84,20 @@ class IndexBuilder:
         return self.main.delete_by_term(fieldname, text)
 
     def commit(self) -> None:
-        """Finish the new segments and make them, and the deletions, visible in one commit."""
+        """Finish the new segments, rewrite worn older ones (``keep_segments``), and make
+        it all, and the deletions, visible in one commit.  Stopped or failing before that
+        commit (a rewrite may take a while), the run leaves the index as it was."""
+        main = self.main
         try:
             segments = self._finish_workers() if self._workers else self._finish_local()
+            kept = main._merge_segments(self.keep_segments, None, None)
+            if main._added:  # older segments merged into its own new one
+                kept.append(main._finalize_segment())
+            else:
+                main._close_segment()
         except BaseException:
             self.cancel()
             raise
-        main = self.main
-        kept = main._merge_segments(None, None, None)
-        if main._added:  # older segments merged into its own new one
-            kept.append(main._finalize_segment())
-        else:
-            main._close_segment()
         main._commit_toc(kept + segments)
         main._finish()
 
@@ -93,6 +111,25 @@ class IndexBuilder:
         if self._local is not None:
             self._local._close_segment()
         self.main.cancel()
+
+    def keep_segments(self, writer: SegmentWriter, segments: list[Segment]) -> list[Segment]:
+        """A Whoosh merge policy: the older segments to keep as they are at commit (this run's
+        deletions already marked in them), and one that replaces the worn ones.  A segment whose
+        sections are all deleted is dropped; those with more than ``MAX_DELETED_SHARE`` of them
+        deleted are rewritten, their live sections copied into one new segment, together with
+        the segments much smaller than they are; Whoosh's own policy merges small ones into the
+        writer's segment."""
+        live = [segment for segment in segments if segment.doc_count() > 0]
+        worn = [segment for segment in live
+                if segment.deleted_count() > MAX_DELETED_SHARE * segment.doc_count_all()]
+        if worn:
+            joining = JOIN_REWRITE_SHARE * max(segment.doc_count_all() for segment in worn)
+            worn = [segment for segment in live
+                    if segment in worn or segment.doc_count_all() <= joining]
+        kept = MERGE_SMALL(writer, [segment for segment in live if segment not in worn])
+        if worn:
+            kept.append(copy_live_sections(self.ix, worn))
+        return kept
 
     def _finish_local(self) -> list[Segment]:
         assert self._local is not None

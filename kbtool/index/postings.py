@@ -15,7 +15,7 @@ from typing import Iterator
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.matching import FilterMatcher, Matcher
-from whoosh.reading import IndexReader, TermNotFound
+from whoosh.reading import IndexReader, SegmentReader, TermNotFound
 from whoosh.util.numeric import byte_to_length
 
 
@@ -56,12 +56,8 @@ class Postings:
         for leaf, offset in self.leaves:
             if field not in leaf.schema:
                 continue
-            terms, format_ = leaf._terms, leaf.schema[field].format
-            for (name, text), info in terms.items_from(field, b""):
-                if name != field:
-                    break
-                matcher = leaf._codec.postings_reader(terms._postfile, info, format_)
-                docs, _ = self._live(_blocks(matcher, offset))
+            for text, blocks in segment_terms(leaf, field, offset):
+                docs, _ = self._live(blocks)
                 if len(docs):
                     yield text.decode("utf-8"), docs
 
@@ -92,13 +88,33 @@ class Postings:
         ~0.15 s of each searcher opening on the shared corpus)."""
         values = np.zeros(self.doc_count, dtype=np.float32)
         for leaf, offset in self.leaves:
-            column = leaf._perdoc._cached_reader(f"_{field}_len", LENGTHS_COLUMN)
-            if column is None:  # no document of this segment has the field
-                continue
-            count = min(column._count, leaf.doc_count_all())
-            raw = np.frombuffer(column._dbfile.get(column._basepos, count), dtype=np.uint8)
-            values[offset:offset + count] = _BYTE_LENGTHS[raw]
+            raw = length_column(leaf, field)
+            if raw is not None:
+                values[offset:offset + len(raw)] = _BYTE_LENGTHS[raw]
         return values
+
+
+def segment_terms(leaf: SegmentReader, field: str, offset: int = 0
+                  ) -> Iterator[tuple[bytes, list[tuple[np.ndarray, np.ndarray]]]]:
+    """Each term of ``field`` in one segment with its posting blocks (deleted documents
+    included, numbers shifted by ``offset``), in one pass over the segment's term table."""
+    terms, format_ = leaf._terms, leaf.schema[field].format
+    for (name, text), info in terms.items_from(field, b""):
+        if name != field:
+            break
+        yield text, _blocks(leaf._codec.postings_reader(terms._postfile, info, format_), offset)
+
+
+def length_column(leaf: SegmentReader, field: str) -> np.ndarray | None:
+    """A segment's length byte of ``field`` for each of its documents (0: none), read whole;
+    None when no document of the segment has the field."""
+    column = leaf._perdoc._cached_reader(f"_{field}_len", LENGTHS_COLUMN)
+    if column is None:
+        return None
+    count = leaf.doc_count_all()
+    raw = np.frombuffer(column._dbfile.get(column._basepos, min(column._count, count)),
+                        dtype=np.uint8)
+    return np.pad(raw, (0, count - len(raw)))
 
 
 def _blocks(matcher: Matcher, offset: int) -> list[tuple[np.ndarray, np.ndarray]]:

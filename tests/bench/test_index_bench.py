@@ -27,7 +27,8 @@ def corpus(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def fts(corpus: Path, tmp_path: Path) -> Fts5Baseline:
-    db = Fts5Baseline(tmp_path / "fts.sqlite3", index_bench._config(corpus, tmp_path / "index"))
+    db = Fts5Baseline(tmp_path / "fts.sqlite3",
+                      index_bench.corpus_config(corpus, tmp_path / "index"))
     yield db
     db.close()
 

@@ -8,6 +8,7 @@ import pytest
 from whoosh import index
 from whoosh.index import FileIndex
 
+from kbtool.index import build as build_module
 from kbtool.index.build import IndexBuilder
 from kbtool.index.schema import make_schema
 from kbtool.index.writer import add_page, delete_page
@@ -80,3 +81,21 @@ def test_a_failing_worker_fails_the_commit(tmp_path: Path) -> None:
         builder.commit()
     assert index.open_dir(str(tmp_path)).doc_count_all() == 0
     ix.writer().cancel()  # the failed commit let go of the lock
+
+
+def test_stopped_while_rewriting_worn_segments_the_index_stays_as_it_was(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    ix = build(tmp_path / "index", 1)
+    before = contents(ix)
+    builder = IndexBuilder(ix)
+    for doc in pages(300)[:100]:  # a third of the only segment: it is rewritten at commit
+        delete_page(builder, doc.page_id)
+        add_page(builder, doc)
+
+    def interrupted(writer, segments):
+        raise KeyboardInterrupt  # Ctrl+C, or SIGTERM, while older segments are merged
+    monkeypatch.setattr(build_module, "MERGE_SMALL", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        builder.commit()
+    assert contents(index.open_dir(str(tmp_path / "index"))) == before
+    ix.writer().cancel()  # the stopped commit let go of the lock

@@ -1,0 +1,140 @@
+"""Rewriting older segments without their deleted sections, from arrays rather than posting by
+posting.
+
+Why: ``IndexBuilder.keep_segments`` (``kbtool.index.build``) rewrites a segment once a fifth of
+its sections are deleted.  Whoosh's ``add_reader`` copies each posting through its posting pool
+(a tuple, a sort and a write call each), and so took as long as a full rebuild on the shared
+corpus.  Here each term's posting blocks are read as arrays (as the searcher reads them,
+``kbtool.index.postings``), renumbered and ordered with numpy, and written by ``term_blocks`` as
+a new segment's are: the files are those of a fresh build of the same sections in the same order
+(``tests/index/test_merge.py``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from whoosh.codec.base import Segment
+from whoosh.index import FileIndex
+from whoosh.reading import SegmentReader
+from whoosh.util.numeric import byte_to_length
+
+from kbtool.index.postings import length_column, segment_terms
+from kbtool.index.segment import SectionWriter
+from kbtool.index.term_blocks import write_field
+
+_BYTE_LENGTHS = np.array([byte_to_length(byte) for byte in range(256)], dtype=np.int64)
+
+
+@dataclass
+class _Copied:
+    """One field's live postings read from one segment, renumbered, in term order."""
+
+    texts: list[bytes]
+    term_ids: np.ndarray       # per posting, its term's position in ``texts``
+    docs: np.ndarray
+    freqs: np.ndarray
+    length_bytes: np.ndarray
+
+
+def copy_live_sections(ix: FileIndex, segments: list[Segment]) -> Segment:
+    """One new segment holding the live sections of ``segments``, in their order."""
+    copier = SegmentCopier(ix)
+    try:
+        for segment in segments:
+            copier.add_segment(segment)
+        return copier._finalize_segment()
+    except BaseException:
+        copier._close_segment()
+        raise
+
+
+class SegmentCopier(SectionWriter):
+    """Copies the live sections of older segments into one new segment, finished by
+    ``_finalize_segment`` (no lock, no commit, as ``SectionWriter``)."""
+
+    def __init__(self, ix: FileIndex) -> None:
+        super().__init__(ix)
+        self._copies: dict[str, list[_Copied]] = {}  # field → its postings, segment by segment
+
+    def add_segment(self, segment: Segment) -> None:
+        """Copy the segment's live sections after those already copied."""
+        reader = SegmentReader(self.storage, self.schema, segment)
+        try:
+            renumber = self._copy_documents(reader)
+            for name in self._postings:
+                copied = _read_field(reader, name, renumber)
+                if copied is not None:
+                    self._copies.setdefault(name, []).append(copied)
+            self._added = True
+        finally:
+            reader.close()
+
+    def _copy_documents(self, reader: SegmentReader) -> np.ndarray:
+        """Copy each live section's stored fields and field lengths, fields in the order a
+        new section's are written; its new number by old number (-1: deleted).  (Whoosh's
+        ``write_per_doc`` looks each length up on its own, a file ``stat`` each.)"""
+        names = sorted(self.schema.names())
+        lengths = {name: _BYTE_LENGTHS[column].tolist() for name in names
+                   if (column := length_column(reader, name)) is not None}
+        fields = [(name, self.schema[name], lengths.get(name)) for name in names]
+        renumber = np.full(reader.doc_count_all(), -1, dtype=np.int64)
+        perdoc = self.perdocwriter
+        for docnum, stored in reader.iter_docs():
+            renumber[docnum] = self.docnum
+            perdoc.start_doc(self.docnum)
+            for name, field, length in fields:
+                perdoc.add_field(name, field, stored.get(name), length[docnum] if length else 0)
+            perdoc.finish_doc()
+            self.docnum += 1
+        return renumber
+
+    def _flush_segment(self) -> None:
+        """Write the copied postings, field by field and term by term in Whoosh's order."""
+        self.perdocwriter.close()
+        for name in sorted(self._copies):
+            _write_copies(self, name, self._copies[name])
+        self.fieldwriter.close()
+
+
+def _read_field(reader: SegmentReader, name: str, renumber: np.ndarray) -> _Copied | None:
+    """The live postings of one field of a segment, documents renumbered; None if none."""
+    texts: list[bytes] = []
+    counts: list[int] = []
+    blocks: list[tuple[np.ndarray, np.ndarray]] = []
+    for text, term_blocks in segment_terms(reader, name):
+        texts.append(text)
+        counts.append(sum(len(ids) for ids, _ in term_blocks))
+        blocks += term_blocks
+    if not blocks:
+        return None
+    old_docs = np.concatenate([ids for ids, _ in blocks])
+    term_ids = np.repeat(np.arange(len(texts)), counts)
+    docs = renumber[old_docs]
+    live = docs >= 0
+    lengths = length_column(reader, name)
+    length_bytes = (lengths[old_docs] if lengths is not None
+                    else np.zeros(len(old_docs), dtype=np.uint8))
+    freqs = np.concatenate([weights for _, weights in blocks])
+    return _Copied(texts, term_ids[live], docs[live],
+                   np.rint(freqs[live]).astype(np.int32), length_bytes[live])
+
+
+def _write_copies(writer: SegmentCopier, name: str, parts: list[_Copied]) -> None:
+    """One field's postings from every copied segment: terms in byte order, each term's
+    documents ascending (later segments were given higher numbers)."""
+    texts = sorted({part.texts[i] for part in parts for i in np.unique(part.term_ids).tolist()})
+    if not texts:
+        return
+    rank = {text: number for number, text in enumerate(texts)}
+    term_ids = np.concatenate([
+        np.array([rank.get(text, -1) for text in part.texts], dtype=np.int64)[part.term_ids]
+        for part in parts])
+    docs = np.concatenate([part.docs for part in parts])
+    order = np.lexsort((docs, term_ids))
+    bounds = np.searchsorted(term_ids[order], np.arange(len(texts) + 1))
+    write_field(writer.fieldwriter, name, writer.schema[name], texts, bounds,
+                docs[order].astype(np.int32),
+                np.concatenate([part.freqs for part in parts])[order],
+                np.concatenate([part.length_bytes for part in parts])[order])
