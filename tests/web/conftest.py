@@ -55,7 +55,11 @@ def cheap_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture()
 def settings(sample_index: Path, tmp_path: Path) -> Config:
     """Configuration of one test: shared sample index, own database with the test accounts."""
-    config = sample_settings(sample_index, tmp_path)
+    return with_test_accounts(sample_settings(sample_index, tmp_path))
+
+
+def with_test_accounts(config: Config) -> Config:
+    """The configuration, once its database holds the accounts of ``USERS``."""
     conn = store.connect(config.get("web.database"))
     for name, role in USERS.items():
         accounts.create_user(conn, name, role, PASSWORD)
@@ -131,11 +135,7 @@ def wiki_settings(wiki_config_file: Path) -> Config:
     publishes overrides ``settings`` with it."""
     config = config_module.load(wiki_config_file)
     assert pipeline.reindex(config, full=True).ok
-    conn = store.connect(config.get("web.database"))
-    for name, role in USERS.items():
-        accounts.create_user(conn, name, role, PASSWORD)
-    conn.close()
-    return config
+    return with_test_accounts(config)
 
 
 # -- In a real headless Chromium (helpers in browser.py) ------------------------------------------
