@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from kbtool import __version__
-from kbtool.config import Config, ConfigError, load
+from kbtool.config import Config, ConfigError, declared_default, load
 
 EXIT_OK = 0
 EXIT_FAILURES = 1      # the run finished, but some pages or sources failed
@@ -88,8 +88,8 @@ def build_parser() -> argparse.ArgumentParser:
     search = commands.add_parser("search", help="search the index")
     search.add_argument("query")
     search.add_argument("--json", action="store_true", help="machine-readable output")
-    search.add_argument("--limit", type=_positive, default=10,
-                        help="pages to show (default 10)")
+    search.add_argument("--limit", type=_positive,
+                        help="pages to show (default: search.limit)")
     search.add_argument("--page", type=_positive, default=1, help="result page (default 1)")
     search.add_argument("--source", action="append", default=[], metavar="NAME")
     search.add_argument("--namespace", action="append", default=[], metavar="NS")
@@ -107,8 +107,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="index the bundled sample and serve the web UI")
     demo.add_argument("--dir", type=Path, default=Path("var/demo"),
                       help="folder for the demo's index and database (default var/demo)")
-    demo.add_argument("--host", default="127.0.0.1")
-    demo.add_argument("--port", type=int, default=8000)
+    demo.add_argument("--host", default=declared_default("web.host"))
+    demo.add_argument("--port", type=int, default=declared_default("web.port"))
     demo.add_argument("--no-serve", action="store_true", help="prepare only, do not serve")
     demo.set_defaults(handler=_demo, no_config=True)
 
@@ -143,8 +143,9 @@ def _search(args: argparse.Namespace, config: Config) -> int:
     from kbtool.index.search import Searcher
     searcher = Searcher(config.index_dir, min_coverage=config.get("search.min_coverage"),
                         sections_per_page=config.get("search.sections_per_page"))
+    limit = args.limit or config.get("search.limit")
     results = searcher.search(args.query, sources=args.source, namespaces=args.namespace,
-                              limit=args.limit, page=args.page)
+                              limit=limit, page=args.page)
     if args.json:
         print(json.dumps(results_to_json(results), ensure_ascii=False, indent=2))
         return EXIT_OK
@@ -152,7 +153,7 @@ def _search(args: argparse.Namespace, config: Config) -> int:
         print(f"Essayez : {results.suggestion}")
     if not results.confident:
         print("Pas de réponse sûre dans la base : rédigez l'article manquant.")
-    for rank, hit in enumerate(results.hits, start=(results.page - 1) * args.limit + 1):
+    for rank, hit in enumerate(results.hits, start=(results.page - 1) * limit + 1):
         print(f"{rank:>2}. {hit.title}  [{hit.page_id}]\n    {hit.url}")
         for section in hit.sections:
             print(f"    - {section.heading or '(début)'}: {section.url}")

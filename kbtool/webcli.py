@@ -45,7 +45,7 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:  # type: ignor
     email.set_defaults(handler=user_email)
 
     serve = subparsers.add_parser("serve", help="serve the web UI (gunicorn, web.processes workers)")
-    serve.add_argument("--host", help="address to listen on (default: web.host, 127.0.0.1)")
+    serve.add_argument("--host", help="address to listen on (default: web.host)")
     serve.add_argument("--port", type=int, help="port to listen on (default: web.port)")
     serve.set_defaults(handler=serve_command)
 

@@ -98,6 +98,23 @@ def test_search_json(indexed: Path, capsys: pytest.CaptureFixture) -> None:
     assert section["url"] == f"{hit['url']}#{section['anchor']}"
 
 
+def test_search_shows_search_limit_pages_unless_told(indexed: Path, tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture) -> None:
+    limited = tmp_path / "kbtool.toml"
+    limited.write_text(indexed.read_text(encoding="utf-8").replace(
+        'dir = "index"', f'dir = "{indexed.parent / "index"}"') + "\n[search]\nlimit = 1\n",
+        encoding="utf-8")
+    shown = {}
+    for extra in ((), ("--limit", "2")):
+        code, out, _ = run(capsys, "--config", str(limited), "search",
+                           "reçus fiscaux rapprochement", "--json", *extra)
+        assert code == 0
+        result = json.loads(out)
+        assert result["total"] >= 2
+        shown[extra] = len(result["hits"])
+    assert shown == {(): 1, ("--limit", "2"): 2}
+
+
 def test_search_text_lists_pages_and_section_links(indexed: Path,
                                                    capsys: pytest.CaptureFixture) -> None:
     code, out, _ = run(capsys, "--config", str(indexed), "search", "relevé OFX")

@@ -1,6 +1,9 @@
-"""Configuration: the issue's minimal file, one-line errors, and the README's settings table."""
+"""Configuration: the issue's minimal file, one-line errors, the README's settings table, and
+no default repeated outside the declaration."""
 
+import ast
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -85,3 +88,48 @@ def _toml(value):
     if isinstance(value, list):
         return "[" + ", ".join(_toml(v) for v in value) + "]"
     return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+PACKAGE = Path(__file__).resolve().parents[1] / "kbtool"
+_BY_KEY: dict[str, list] = {}
+for _setting in SETTINGS:
+    _BY_KEY.setdefault(_setting.name.split(".", 1)[1], []).append(_setting)
+
+
+def test_no_module_repeats_a_declared_default():
+    """A field, parameter or command-line option named after a setting (``timeout``,
+    ``--limit``) must take its default from the declaration, not repeat the literal: a copy
+    goes stale the day the declaration changes.  Empty defaults ("", 0, false) say "none"
+    rather than choose a value, and are left alone."""
+    found = [f"{path.relative_to(PACKAGE.parent)}:{line}: {name}"
+             for path in sorted(PACKAGE.rglob("*.py")) if path != PACKAGE / "config.py"
+             for line, name in _repeated_defaults(ast.parse(path.read_text(encoding="utf-8")))]
+    assert found == []
+
+
+def _repeated_defaults(tree: ast.AST) -> Iterator[tuple[int, str]]:
+    for node in ast.walk(tree):
+        for name, value in _named_defaults(node):
+            for setting in _BY_KEY.get(name, ()):
+                if (setting.default and isinstance(value, ast.Constant)
+                        and value.value == setting.default
+                        and type(value.value) is type(setting.default)):
+                    yield node.lineno, setting.name
+
+
+def _named_defaults(node: ast.AST) -> list[tuple[str, ast.expr]]:
+    """(name, default) pairs of a dataclass field, a function's parameters or an option."""
+    if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value:
+        return [(node.target.id, node.value)]
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        positional = node.args.posonlyargs + node.args.args
+        with_default = positional[len(positional) - len(node.args.defaults):]
+        return ([(a.arg, d) for a, d in zip(with_default, node.args.defaults)]
+                + [(a.arg, d) for a, d in zip(node.args.kwonlyargs, node.args.kw_defaults) if d])
+    if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "add_argument" and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and str(node.args[0].value).startswith("--")):
+        option = node.args[0].value[2:].replace("-", "_")
+        return [(option, k.value) for k in node.keywords if k.arg == "default"]
+    return []

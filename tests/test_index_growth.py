@@ -12,7 +12,7 @@ from kbtool.config import Config
 from kbtool.index.search import Searcher
 from kbtool.index.store import IndexStore
 from kbtool.pipeline import reindex
-from tests.index.test_build import contents
+from tests.index.corpus import contents
 from tests.kbfactory import local_config, rewrite
 
 PAGES = 150

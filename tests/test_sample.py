@@ -17,9 +17,6 @@ from pypdf import PdfReader
 SAMPLE = Path(__file__).resolve().parents[1] / "kbtool" / "sample"
 WIKI = SAMPLE / "wiki"
 DOCS = SAMPLE / "docs"
-WIKI_PAGES = sorted(WIKI.rglob("*.txt"))
-HTML_PAGES = sorted(DOCS.rglob("*.html"))
-MARKDOWN_PAGES = sorted(DOCS.rglob("*.md"))
 
 REDIRECT = re.compile(r"~~REDIRECT>([^~]+)~~")
 LEVEL1_HEADING = re.compile(r"^====== .+ ======\s*$", re.MULTILINE)
@@ -86,44 +83,66 @@ def test_link_resolution_follows_dokuwiki_rules(target, current, expected):
 
 
 def test_wiki_size_is_what_the_sample_promises():
-    assert 30 <= len(WIKI_PAGES) <= 40
-    assert {p.parent.name for p in WIKI_PAGES} >= {"wiki", "logiciel", "faq", "installation",
+    wiki_pages = sorted(WIKI.rglob("*.txt"))
+    assert 30 <= len(wiki_pages) <= 40
+    assert {p.parent.name for p in wiki_pages} >= {"wiki", "logiciel", "faq", "installation",
                                                    "erreurs"}
 
 
-@pytest.mark.parametrize("path", WIKI_PAGES, ids=_page_id)
-def test_wiki_page_is_utf8_with_a_title_and_a_dokuwiki_id(path):
-    text = path.read_bytes().decode("utf-8")  # raises on invalid UTF-8
-    assert re.fullmatch(r"[a-z0-9_./-]+", path.relative_to(WIKI).as_posix())
-    assert REDIRECT.search(text) or LEVEL1_HEADING.search(text), "no ====== title ======"
+def _wiki_page_problems(path: Path) -> list[str]:
+    """A DokuWiki page: UTF-8, a DokuWiki id as its path, a title, no link to a missing page."""
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return [f"not UTF-8 ({exc.reason} at byte {exc.start})"]
+    problems = []
+    if not re.fullmatch(r"[a-z0-9_./-]+", path.relative_to(WIKI).as_posix()):
+        problems.append("path is not a DokuWiki id (a-z, 0-9, _ . / -)")
+    if not (REDIRECT.search(text) or LEVEL1_HEADING.search(text)):
+        problems.append("no ====== title ======")
+    targets = {_resolve(link, _page_id(path)) for link in _links(text)} - {None}
+    if dangling := targets - {_page_id(p) for p in WIKI.rglob("*.txt")}:
+        problems.append(f"dangling links: {sorted(dangling)}")
+    return problems
 
 
-@pytest.mark.parametrize("path", WIKI_PAGES, ids=_page_id)
-def test_internal_wiki_links_point_to_existing_pages(path):
-    existing = {_page_id(p) for p in WIKI_PAGES}
-    current = _page_id(path)
-    targets = {_resolve(link, current) for link in _links(path.read_text(encoding="utf-8"))}
-    assert targets - {None} <= existing, f"dangling links: {sorted(targets - {None} - existing)}"
-
-
-@pytest.mark.parametrize("path", HTML_PAGES, ids=lambda p: p.relative_to(DOCS).as_posix())
-def test_html_page_has_a_title_and_anchored_sections(path):
+def _html_page_problems(path: Path) -> list[str]:
+    """A documentation page: a <title>, and an id on every <h2> for section links."""
     soup = BeautifulSoup(path.read_text(encoding="utf-8"), "lxml")
-    assert soup.title and soup.title.get_text(strip=True)
-    assert all(h2.get("id") for h2 in soup.find_all("h2"))
+    problems = [] if soup.title and soup.title.get_text(strip=True) else ["no <title>"]
+    return problems + [f"<h2> without id: {h2.get_text(strip=True)!r}"
+                       for h2 in soup.find_all("h2") if not h2.get("id")]
 
 
-@pytest.mark.parametrize("path", MARKDOWN_PAGES, ids=lambda p: p.relative_to(DOCS).as_posix())
-def test_markdown_page_has_a_title_and_sections(path):
+def _markdown_page_problems(path: Path) -> list[str]:
+    """A Markdown page: starts with its "# " title and has "## " sections."""
     text = path.read_text(encoding="utf-8")
-    assert text.startswith("# ")
-    assert re.search(r"^## ", text, re.MULTILINE)
+    return ([] if text.startswith("# ") else ["does not start with a '# ' title"]) + \
+        ([] if re.search(r"^## ", text, re.MULTILINE) else ["no '## ' section"])
 
 
-def test_pdf_has_a_french_text_layer():
-    (pdf,) = DOCS.rglob("*.pdf")
-    text = PdfReader(pdf, strict=True).pages[0].extract_text()
-    assert "clôturer l'exercice" in text
+def _pdf_problems(path: Path) -> list[str]:
+    """The PDF: a French text layer the crawler can read."""
+    text = PdfReader(path, strict=True).pages[0].extract_text()
+    return [] if "clôturer l'exercice" in text else ["no French text layer on page 1"]
+
+
+# Every bundled page file and what it must be: (folder, pattern, check giving its problems).
+PAGE_CHECKS = (
+    (WIKI, "*.txt", _wiki_page_problems),
+    (DOCS, "*.html", _html_page_problems),
+    (DOCS, "*.md", _markdown_page_problems),
+    (DOCS, "*.pdf", _pdf_problems),
+)
+
+
+def test_every_bundled_page_is_well_formed():
+    """One check of every page file, all problems listed at once, file by file."""
+    pages = {check: sorted(folder.rglob(pattern)) for folder, pattern, check in PAGE_CHECKS}
+    assert all(pages.values()), "a kind of page is missing from the sample"
+    problems = [f"{path.relative_to(SAMPLE)}: {problem}"
+                for check, paths in pages.items() for path in paths for problem in check(path)]
+    assert problems == []
 
 
 def test_config_declares_the_two_sample_folders():

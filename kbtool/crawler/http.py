@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from email.message import Message
 from email.utils import parsedate_to_datetime
 from functools import lru_cache
@@ -25,7 +25,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import requests
 
-from kbtool.config import Config
+from kbtool.config import Config, declared_default
 from kbtool.crawler.deadline import Deadline, DeadlineAdapter
 
 log = logging.getLogger(__name__)
@@ -39,21 +39,21 @@ CHUNK_BYTES = 64 * 1024
 
 @dataclass(frozen=True)
 class HttpSettings:
-    """The ``[http]`` settings; ``backoff`` (first retry pause, doubled each time) is for tests."""
+    """The ``[http]`` settings, defaults as declared in :mod:`kbtool.config`; ``backoff``
+    (first retry pause, doubled each time) is not a setting: tests shorten it."""
 
-    timeout: float = 20.0
-    retries: int = 3
-    max_bytes: int = 20_000_000
-    delay: float = 0.5
-    user_agent: str = "kbtool/0.1"
+    timeout: float = declared_default("http.timeout")
+    retries: int = declared_default("http.retries")
+    max_bytes: int = declared_default("http.max_bytes")
+    delay: float = declared_default("http.delay")
+    user_agent: str = declared_default("http.user_agent")
     backoff: float = 1.0
 
     @classmethod
     def from_config(cls, config: Config) -> HttpSettings:
-        """Settings of a loaded configuration."""
-        return cls(timeout=config.get("http.timeout"), retries=config.get("http.retries"),
-                   max_bytes=config.get("http.max_bytes"), delay=config.get("http.delay"),
-                   user_agent=config.get("http.user_agent"))
+        """Settings of a loaded configuration: each field is the ``http.<field>`` setting."""
+        return cls(**{f.name: config.get(f"http.{f.name}") for f in fields(cls)
+                      if f.name != "backoff"})
 
 
 @dataclass(frozen=True)

@@ -87,7 +87,8 @@ class Searcher:
                 self._view = None
 
     def search(self, query: str, *, sources: Sequence[str] = (),
-               namespaces: Sequence[str] = (), limit: int = 10, page: int = 1) -> SearchResults:
+               namespaces: Sequence[str] = (),
+               limit: int = declared_default("search.limit"), page: int = 1) -> SearchResults:
         """A page of results for what the agent typed."""
         view = self._current()
         parsed = parse(query, view.searcher.reader(), view.acronyms)

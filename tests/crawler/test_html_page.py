@@ -121,9 +121,25 @@ def test_encodings(raw: bytes, encoding: str | None) -> None:
     assert parse_html(raw, encoding).sections[0].text == "Clôture déjà réglée"
 
 
-@pytest.mark.parametrize("raw", [b"", b"\x00\x01\xff\xfe garbage \x81", b"<h2", b"</p></div>"])
-def test_junk_does_not_raise(raw: bytes) -> None:
-    assert isinstance(parse_html(raw).sections, tuple)
+@pytest.mark.parametrize(("raw", "title", "headings", "words"), [
+    (b"", "", [], []),
+    (b"\x00\x01\xff\xfe garbage \x81", "", [""], ["garbage"]),
+    (b"<h2", "", [], []),
+    (b"</p></div>", "", [], []),
+    (b"<h2>Titre</h2", "", ["Titre"], []),
+    (b"<p>texte<h2>Suite", "", ["", "Suite"], ["texte"]),
+    (b"<script>alert(1)</script><p>ok</p>", "", [""], ["ok"]),
+    (b"<title>T</title><a href='x.html'>", "T", [], []),
+], ids=["empty", "binary", "open-tag", "close-tags", "unclosed-heading", "unclosed-paragraph",
+        "script", "title-only"])
+def test_junk_gives_what_text_it_holds(raw: bytes, title: str, headings: list[str],
+                                       words: list[str]) -> None:
+    """Broken or binary input is no error: the page has the words and headings that can be
+    read from it, and nothing else (no script, no placeholder section)."""
+    page = parse_html(raw)
+    assert page.title == title
+    assert [s.heading for s in page.sections] == headings
+    assert re.findall(r"\w+", " ".join(s.text for s in page.sections)) == words
 
 
 def test_hevea_fixture_latin1_with_navigation() -> None:

@@ -224,6 +224,12 @@ def test_settings_come_from_the_http_table():
                                                             delay=0.25, user_agent="ua")
 
 
+def test_a_client_without_configuration_has_the_declared_defaults():
+    """Sources, the wiki login and benchmarks built without a kbtool.toml behave as one that
+    sets nothing (the User-Agent included)."""
+    assert HttpSettings() == HttpSettings.from_config(from_dict({}))
+
+
 class _DrippingServer:
     """A server on 127.0.0.1 that sends its answer one byte at a time, ``interval`` seconds
     apart, either the whole answer or only its body; it counts the bytes it managed to send

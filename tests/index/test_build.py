@@ -12,23 +12,7 @@ from kbtool.index import build as build_module
 from kbtool.index.build import IndexBuilder
 from kbtool.index.schema import make_schema
 from kbtool.index.writer import add_page, delete_page
-from tests.index.test_segment import pages
-
-
-def contents(ix: FileIndex) -> tuple[dict, dict]:
-    """Stored fields and postings by section key, whatever the segments and their order."""
-    with ix.reader() as reader:
-        keys = {docnum: fields["key"] for docnum, fields in reader.iter_docs()}
-        stored = {fields["key"]: fields for _, fields in reader.iter_docs()}
-        postings = {}
-        for field, text in reader.all_terms():
-            matcher = reader.postings(field, text)
-            found = []
-            while matcher.is_active():
-                found.append((keys[matcher.id()], matcher.weight(), matcher.value()))
-                matcher.next()
-            postings[field, text] = sorted(found)
-    return stored, postings
+from tests.index.corpus import contents, pages
 
 
 def build(path: Path, procs: int) -> FileIndex:

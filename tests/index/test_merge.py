@@ -11,8 +11,7 @@ from whoosh.index import FileIndex
 from kbtool.index.build import IndexBuilder
 from kbtool.index.schema import make_schema
 from kbtool.index.writer import add_page, add_skipped, delete_page
-from tests.index.test_build import contents
-from tests.index.test_segment import pages, segment_files
+from tests.index.corpus import contents, pages, segment_files
 
 DOCS = pages(300)
 PARTS = (DOCS[:200], DOCS[200:])

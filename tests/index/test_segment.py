@@ -11,39 +11,12 @@ from whoosh.fields import TEXT, Schema
 from whoosh.formats import Frequency
 from whoosh.index import FileIndex
 
-from kbtool.documents import Document, Section
+from kbtool.documents import Document
 from kbtool.index.analysis import stem_analyzer, words_analyzer
 from kbtool.index.schema import make_schema
 from kbtool.index.segment import SectionWriter
 from kbtool.index.writer import add_page, add_skipped
-
-TEXTS = [
-    "Les comptabilités d'une paroisse : le compte 445660 et le formulaire 2042-RICI.",
-    "Mise-à-jour d'Ubuntu 22.04 ; sudo apt-get install grub-pc, puis redémarrer. " * 3,
-    "L'échéancier gère les opérations planifiées, les prélèvements et les virements.",
-    "",
-    "le la les de des",  # stop words only
-    "Œuvres reçues, élus, journaux, adhérents — ERR-4012 www.example.org/a/b",
-]
-
-
-def pages(count: int) -> list[Document]:
-    """Pages whose words repeat across many sections, so long posting lists span blocks."""
-    return [Document(source="wiki", page_id=f"wiki/ns/page_{n}.txt", title=f"Page {n} paroisse",
-                     url=f"https://wiki.example.org/doku.php?id=ns:page_{n}", namespace="ns",
-                     version=str(n), modified=float(n), tags=("compta", f"tag{n % 7}"),
-                     sections=tuple(Section(f"Titre {s} de {n}", f"titre_{s}",
-                                            TEXTS[(n + s) % len(TEXTS)] + f" numéro {n * s}")
-                                    for s in range(n % 4 + 1)))
-            for n in range(count)]
-
-
-def segment_files(ix: FileIndex) -> dict[str, bytes]:
-    """Every file of a one-segment index, named without the segment's random id."""
-    (segment,) = ix._segments()
-    storage = segment.open_compound_file(ix.storage)
-    return {name.replace(segment.segment_id(), "SEGMENT"): storage.open_file(name).read()
-            for name in storage.list()}
+from tests.index.corpus import TEXTS, pages, segment_files
 
 
 def build_with_whoosh(path: Path, docs: list[Document]) -> FileIndex:

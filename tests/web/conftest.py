@@ -6,9 +6,11 @@ CSRF protection stays on in these tests: helpers read the token from the page li
 from __future__ import annotations
 
 import re
+import threading
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from argon2 import PasswordHasher
@@ -18,6 +20,7 @@ from flask.testing import FlaskClient
 from kbtool import accounts, config as config_module, pipeline, store
 from kbtool.config import Config
 from kbtool.web import create_app
+from tests.dokuwiki import BOT, PASSWORD_VAR, kbtool_toml
 
 SAMPLE = Path(config_module.__file__).parent / "sample" / "kbtool.toml"
 PASSWORD = "mot de passe sûr"
@@ -52,7 +55,11 @@ def cheap_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture()
 def settings(sample_index: Path, tmp_path: Path) -> Config:
     """Configuration of one test: shared sample index, own database with the test accounts."""
-    config = sample_settings(sample_index, tmp_path)
+    return with_test_accounts(sample_settings(sample_index, tmp_path))
+
+
+def with_test_accounts(config: Config) -> Config:
+    """The configuration, once its database holds the accounts of ``USERS``."""
     conn = store.connect(config.get("web.database"))
     for name, role in USERS.items():
         accounts.create_user(conn, name, role, PASSWORD)
@@ -98,3 +105,69 @@ def as_user(client: FlaskClient) -> Iterator:  # type: ignore[type-arg]
         assert response.status_code == 302, response.get_data(as_text=True)
         return client
     yield sign_in
+
+
+# -- Over the test DokuWiki (publication) --------------------------------------------------------
+
+
+@pytest.fixture()
+def wiki_config_file(dokuwiki, tmp_path: Path,  # type: ignore[no-untyped-def]
+                     monkeypatch: pytest.MonkeyPatch) -> Path:
+    """kbtool.toml over the test wiki: its bot may write in ``kb``, where articles go."""
+    monkeypatch.setenv(PASSWORD_VAR, BOT.password)
+    path = tmp_path / "kbtool.toml"
+    path.write_text(kbtool_toml(dokuwiki, """
+[index]
+dir = "index"
+lock_timeout = 30
+[web]
+database = "app.sqlite3"
+secret_key_file = "secret_key"
+namespaces = ["kb", "tutoriel"]
+wiki_source = "wiki"
+"""), encoding="utf-8")
+    return path
+
+
+@pytest.fixture()
+def wiki_settings(wiki_config_file: Path) -> Config:
+    """Settings over the test wiki, indexed, with the test accounts; a module whose app
+    publishes overrides ``settings`` with it."""
+    config = config_module.load(wiki_config_file)
+    assert pipeline.reindex(config, full=True).ok
+    return with_test_accounts(config)
+
+
+# -- In a real headless Chromium (helpers in browser.py) ------------------------------------------
+
+
+@pytest.fixture()
+def live_server(app: Flask) -> Iterator[str]:
+    """The app served by waitress on a free loopback port; yields its base URL."""
+    from waitress.server import create_server
+
+    server = create_server(app, host="127.0.0.1", port=0, threads=4)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.effective_port}"
+    server.close()
+    thread.join(timeout=5)
+
+
+@pytest.fixture()
+def page(live_server: str) -> Iterator[Any]:
+    """A fresh Chromium page (``playwright.sync_api.Page``) allowed to use the clipboard on the
+    app's origin; the test is skipped without Chromium or Playwright."""
+    from tests.web.browser import CHROMIUM, CHROMIUM_ARGS, sync_api
+
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        context = browser.new_context(base_url=live_server, locale="fr-FR",
+                                      viewport={"width": 1200, "height": 900})
+        context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server)
+        page = context.new_page()
+        page.csp_errors = []
+        page.on("console", lambda message: "Content Security Policy" in message.text
+                and page.csp_errors.append(message.text))
+        yield page
+        browser.close()

@@ -6,21 +6,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.web.conftest import PASSWORD
-from tests.web.test_browser import ARTIFACTS, live_server, page, sync_api  # noqa: F401 (fixtures)
-from tests.web.test_publish import config_file, settings  # noqa: F401 (fixtures)
+import pytest
+
+from kbtool.config import Config
+from tests.web.browser import ARTIFACTS, sign_in, sync_api
 
 QUESTION = "rembourser une cotisation payée deux fois"
 PAGE = "kb:rembourser_une_cotisation_payee_deux_fois"
 
 
-def sign_in(page, name: str) -> None:  # type: ignore[no-untyped-def]
-    page.fill("#name", name)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
+@pytest.fixture()
+def settings(wiki_settings: Config) -> Config:
+    """The app of this module publishes to the test wiki."""
+    return wiki_settings
 
 
-def test_agent_writes_reviewer_approves(page, live_server: str, dokuwiki) -> None:  # noqa: F811
+def test_agent_writes_reviewer_approves(page, live_server: str, dokuwiki) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.goto("/")
     sign_in(page, "agnes")

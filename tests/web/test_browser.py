@@ -7,53 +7,8 @@ paste.  Screenshots of the search and draft pages go to ``tests/_artifacts/``.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
-from flask import Flask
-
-from tests.web.conftest import PASSWORD
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-ARTIFACTS = Path(__file__).resolve().parents[1] / "_artifacts"
-QUERY = "importer un relevé OFX"
-
-if not CHROMIUM.exists():
-    pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api")
-
-
-@pytest.fixture()
-def live_server(app: Flask) -> Iterator[str]:
-    """The app served by waitress on a free loopback port; yields its base URL."""
-    from waitress.server import create_server
-
-    server = create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}"
-    server.close()
-    thread.join(timeout=5)
-
-
-@pytest.fixture()
-def page(live_server: str) -> Iterator[sync_api.Page]:
-    """A fresh Chromium page allowed to use the clipboard on the app's origin."""
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        context = browser.new_context(base_url=live_server, locale="fr-FR",
-                                      viewport={"width": 1200, "height": 900})
-        context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server)
-        page = context.new_page()
-        page.csp_errors = []  # type: ignore[attr-defined]
-        page.on("console", lambda message: "Content Security Policy" in message.text
-                and page.csp_errors.append(message.text))  # type: ignore[attr-defined]
-        yield page
-        browser.close()
+from tests.web.browser import ARTIFACTS, sign_in, sync_api
+from tests.web.drafting import QUERY
 
 
 def clipboard(page: sync_api.Page, kind: str) -> str:
@@ -69,9 +24,7 @@ def clipboard(page: sync_api.Page, kind: str) -> str:
 def test_sign_in_search_tick_two_draft_and_copy(page: sync_api.Page) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.goto("/")
-    page.fill("#name", "agnes")
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
+    sign_in(page, "agnes")
     page.wait_for_url("**/")
     assert page.evaluate("document.activeElement.id") == "q"
 
@@ -110,9 +63,7 @@ def test_sign_in_search_tick_two_draft_and_copy(page: sync_api.Page) -> None:
 
 def test_no_more_than_three_ticks(page: sync_api.Page) -> None:
     page.goto("/connexion")
-    page.fill("#name", "agnes")
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
+    sign_in(page, "agnes")
     page.goto(f"/?q={QUERY}")
     picks = page.locator("input.pick")
     for number in range(3):

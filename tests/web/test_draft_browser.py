@@ -8,17 +8,10 @@ from urllib.parse import urlsplit
 import pytest
 
 from kbtool.config import Config
-from tests.web.conftest import PASSWORD
-from tests.web.test_drafts import stored
-from tests.web.test_browser import QUERY, live_server, page, sync_api  # noqa: F401 (fixtures)
+from tests.web.browser import sign_in, sync_api
+from tests.web.drafting import QUERY, stored
 
 EDITED = "Bonjour Mme Durand,\n\nVoir la page des relevés.\n\nCordialement,\nJeanne"
-
-
-def sign_in(page, name: str) -> None:  # type: ignore[no-untyped-def]
-    page.fill("#name", name)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
 
 
 @pytest.fixture()
@@ -59,7 +52,7 @@ def test_every_button_that_submits_carries_the_text_on_screen(draft_page) -> Non
     assert all(ok for _, ok in carried), carried
 
 
-def test_validation_request_sends_the_edits_on_screen(draft_page, live_server: str) -> None:  # noqa: F811
+def test_validation_request_sends_the_edits_on_screen(draft_page, live_server: str) -> None:
     draft_page.fill("#ticket", "INC-42")
     draft_page.fill("#body", EDITED)
     draft_page.click("text=Demander une validation")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import re
 import sqlite3
 from collections.abc import Iterator
@@ -10,33 +9,10 @@ from collections.abc import Iterator
 import pytest
 from flask.testing import FlaskClient
 
-from kbtool import store
 from kbtool.config import Config
 from tests.web.conftest import post
-from tests.web.test_search import SECTION_LINK, events
-
-QUERY = "importer un relevé OFX"
-PICK = re.compile(r'name="pick" id="[^"]+"\s+value="([^"]+)"')
-
-
-def ticked(client: FlaskClient, count: int, query: str = QUERY) -> tuple[list[str], list[str]]:
-    """Checkbox values and section links of the first ``count`` results of the search page."""
-    page = client.get("/", query_string={"q": query}).get_data(as_text=True)
-    return PICK.findall(page)[:count], SECTION_LINK.findall(page)[:count]
-
-
-def new_draft(client: FlaskClient, count: int = 2, ticket: str = "") -> tuple[str, list[str]]:
-    """Tick results, ask for a draft; the draft page's path and the ticked links."""
-    picks, links = ticked(client, count)
-    response = post(client, "/brouillons", {"q": QUERY, "pick": picks, "ticket": ticket})
-    assert response.status_code == 302, response.get_data(as_text=True)
-    return response.headers["Location"], links
-
-
-def body_of(page: str) -> str:
-    """The textarea's text as a browser reads it (the newline after the tag is not content)."""
-    match = re.search(r'<textarea[^>]*id="body"[^>]*>\r?\n?(.*?)</textarea>', page, re.S)
-    return html.unescape(match.group(1))
+from tests.web.drafting import (QUERY, ask_validation, body_of, events, new_draft, stored,
+                                ticked)
 
 
 @pytest.fixture()
@@ -134,24 +110,6 @@ def test_draft_page_offers_both_copies(agent: FlaskClient) -> None:
 
 
 EDITED = "Bonjour Mme Durand,\n\nVoir https://docs.exemple.org/ofx.html\n\nCordialement,\nJeanne"
-
-
-def stored(settings: Config, path: str) -> tuple[sqlite3.Row, list[sqlite3.Row]]:
-    """The draft at ``path`` as the store holds it, and its validation requests."""
-    draft_id = int(path.rsplit("/", 1)[1])
-    conn = store.connect(settings.get("web.database"))
-    draft = conn.execute("SELECT * FROM drafts WHERE id = ?", (draft_id,)).fetchone()
-    requests = conn.execute("SELECT * FROM validations WHERE draft_id = ?", (draft_id,)).fetchall()
-    conn.close()
-    return draft, requests
-
-
-def ask_validation(client: FlaskClient, path: str, ticket: str = "", body: str | None = None):  # type: ignore[no-untyped-def]
-    """Press "Demander une validation" with that ticket and text on screen (the page's text by
-    default)."""
-    if body is None:
-        body = body_of(client.get(path).get_data(as_text=True))
-    return post(client, path + "/validation", {"ticket": ticket, "body": body})
 
 
 def test_validation_request_sends_the_text_on_screen(agent: FlaskClient,

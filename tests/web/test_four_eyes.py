@@ -10,7 +10,7 @@ from kbtool import articles, store
 from kbtool.config import Config
 from kbtool.web import draftstore
 from tests.web.conftest import login, post
-from tests.web.test_drafts import ask_validation, new_draft
+from tests.web.drafting import ask_validation, new_draft
 
 
 def _second_browser(client: FlaskClient, name: str) -> FlaskClient:

@@ -11,40 +11,16 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskClient
 
-from kbtool import accounts, articles, config as config_module, gaps, pipeline, store
+from kbtool import articles, gaps, store
 from kbtool.cli import main
 from kbtool.config import Config
-from tests.dokuwiki import BOT, KAOS, PASSWORD_VAR, kbtool_toml
-from tests.web.conftest import PASSWORD, USERS, login, post
+from tests.dokuwiki import BOT, KAOS
+from tests.web.conftest import login, post
 
 @pytest.fixture()
-def config_file(dokuwiki, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """kbtool.toml over the test wiki: its bot may write in ``kb``, where articles go."""
-    monkeypatch.setenv(PASSWORD_VAR, BOT.password)
-    path = tmp_path / "kbtool.toml"
-    path.write_text(kbtool_toml(dokuwiki, """
-[index]
-dir = "index"
-lock_timeout = 30
-[web]
-database = "app.sqlite3"
-secret_key_file = "secret_key"
-namespaces = ["kb", "tutoriel"]
-wiki_source = "wiki"
-"""), encoding="utf-8")
-    return path
-
-
-@pytest.fixture()
-def settings(config_file: Path) -> Config:
-    """Overrides the web tests' settings: this wiki, indexed, and the test accounts."""
-    config = config_module.load(config_file)
-    assert pipeline.reindex(config, full=True).ok
-    conn = store.connect(config.get("web.database"))
-    for name, role in USERS.items():
-        accounts.create_user(conn, name, role, PASSWORD)
-    conn.close()
-    return config
+def settings(wiki_settings: Config) -> Config:
+    """The app of this module publishes to the test wiki."""
+    return wiki_settings
 
 
 def db(settings: Config):  # type: ignore[no-untyped-def]
@@ -149,7 +125,7 @@ def test_gap_to_article_to_searchable_page(dokuwiki, as_user, settings: Config) 
 
 
 def test_a_stopped_wiki_keeps_the_article_until_a_retry(dokuwiki, as_user, settings: Config,
-                                                        config_file: Path, capsys) -> None:
+                                                        wiki_config_file: Path, capsys) -> None:
     agnes = as_user("agnes")
     article_id = submit(agnes, "Reçu fiscal perdu", "Réimprimez-le depuis le menu Dons.")
     rene = browser(agnes, "rene")
@@ -159,11 +135,11 @@ def test_a_stopped_wiki_keeps_the_article_until_a_retry(dokuwiki, as_user, setti
         assert "validé, pas encore publié" in page and "connection failed" in page
         post(rene, f"/relecture/{article_id}/publier")
         assert articles.get(db(settings), article_id).status == "approved"
-        assert main(["--config", str(config_file), "publish", "--retry"]) == 1
+        assert main(["--config", str(wiki_config_file), "publish", "--retry"]) == 1
     finally:
         dokuwiki.start()
     capsys.readouterr()
-    assert main(["--config", str(config_file), "publish", "--retry"]) == 0
+    assert main(["--config", str(wiki_config_file), "publish", "--retry"]) == 0
     assert f"article {article_id}: published" in capsys.readouterr().out
     assert dokuwiki.page_file("kb:recu_fiscal_perdu").read_text(encoding="utf-8") == (
         "====== Reçu fiscal perdu ======\n\nRéimprimez-le depuis le menu Dons.\n")
@@ -206,14 +182,14 @@ def test_a_page_created_meanwhile_is_never_overwritten_without_asking(
 
 
 def test_retry_exits_1_while_a_conflict_keeps_an_article_unpublished(
-        dokuwiki, as_user, settings: Config, config_file: Path, capsys) -> None:
+        dokuwiki, as_user, settings: Config, wiki_config_file: Path, capsys) -> None:
     agnes = as_user("agnes")
     article_id = submit(agnes, "Changer de trésorier", "Transmettez la sauvegarde.")
     dokuwiki.save("kb:changer_de_tresorier", "Page écrite à la main.\n", user="admin")
     decide(browser(agnes, "rene"), article_id, "approve", 1)
     capsys.readouterr()
     for _ in range(2):  # the second run, too, must not report that nothing is waiting
-        assert main(["--config", str(config_file), "publish", "--retry"]) == 1
+        assert main(["--config", str(wiki_config_file), "publish", "--retry"]) == 1
         out = capsys.readouterr().out
         assert f"article {article_id}: not published" in out and "kb:changer_de_tresorier" in out
         assert "no approved article waiting" not in out

@@ -7,7 +7,7 @@ import re
 from flask.testing import FlaskClient
 
 from tests.web.conftest import post
-from tests.web.test_drafts import ask_validation, new_draft
+from tests.web.drafting import ask_validation, new_draft
 
 
 def send_for_validation(as_user, client: FlaskClient) -> tuple[str, str]:  # type: ignore[no-untyped-def]

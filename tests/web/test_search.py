@@ -3,26 +3,16 @@
 from __future__ import annotations
 
 import re
-import sqlite3
 from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
 
-from kbtool import store
 from kbtool.config import Config
 from kbtool.web import create_app
 from kbtool.web.filters import safe_url, snippet
 from tests.web.conftest import login, post, sample_settings
-
-SECTION_LINK = re.compile(r'class="section-link" href="([^"]+)"')
-
-
-def events(settings: Config, kind: str) -> list[sqlite3.Row]:
-    conn = store.connect(settings.get("web.database"))
-    rows = conn.execute("SELECT * FROM events WHERE kind = ? ORDER BY id", (kind,)).fetchall()
-    conn.close()
-    return rows
+from tests.web.drafting import SECTION_LINK, events
 
 
 @pytest.fixture()

@@ -19,8 +19,8 @@ from kbtool.config import Config
 from kbtool.web import create_app
 from kbtool.web.security import CONTENT_SECURITY_POLICY
 from tests.web.conftest import PASSWORD, csrf_token, login
-from tests.web.test_drafts import PICK
-from tests.web.test_routes_by_role import UNCHANGED, answer_of, build_world, every_route, rows
+from tests.web.drafting import PICK
+from tests.web.world import UNCHANGED, answer_of, build_world, every_route, rows
 
 TEMPLATES = Path(kbtool.web.__file__).parent / "templates"
 PUBLIC = {"static", "auth.login"}

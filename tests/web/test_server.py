@@ -73,13 +73,14 @@ def until(condition, timeout: float, what: str) -> None:  # type: ignore[no-unty
 
 @pytest.fixture()
 def server(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
-    """``kbtool serve`` with two workers on a free port; yields the process and the base URL."""
+    """``kbtool serve`` with two workers on a free port (``web.port``: ``serve`` without
+    ``--port`` listens where the configuration says); yields the process and the base URL."""
     config = tmp_path / "kbtool.toml"
-    config.write_text(CONFIG, encoding="utf-8")
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    process = subprocess.Popen([KBTOOL, "--config", str(config), "serve", "--port", str(port)],
+    config.write_text(CONFIG + f"port = {port}\n", encoding="utf-8")
+    process = subprocess.Popen([KBTOOL, "--config", str(config), "serve"],
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                start_new_session=True)
     try:
