@@ -183,3 +183,13 @@ def test_the_scan_flags_private_uses(source: str, flagged: set[str]) -> None:
 def test_docstring_list_is_read_whole() -> None:
     assert {"_lk", "_commit_toc", "whoosh.filedb.filetables.md5_hash"} <= listed_names()
     assert all(re.fullmatch(r"[\w.]+", name) for name in listed_names())
+
+
+def test_the_upgrade_script_runs_the_tests_the_upgrade_doc_names() -> None:
+    root = PACKAGE.parent
+    script = (root / "scripts" / "try-whoosh-release.sh").read_text(encoding="utf-8")
+    run = script.split("UPGRADE_TESTS=(", 1)[1].split(")", 1)[0].split()
+    table = (root / "docs" / "whoosh-upgrade.md").read_text(encoding="utf-8").split(
+        "## What the tests prove", 1)[1].split("##", 1)[0]
+    assert run == re.findall(r"^\| `(tests/\S+\.py)` \|", table, re.MULTILINE)
+    assert all((root / path).is_file() for path in run)
