@@ -63,7 +63,6 @@ def recus(version: str) -> Document:
 def test_an_index_of_the_previous_release_is_read_and_searched(release_store: IndexStore
                                                               ) -> None:
     assert release_store.versions() == {RAPPROCHEMENT: "1", RECUS: "2", REDIRECT: "1"}
-    assert release_store.analysis_current()
     searcher = Searcher(release_store.root)
     hits = searcher.search("relevé bancaire OFX").hits
     assert [hit.page_id for hit in hits] == [RAPPROCHEMENT]
