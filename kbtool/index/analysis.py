@@ -11,7 +11,8 @@ Examples (input → tokens)::
     words: "Les comptabilités d'une paroisse" → ["comptabilite", "paroisse"]
     both:  "compte 445660, formulaire 2042-RICI" → [..., "445660", ..., "2042-rici", "2042", "rici"]
 
-The index stores its analyzers (pickled), so the filter classes below must keep their import path.
+The index stores its analyzers (pickled): ``FrenchTokenizer`` is pickled by a name that never
+moves (``kbtool.index.pickled``), so the class may.
 """
 
 from __future__ import annotations
@@ -200,6 +201,12 @@ class FrenchTokenizer(Tokenizer):
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, FrenchTokenizer) and other.normalize == self.normalize
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        """Pickled (in an index's schema) as a call of ``kbtool.index.pickled.french_tokenizer``,
+        not by this class's import path, so moving the class leaves indexes readable."""
+        from kbtool.index.pickled import french_tokenizer  # that module imports this one
+        return french_tokenizer, (self.normalize,)
 
     def __call__(self, value: str, positions: bool = False, chars: bool = False,
                  keeporiginal: bool = False, removestops: bool = True, start_pos: int = 0,

@@ -11,7 +11,8 @@ A deleted section stays in its segment's files, only marked deleted, so incremen
 update pages again and again would grow the index and slow every search (each segment and each
 dead section is read by every searcher): ``IndexBuilder.keep_segments`` drops the segments left
 without a live section and rewrites those with many deleted ones at commit
-(``kbtool.index.merge``).
+(``kbtool.index.merge``).  The Whoosh internals this needs are reached through
+``kbtool.index.whoosh_private``.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from whoosh.writing import MERGE_SMALL, SegmentWriter
 
 from kbtool.index.merge import copy_live_sections
 from kbtool.index.segment import SectionWriter
+from kbtool.index.whoosh_private import commit_segments, merged_segments
 
 BATCH = 100  # sections sent to a worker at a time
 # A segment is rewritten without its deleted sections once they make up more than this share
@@ -90,16 +92,11 @@ class IndexBuilder:
         main = self.main
         try:
             segments = self._finish_workers() if self._workers else self._finish_local()
-            kept = main._merge_segments(self.keep_segments, None, None)
-            if main._added:  # older segments merged into its own new one
-                kept.append(main._finalize_segment())
-            else:
-                main._close_segment()
+            kept = merged_segments(main, self.keep_segments)
         except BaseException:
             self.cancel()
             raise
-        main._commit_toc(kept + segments)
-        main._finish()
+        commit_segments(main, kept + segments)
 
     def cancel(self) -> None:
         """Drop everything this run added or deleted; the index stays as it was."""
@@ -109,7 +106,7 @@ class IndexBuilder:
             worker.terminate()
             worker.join()
         if self._local is not None:
-            self._local._close_segment()
+            self._local.abandon()
         self.main.cancel()
 
     def keep_segments(self, writer: SegmentWriter, segments: list[Segment]) -> list[Segment]:
@@ -127,16 +124,13 @@ class IndexBuilder:
             worn = [segment for segment in live
                     if segment in worn or segment.doc_count_all() <= joining]
         kept = MERGE_SMALL(writer, [segment for segment in live if segment not in worn])
-        if worn:
-            kept.append(copy_live_sections(self.ix, worn))
-        return kept
+        copied = copy_live_sections(self.ix, worn) if worn else None
+        return kept if copied is None else [*kept, copied]
 
     def _finish_local(self) -> list[Segment]:
         assert self._local is not None
-        if not self._local._added:
-            self._local._close_segment()
-            return []
-        return [self._local._finalize_segment()]
+        segment = self._local.finish()
+        return [] if segment is None else [segment]
 
     def _finish_workers(self) -> list[Segment]:
         if self._batch:
@@ -185,11 +179,7 @@ def _work(ix: FileIndex, jobs: multiprocessing.Queue, results: multiprocessing.Q
         while (batch := _next_batch(jobs, parent)) is not None:
             for fields in batch:
                 writer.add_document(**fields)
-        if writer._added:
-            results.put(writer._finalize_segment())
-        else:
-            writer._close_segment()
-            results.put(None)
+        results.put(writer.finish())
     except BaseException:  # handed to the committing process, which raises it
         results.put(traceback.format_exc())
         raise

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from whoosh.codec.base import Segment
+from whoosh.codec.base import FieldWriter, Segment
 from whoosh.index import FileIndex
 from whoosh.reading import SegmentReader
 from whoosh.util.numeric import byte_to_length
@@ -38,21 +38,22 @@ class _Copied:
     length_bytes: np.ndarray
 
 
-def copy_live_sections(ix: FileIndex, segments: list[Segment]) -> Segment:
-    """One new segment holding the live sections of ``segments``, in their order."""
+def copy_live_sections(ix: FileIndex, segments: list[Segment]) -> Segment | None:
+    """One new segment holding the live sections of ``segments``, in their order (None when
+    there are no segments)."""
     copier = SegmentCopier(ix)
     try:
         for segment in segments:
             copier.add_segment(segment)
-        return copier._finalize_segment()
+        return copier.finish()
     except BaseException:
-        copier._close_segment()
+        copier.abandon()
         raise
 
 
 class SegmentCopier(SectionWriter):
-    """Copies the live sections of older segments into one new segment, finished by
-    ``_finalize_segment`` (no lock, no commit, as ``SectionWriter``)."""
+    """Copies the live sections of older segments into one new segment, handed back by
+    ``finish`` (no lock, no commit, as ``SectionWriter``)."""
 
     def __init__(self, ix: FileIndex) -> None:
         super().__init__(ix)
@@ -63,11 +64,11 @@ class SegmentCopier(SectionWriter):
         reader = SegmentReader(self.storage, self.schema, segment)
         try:
             renumber = self._copy_documents(reader)
-            for name in self._postings:
+            for name in self.field_postings:
                 copied = _read_field(reader, name, renumber)
                 if copied is not None:
                     self._copies.setdefault(name, []).append(copied)
-            self._added = True
+            self.note_added()
         finally:
             reader.close()
 
@@ -90,12 +91,10 @@ class SegmentCopier(SectionWriter):
             self.docnum += 1
         return renumber
 
-    def _flush_segment(self) -> None:
+    def write_postings(self, fieldwriter: FieldWriter) -> None:
         """Write the copied postings, field by field and term by term in Whoosh's order."""
-        self.perdocwriter.close()
         for name in sorted(self._copies):
-            _write_copies(self, name, self._copies[name])
-        self.fieldwriter.close()
+            _write_copies(self, fieldwriter, name, self._copies[name])
 
 
 def _read_field(reader: SegmentReader, name: str, renumber: np.ndarray) -> _Copied | None:
@@ -121,7 +120,8 @@ def _read_field(reader: SegmentReader, name: str, renumber: np.ndarray) -> _Copi
                    np.rint(freqs[live]).astype(np.int32), length_bytes[live])
 
 
-def _write_copies(writer: SegmentCopier, name: str, parts: list[_Copied]) -> None:
+def _write_copies(writer: SegmentCopier, fieldwriter: FieldWriter, name: str,
+                  parts: list[_Copied]) -> None:
     """One field's postings from every copied segment: terms in byte order, each term's
     documents ascending (later segments were given higher numbers)."""
     texts = sorted({part.texts[i] for part in parts for i in np.unique(part.term_ids).tolist()})
@@ -134,7 +134,7 @@ def _write_copies(writer: SegmentCopier, name: str, parts: list[_Copied]) -> Non
     docs = np.concatenate([part.docs for part in parts])
     order = np.lexsort((docs, term_ids))
     bounds = np.searchsorted(term_ids[order], np.arange(len(texts) + 1))
-    write_field(writer.fieldwriter, name, writer.schema[name], texts, bounds,
+    write_field(fieldwriter, name, writer.schema[name], texts, bounds,
                 docs[order].astype(np.int32),
                 np.concatenate([part.freqs for part in parts])[order],
                 np.concatenate([part.length_bytes for part in parts])[order])

@@ -2,9 +2,9 @@
 
 Why: Whoosh scores a disjunction of many terms across six fields one document at a time in
 Python (~300 ms a query on the 28,000 sections of the shared corpus).  Reading each term's
-postings block by block into arrays and scoring them with numpy takes a few milliseconds.  This
-module is the only one that touches Whoosh's on-disk posting format (``W3LeafMatcher`` of the
-exactly pinned whoosh3), so a format change is met in one place.
+postings block by block into arrays and scoring them with numpy takes a few milliseconds.  The
+blocks are decoded by Whoosh's own matcher (``W3LeafMatcher`` of the exactly pinned whoosh3),
+reached through ``kbtool.index.whoosh_private``.
 """
 
 from __future__ import annotations
@@ -13,10 +13,11 @@ from functools import lru_cache
 from typing import Iterator
 
 import numpy as np
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.matching import FilterMatcher, Matcher
 from whoosh.reading import IndexReader, SegmentReader, TermNotFound
 from whoosh.util.numeric import byte_to_length
+
+from kbtool.index.whoosh_private import length_bytes, posting_blocks, term_postings
 
 
 _BYTE_LENGTHS = np.array([byte_to_length(byte) for byte in range(256)], dtype=np.float32)
@@ -98,33 +99,21 @@ def segment_terms(leaf: SegmentReader, field: str, offset: int = 0
                   ) -> Iterator[tuple[bytes, list[tuple[np.ndarray, np.ndarray]]]]:
     """Each term of ``field`` in one segment with its posting blocks (deleted documents
     included, numbers shifted by ``offset``), in one pass over the segment's term table."""
-    terms, format_ = leaf._terms, leaf.schema[field].format
-    for (name, text), info in terms.items_from(field, b""):
-        if name != field:
-            break
-        yield text, _blocks(leaf._codec.postings_reader(terms._postfile, info, format_), offset)
+    for text, matcher in term_postings(leaf, field):
+        yield text, _blocks(matcher, offset)
 
 
 def length_column(leaf: SegmentReader, field: str) -> np.ndarray | None:
     """A segment's length byte of ``field`` for each of its documents (0: none), read whole;
     None when no document of the segment has the field."""
-    column = leaf._perdoc._cached_reader(f"_{field}_len", LENGTHS_COLUMN)
-    if column is None:
+    raw = length_bytes(leaf, field)
+    if raw is None:
         return None
-    count = leaf.doc_count_all()
-    raw = np.frombuffer(column._dbfile.get(column._basepos, min(column._count, count)),
-                        dtype=np.uint8)
-    return np.pad(raw, (0, count - len(raw)))
+    values = np.frombuffer(raw, dtype=np.uint8)
+    return np.pad(values, (0, leaf.doc_count_all() - len(values)))
 
 
 def _blocks(matcher: Matcher, offset: int) -> list[tuple[np.ndarray, np.ndarray]]:
-    """A posting list's (document numbers, frequencies), one block at a time: the matcher
-    decodes each block's ids and weights as arrays."""
-    blocks = []
-    while matcher.is_active():
-        matcher._read_ids()
-        matcher._read_weights()
-        blocks.append((np.asarray(matcher._ids, dtype=np.int64) + offset,
-                       np.asarray(matcher._weights, dtype=np.float32)))
-        matcher._next_block()
-    return blocks
+    """A posting list's (document numbers, frequencies), one array per block."""
+    return [(np.asarray(ids, dtype=np.int64) + offset, np.asarray(weights, dtype=np.float32))
+            for ids, weights in posting_blocks(matcher)]

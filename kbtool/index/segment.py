@@ -11,7 +11,8 @@ ones Whoosh writes for the same documents (``tests/index/test_segment.py`` compa
 
 Only what kbtool's schema needs is supported: Frequency and Existence formats with a field
 boost of 1, no vectors, spelling fields or columns (checked at start).  Deleting, merging older
-segments and committing stay with Whoosh's writer: see ``kbtool.index.build``.
+segments and committing stay with Whoosh's writer: see ``kbtool.index.build``; the Whoosh
+internals this needs are reached through ``kbtool.index.whoosh_private``.
 """
 
 from __future__ import annotations
@@ -22,26 +23,26 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
-from whoosh.codec.whoosh3 import W3FieldWriter
+from whoosh.codec.base import FieldWriter
 from whoosh.fields import FieldType
 from whoosh.formats import Existence, Frequency
 from whoosh.index import FileIndex
 from whoosh.util.numeric import length_to_byte
-from whoosh.writing import SegmentWriter
 
 from kbtool.index.term_blocks import write_field
+from kbtool.index.whoosh_private import NewSegmentWriter
 
 
-class SectionWriter(SegmentWriter):
-    """Adds documents to one new segment, finished by ``_finalize_segment`` (never committed
-    by itself: it takes no lock and leaves the table of contents to the caller)."""
+class SectionWriter(NewSegmentWriter):
+    """Adds documents to one new segment, handed back by ``finish`` (never committed by
+    itself: it takes no lock and leaves the table of contents to the caller)."""
 
     def __init__(self, ix: FileIndex) -> None:
-        super().__init__(ix, _lk=False)
+        super().__init__(ix)
         unsupported = [name for name, field in self.schema.items() if not _supported(field)]
         if unsupported:
             raise ValueError(f"SectionWriter cannot index fields {unsupported}")
-        self._postings = {name: _FieldPostings(field)
+        self.field_postings = {name: _FieldPostings(field)
                           for name, field in self.schema.items() if field.indexed}
 
     def add_document(self, **fields: Any) -> None:
@@ -54,18 +55,16 @@ class SectionWriter(SegmentWriter):
             if value is None:
                 continue
             field = self.schema[name]
-            length = self._postings[name].add(docnum, value) if field.indexed else 0
+            length = self.field_postings[name].add(docnum, value) if field.indexed else 0
             perdoc.add_field(name, field, value if field.stored else None, length)
         perdoc.finish_doc()
-        self._added = True
+        self.note_added()
         self.docnum += 1
 
-    def _flush_segment(self) -> None:
+    def write_postings(self, fieldwriter: FieldWriter) -> None:
         """Write the postings, field by field and term by term in Whoosh's order."""
-        self.perdocwriter.close()
-        for name in sorted(self._postings):
-            self._postings[name].write(self.fieldwriter, name)
-        self.fieldwriter.close()
+        for name in sorted(self.field_postings):
+            self.field_postings[name].write(fieldwriter, name)
 
 
 def _supported(field: FieldType) -> bool:
@@ -119,7 +118,7 @@ class _FieldPostings:
     def _field_terms(self, value: Any) -> dict[str | bytes, int]:
         return {text: freq for text, freq, _, _ in self.field.index(value)}
 
-    def write(self, writer: W3FieldWriter, name: str) -> None:
+    def write(self, writer: FieldWriter, name: str) -> None:
         """Every term of the field in byte order, each with its postings in document order."""
         if not self.terms:
             return

@@ -6,7 +6,8 @@ per write), about 9 s of CPU for the ~300,000 terms of a full corpus build.  Her
 of every block and term of a field are computed at once with numpy, and what is left per term is
 its pickles, its compression and one write.  The bytes are those of
 ``W3PostingsWriter._write_block``/``finish_postings`` and ``W3FieldWriter.finish_term`` of the
-exactly pinned whoosh3 (``tests/index/test_segment.py`` compares the files with Whoosh's).
+exactly pinned whoosh3 (``tests/index/test_segment.py`` compares the files with Whoosh's); the
+Whoosh internals this needs are reached through ``kbtool.index.whoosh_private``.
 
     postings file, per term: b"W3Bl", then per block: int32 ±length (negative for the last),
         pickle (count, last id, max weight, compression, min length byte, max length byte),
@@ -16,47 +17,43 @@ exactly pinned whoosh3 (``tests/index/test_segment.py`` compares the files with 
 
 from __future__ import annotations
 
-import struct
 import zlib
-from hashlib import md5
 from pickle import dumps
 
 import numpy as np
-from whoosh.codec.whoosh3 import (COMPRESSION_MIN_SIZE, WHOOSH3_HEADER_MAGIC, W3FieldWriter,
-                                  W3TermInfo)
+from whoosh.codec.base import FieldWriter
 from whoosh.fields import FieldType
-from whoosh.filedb.filetables import OrderedHashWriter, md5_hash
-from whoosh.system import pack_int, pack_long, pack_ushort
+from whoosh.system import pack_int, pack_ushort
+
+from kbtool.index.whoosh_private import (COMPRESSION_MIN_SIZE, WHOOSH3_HEADER_MAGIC,
+                                         add_term_rows, start_field, term_info_bytes)
 
 
-def write_field(writer: W3FieldWriter, name: str, field: FieldType, texts: list[bytes],
+def write_field(writer: FieldWriter, name: str, field: FieldType, texts: list[bytes],
                 bounds: np.ndarray, docs: np.ndarray, freqs: np.ndarray,
                 length_bytes: np.ndarray) -> None:
     """Write the terms of one field: ``texts`` in byte order, term ``i`` owning the postings
     ``bounds[i]:bounds[i + 1]`` of ``docs`` (ascending within a term), ``freqs`` and the
     documents' ``length_bytes`` (0: no length)."""
-    writer.start_field(name, field)
-    fieldid = writer._fieldmap[name]
-    postings = writer._postwriter
-    blocks = _Blocks(bounds, postings._blocklimit, docs, freqs, length_bytes)
+    files = start_field(writer, name, field)
+    blocks = _Blocks(bounds, files.block_limit, docs, freqs, length_bytes)
     term_stats = _TermStats(bounds, docs, freqs, length_bytes)
     fixed = field.format.fixed_value_size()
     values = freqs.astype(">u4").tobytes() if fixed else b""
-    postfile = writer._postfile
-    offset = postfile.tell()
+    offset = files.postfile.tell()
     block = 0
     rows = []
     for term, text in enumerate(texts):
         chunks = [WHOOSH3_HEADER_MAGIC]
         last = block + blocks.per_term[term] - 1
         for number in range(block, last + 1):
-            chunks += blocks.encode(number, postings._compression, values, number == last)
+            chunks += blocks.encode(number, files.compression, values, number == last)
         block = last + 1
         data = b"".join(chunks)
-        postfile.write(data)
-        rows.append((pack_ushort(fieldid) + text, term_stats.encode(term, offset, len(data))))
+        files.postfile.write(data)
+        rows.append((pack_ushort(files.number) + text, term_stats.encode(term, offset, len(data))))
         offset += len(data)
-    _add_rows(writer._tindex, rows)
+    add_term_rows(files.term_table, rows)
     writer.finish_field()
 
 
@@ -119,11 +116,10 @@ class _TermStats:
         self.last = docs[bounds[1:] - 1].tolist()
 
     def encode(self, term: int, offset: int, length: int) -> bytes:
-        """``W3TermInfo.to_bytes`` of a term whose postings are not inlined."""
-        return W3TermInfo._struct.pack(
-            False, float(self.weight[term]), self.df[term], self.min_length[term],
-            self.max_length[term], float(self.max_weight[term]), self.first[term],
-            self.last[term]) + pack_long(offset) + pack_int(length)
+        """The term's row in the term table, its postings at ``offset`` of ``length`` bytes."""
+        return term_info_bytes(float(self.weight[term]), self.df[term], self.min_length[term],
+                               self.max_length[term], float(self.max_weight[term]),
+                               self.first[term], self.last[term], offset, length)
 
 
 def _min_nonzero(length_bytes: np.ndarray, starts: np.ndarray) -> list[int]:
@@ -131,25 +127,3 @@ def _min_nonzero(length_bytes: np.ndarray, starts: np.ndarray) -> list[int]:
     lowest = np.minimum.reduceat(np.where(length_bytes == 0, 256, length_bytes.astype(np.int16)),
                                  starts)
     return np.where(lowest == 256, 0, lowest).tolist()
-
-
-_ROW_LENGTHS = struct.Struct("!ii")  # filetables' key and value lengths before each row
-
-
-def _add_rows(table: OrderedHashWriter, rows: list[tuple[bytes, bytes]]) -> None:
-    """``table.add(key, value)`` of each row (keys ascending), in one write: the row, its
-    position in the ordered index and its MD5 hash in one of the 256 buckets."""
-    if table.hashfn is not md5_hash or not rows:
-        raise ValueError("term table rows need an MD5 hash table and at least one row")
-    if rows[0][0] <= table.lastkey:
-        raise ValueError(f"Keys must increase: {table.lastkey!r}..{rows[0][0]!r}")
-    position = table.dbfile.tell()
-    chunks = []
-    for key, value in rows:
-        table.index.append(position)
-        hashed = int.from_bytes(md5(key, usedforsecurity=False).digest()[-4:], "big")
-        table.buckets[hashed & 255].append((hashed, position))
-        chunks += (_ROW_LENGTHS.pack(len(key), len(value)), key, value)
-        position += _ROW_LENGTHS.size + len(key) + len(value)
-    table.dbfile.write(b"".join(chunks))
-    table.lastkey = rows[-1][0]

@@ -16,6 +16,7 @@ from kbtool.index.analysis import stem_analyzer, words_analyzer
 from kbtool.index.schema import make_schema
 from kbtool.index.segment import SectionWriter
 from kbtool.index.writer import add_page, add_skipped
+from kbtool.index.whoosh_private import commit_segments, merged_segments
 from tests.index.corpus import TEXTS, pages, segment_files
 
 
@@ -35,9 +36,8 @@ def build_with_sections(path: Path, docs: list[Document]) -> FileIndex:
     for doc in docs:
         add_page(writer, doc)
     add_skipped(writer, "wiki/redirect.txt", "wiki", "7")
-    main._close_segment()
-    main._commit_toc([writer._finalize_segment()])
-    main._finish()
+    commit_segments(main, [*merged_segments(main, lambda _, segments: segments),
+                           writer.finish()])
     return index.open_dir(str(path))
 
 
