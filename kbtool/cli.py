@@ -9,12 +9,11 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import signal
 import sys
 from pathlib import Path
 from typing import Callable, Sequence
 
-from kbtool import __version__
+from kbtool import __version__, stopping
 from kbtool.config import Config, ConfigError, load
 
 EXIT_OK = 0
@@ -32,26 +31,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
-    signal.signal(signal.SIGTERM, _terminated)
     try:
         config = None if getattr(args, "no_config", False) else load(args.config)
-        return args.handler(args, config)
+        code = args.handler(args, config)
+    except stopping.Terminated:
+        code = stopping.EXIT_STATUS
     except KeyboardInterrupt:
-        return 130
+        code = 130
     except Exception as exc:  # noqa: BLE001 - every known error becomes one line
         code = _exit_code(exc)
         if code is None:
             raise
         print(f"kbtool: error: {exc}", file=sys.stderr)
-        return code
-
-
-def _terminated(signum: int, frame: object) -> None:
-    """SIGTERM (``kill``, ``timeout``, systemd) stops a command the way Ctrl+C does, through
-    its clean-up code, with the status 143: a reindex then stops its writer and reader
-    processes, which would otherwise be left running with the reindex lock, and every later
-    run would find the index busy."""
-    raise SystemExit(128 + signum)
+    finally:
+        terminated = stopping.uninstall()
+    # SIGTERM (``kill``, ``timeout``, systemd) stops a reindex at its next check, through its
+    # clean-up code (see kbtool.stopping); one that came after the last check, or while the
+    # run was failing anyway, still ends it with 143, as asked.  Other commands end at once
+    # (the default), or as the web server decides.
+    return stopping.EXIT_STATUS if terminated else code
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -103,6 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _reindex(args: argparse.Namespace, config: Config) -> int:
     from kbtool.pipeline import reindex
+    stopping.install()  # the run checks for SIGTERM where it can stop cleanly
     unknown = [name for name in args.source if name not in {s.name for s in config.sources}]
     if unknown:
         config.source(unknown[0])  # raises ConfigError naming the configured sources

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from whoosh.index import FileIndex
 
+from kbtool import stopping
 from kbtool.config import Config, SourceConfig, declared_default
 from kbtool.crawler import open_source
 from kbtool.crawler.base import Source
@@ -103,6 +104,7 @@ def reindex(config: Config, *, full: bool = False, progress: bool = False,
     store = IndexStore(config.index_dir)
     started = time.monotonic()
     with store.lock(config.get("index.lock_timeout")):
+        stopping.check()
         store.drop_stale_generations()
         rebuild = full or not store.exists()
         if not rebuild and not only and not store.analysis_current():
@@ -181,6 +183,7 @@ def _plan(source: SourceConfig, config: Config, indexed: dict[str, str], rebuild
     source_report = SourceReport(source.name)
     report.sources.append(source_report)
     mine = _indexed_pages(source, indexed)
+    stopping.check()
     try:
         reader = open_source(source, config)
         listing = reader.listing()
@@ -232,6 +235,7 @@ def _apply(plans: list[_Plan], config: Config, target: FileIndex, previous: File
             for plan in plans:
                 source_report = reports.get(plan.name, SourceReport(plan.name))
                 _apply_plan(plan, writer, previous, indexed, source_report, tick)
+        stopping.check()
     except BaseException:
         writer.cancel()
         raise
@@ -246,6 +250,7 @@ def _apply_plan(plan: _Plan, writer: IndexBuilder, previous: FileIndex | None,
     for page_id, result in read_ahead(plan.reader, list(plan.fetch)):
         report.reading_seconds = time.monotonic() - started
         tick()
+        stopping.check()
         if isinstance(result, Failure):
             report.failures.append(result)
             kept.append(page_id)
@@ -283,6 +288,7 @@ def _carry_over(page_ids: list[str], writer: IndexBuilder, previous: FileIndex,
         return
     with previous.searcher() as searcher:
         for page_id in carried:
+            stopping.check()
             if copy_page(searcher, writer, page_id, indexed[page_id]):
                 report.kept += 1
 

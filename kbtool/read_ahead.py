@@ -13,6 +13,7 @@ reindexes one published page) never forks.
 
 Either way pages come back in order, a page that raises becomes a Failure naming it, and a
 reader that stops (an interrupt, a crash, a killed process) stops the run with the reason.
+Waiting for the reader checks for SIGTERM (:mod:`kbtool.stopping`) twice a second or so.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Protocol, Union
 
+from kbtool import stopping
 from kbtool.crawler.base import RawPage, RemoteSource, Source
 from kbtool.documents import Document, Failure
 
@@ -138,7 +140,12 @@ class _ReaderThread:
         return False
 
     def get(self) -> object:
-        return self._items.get()
+        while True:
+            stopping.check()
+            try:
+                return self._items.get(timeout=0.2)
+            except queue.Empty:
+                continue
 
     def stop(self) -> None:
         self._stopped.set()
@@ -175,8 +182,9 @@ class _ReaderProcess:
 
     def get(self) -> object:
         while True:
+            stopping.check()
             try:
-                return self._items.get(timeout=1.0)
+                return self._items.get(timeout=0.5)
             except queue.Empty:
                 if self._process.is_alive():
                     continue

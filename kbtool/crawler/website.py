@@ -32,6 +32,7 @@ from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 from lxml import etree
 from requests.utils import requote_uri
 
+from kbtool import stopping
 from kbtool.config import Config, ConfigError, SourceConfig
 from kbtool.crawler.html_page import parse_html
 from kbtool.crawler.http import HttpClient, HttpError, HttpSettings, Response
@@ -139,6 +140,7 @@ class WebsiteSource:
         run = _Run(known=load_state(self.state_file), queue=deque(self.start_urls))
         run.queue.extend(self._sitemap_urls(run))
         while run.queue and run.visited < self.max_pages:
+            stopping.check()
             url = run.queue.popleft()
             page_id = self.scope.page_id(url)
             if page_id not in run.seen:
