@@ -40,7 +40,16 @@ def uninstall() -> bool:
     SIGTERM that comes once nothing checks any more ends the process at once (nothing is left
     to clean up) rather than being recorded and ignored."""
     global _requested, _installed_by
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    # Blocking first runs the handler of a signal already caught but not yet handled (Python
+    # runs handlers between bytecodes): reset to the default at once, it would be lost.
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+    try:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        if signal.SIGTERM in signal.sigpending():  # came while blocked: received all the same
+            signal.sigwait({signal.SIGTERM})
+            _requested = True
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
     received, _requested, _installed_by = _requested, False, None
     return received
 
