@@ -12,13 +12,12 @@ import io
 import json
 import logging
 import os
-import signal
 import sqlite3
 import sys
 from pathlib import Path
 from typing import Callable, Sequence
 
-from kbtool import __version__
+from kbtool import __version__, stopping
 from kbtool.config import Config, ConfigError, declared_default, load
 
 EXIT_OK = 0
@@ -43,30 +42,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
-    signal.signal(signal.SIGTERM, _terminated)
     try:
         config = None if getattr(args, "no_config", False) else load(args.config)
         code = args.handler(args, config)
         sys.stdout.flush()  # here, so that a reader gone away is noticed inside the try
-        return code
+    except stopping.Terminated:
+        code = stopping.EXIT_STATUS
     except KeyboardInterrupt:
-        return EXIT_INTERRUPTED
+        code = EXIT_INTERRUPTED
     except BrokenPipeError:
-        return _output_closed()
+        code = _output_closed()
     except Exception as exc:  # noqa: BLE001 - every known error becomes one line
         code = _exit_code(exc)
         if code is None:
             raise
         print(f"kbtool: error: {_describe(exc)}", file=sys.stderr)
-        return code
-
-
-def _terminated(signum: int, frame: object) -> None:
-    """SIGTERM (``kill``, ``timeout``, systemd) stops a command the way Ctrl+C does, through
-    its clean-up code, with the status 143: a reindex then stops its writer and reader
-    processes, which would otherwise be left running with the reindex lock, and every later
-    run would find the index busy."""
-    raise SystemExit(128 + signum)
+    finally:
+        terminated = stopping.uninstall()
+    # SIGTERM (``kill``, ``timeout``, systemd) stops a reindex at its next check, through its
+    # clean-up code (see kbtool.stopping); one that came after the last check, or while the
+    # run was failing anyway, still ends it with 143, as asked.  Other commands end at once
+    # (the default), or as the web server decides.
+    return stopping.EXIT_STATUS if terminated else code
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -132,6 +129,7 @@ def _reindex(args: argparse.Namespace, config: Config) -> int:
     # rather than one more failed source of a run that exits 1.
     for source in [config.source(name) for name in args.source] or config.sources:
         open_source(source, config)
+    stopping.install()  # the run checks for SIGTERM where it can stop cleanly
     report = reindex(config, full=args.full, progress=True, only=args.source)
     for failure in report.failures:
         print(f"failed: {failure}", file=sys.stderr)

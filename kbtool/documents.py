@@ -77,6 +77,13 @@ class Failure:
 
 
 @dataclass(frozen=True)
+class SourceDown(Failure):
+    """A source whose server stopped answering in the middle of a run (several connections
+    in a row refused or dropped): its pages not read yet are not asked for, since each would
+    only wait for its retries, and keep their last indexed version."""
+
+
+@dataclass(frozen=True)
 class Listing:
     """What a source holds right now: page id → version, and what failed while listing.
 

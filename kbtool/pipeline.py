@@ -3,7 +3,10 @@
 Incremental by default: each source lists its pages with their versions; only pages whose
 version differs from the indexed one are fetched and re-indexed, and pages gone from a complete
 listing are removed.  ``full=True`` rebuilds into a new generation and swaps it in.  Whatever
-fails (a page, a whole source) keeps its last indexed version and is reported.  A source whose
+fails (a page, a whole source) keeps its last indexed version, is reported, and a page that
+failed is read again by the next run whatever its version (``retry`` in ``status.json``): its
+entry may be as old as the version listed now, and a rebuild only carried it over.  A source
+whose server stops answering mid-run is read no further (``SourceDown``).  A source whose
 settings changed since its pages were read (another ``base_url``, ``url_style`` or account) has
 all its pages read again, since unchanged pages would otherwise keep what the old settings made
 of them.
@@ -22,10 +25,11 @@ from pathlib import Path
 
 from whoosh.index import FileIndex
 
+from kbtool import stopping
 from kbtool.config import Config, SourceConfig, declared_default
 from kbtool.crawler import open_source
 from kbtool.crawler.base import Source
-from kbtool.documents import Failure
+from kbtool.documents import Failure, SourceDown
 from kbtool.index.build import IndexBuilder
 from kbtool.index.store import IndexStore
 from kbtool.index.writer import add_page, add_skipped, copy_page, delete_page
@@ -49,6 +53,7 @@ class SourceReport:
     skipped: int = 0
     kept: int = 0
     failures: list[Failure] = field(default_factory=list)
+    retry: list[str] = field(default_factory=list)  # pages the next run reads whatever happens
     reading_seconds: float = 0.0  # from the first page asked for to the last one read
 
     @property
@@ -103,6 +108,7 @@ def reindex(config: Config, *, full: bool = False, progress: bool = False,
     store = IndexStore(config.index_dir)
     started = time.monotonic()
     with store.lock(config.get("index.lock_timeout")):
+        stopping.check()
         store.drop_stale_generations()
         rebuild = full or not store.exists()
         if not rebuild and not only and not store.analysis_current():
@@ -113,13 +119,15 @@ def reindex(config: Config, *, full: bool = False, progress: bool = False,
             rebuild = True
         report = RunReport(full=rebuild)
         indexed = store.versions() if store.exists() else {}
+        retry = _pages_to_retry(store.root)
         recorded = store.source_settings() if store.exists() else {}
         old = store.open() if store.exists() else None
         target = store.create_generation() if rebuild else old
         chosen = [s for s in config.sources if not only or s.name in set(only)]
         stale = set() if rebuild else _changed_settings(chosen, recorded, reread=not only)
         reread = set() if only else stale
-        plans = [_plan(source, config, indexed, rebuild, report, source.name in reread)
+        plans = [_plan(source, config, indexed, rebuild, report, source.name in reread,
+                       retry.get(source.name, set()))
                  for source in chosen]
         if not only:
             plans.append(_orphans(config, indexed, rebuild))
@@ -175,12 +183,13 @@ def _settings_read(config: Config, recorded: dict[str, str], plans: list[_Plan],
 
 
 def _plan(source: SourceConfig, config: Config, indexed: dict[str, str], rebuild: bool,
-          report: RunReport, reread: bool) -> _Plan:
+          report: RunReport, reread: bool, retry: set[str]) -> _Plan:
     """Compare the source's listing with the index: what to fetch (everything listed when
-    ``reread``), delete, or carry over."""
+    ``reread``, and the pages that failed last time), delete, or carry over."""
     source_report = SourceReport(source.name)
     report.sources.append(source_report)
     mine = _indexed_pages(source, indexed)
+    stopping.check()
     try:
         reader = open_source(source, config)
         listing = reader.listing()
@@ -188,15 +197,18 @@ def _plan(source: SourceConfig, config: Config, indexed: dict[str, str], rebuild
         log.exception("listing %s failed", source.name)
         source_report.failures.append(Failure(source.name, source.name,
                                               f"listing failed: {exc}"))
+        source_report.retry = sorted(retry)  # nothing read: still to read again
         return _Plan(source.name, None, {}, [], sorted(mine) if rebuild else [],
                      complete=False)
     source_report.failures.extend(listing.failures)
     source_report.listed = len(listing.versions)
     changed = {pid: v for pid, v in listing.versions.items()
-               if rebuild or reread or mine.get(pid) != v}
+               if rebuild or reread or pid in retry or mine.get(pid) != v}
     gone = [pid for pid in mine if pid not in listing.versions]
     if not listing.complete:
-        # An incomplete listing proves nothing about absent pages: keep them.
+        # An incomplete listing proves nothing about absent pages: keep them (and those to
+        # read again: unseen, they still are).
+        source_report.retry = sorted(pid for pid in retry if pid not in listing.versions)
         return _Plan(source.name, reader, changed, [], gone if rebuild else [], complete=False)
     return _Plan(source.name, reader, changed, gone, [])
 
@@ -232,6 +244,7 @@ def _apply(plans: list[_Plan], config: Config, target: FileIndex, previous: File
             for plan in plans:
                 source_report = reports.get(plan.name, SourceReport(plan.name))
                 _apply_plan(plan, writer, previous, indexed, source_report, tick)
+        stopping.check()
     except BaseException:
         writer.cancel()
         raise
@@ -243,12 +256,15 @@ def _apply_plan(plan: _Plan, writer: IndexBuilder, previous: FileIndex | None,
                 tick: Callable[[], None]) -> None:
     kept: list[str] = list(plan.carry)
     started = time.monotonic()
-    for page_id, result in read_ahead(plan.reader, list(plan.fetch)):
+    pending = list(plan.fetch)
+    for done, (page_id, result) in enumerate(read_ahead(plan.reader, pending)):
         report.reading_seconds = time.monotonic() - started
         tick()
+        stopping.check()
         if isinstance(result, Failure):
-            report.failures.append(result)
-            kept.append(page_id)
+            unread = pending[done:] if isinstance(result, SourceDown) else [page_id]
+            _failed(result, unread, report)
+            kept += unread
             continue
         known = page_id in indexed
         if known:
@@ -270,6 +286,16 @@ def _apply_plan(plan: _Plan, writer: IndexBuilder, previous: FileIndex | None,
         _carry_over(kept, writer, previous, indexed, report)
 
 
+def _failed(failure: Failure, unread: list[str], report: SourceReport) -> None:
+    """Pages that could not be read this time: reported once, and read again next run."""
+    if isinstance(failure, SourceDown):
+        failure = SourceDown(failure.source, failure.location,
+                             f"{failure.reason}; stopped reading this source: {len(unread)} "
+                             "page(s) not read keep their indexed version")
+    report.failures.append(failure)
+    report.retry += unread
+
+
 def _carry_over(page_ids: list[str], writer: IndexBuilder, previous: FileIndex,
                 indexed: dict[str, str], report: SourceReport) -> None:
     """Copy into a rebuilt index the last good version of pages that failed this time, or
@@ -283,6 +309,7 @@ def _carry_over(page_ids: list[str], writer: IndexBuilder, previous: FileIndex,
         return
     with previous.searcher() as searcher:
         for page_id in carried:
+            stopping.check()
             if copy_page(searcher, writer, page_id, indexed[page_id]):
                 report.kept += 1
 
@@ -305,18 +332,16 @@ class _ProgressBar:
 
 
 def _write_status(root: Path, report: RunReport) -> None:
-    """Record per source the last run, the last success, page counts and errors (kbtool status)."""
+    """Record per source the last run, the last success, page counts, errors (kbtool status)
+    and the pages to read again."""
     path = root / STATUS_FILE
-    try:
-        status = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        status = {}
+    status = _read_status(root)
     now = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     for source in report.sources:
         entry = status.setdefault(source.name, {})
         entry.update(last_run=now, listed=source.listed,
                      errors=[str(fail) for fail in source.failures[:20]],
-                     error_count=len(source.failures))
+                     error_count=len(source.failures), retry=source.retry)
         if source.ok:
             entry["last_success"] = now
     tmp = path.with_suffix(".tmp")
@@ -326,7 +351,18 @@ def _write_status(root: Path, report: RunReport) -> None:
 
 def read_status(config: Config) -> dict[str, dict]:
     """What :func:`reindex` recorded per source."""
+    return _read_status(config.index_dir)
+
+
+def _read_status(root: Path) -> dict[str, dict]:
     try:
-        return json.loads((config.index_dir / STATUS_FILE).read_text(encoding="utf-8"))
+        status = json.loads((root / STATUS_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
+    return status if isinstance(status, dict) else {}
+
+
+def _pages_to_retry(root: Path) -> dict[str, set[str]]:
+    """Source name → the pages that failed in its last run (see the module docstring)."""
+    return {name: set(entry.get("retry") or ()) for name, entry in _read_status(root).items()
+            if isinstance(entry, dict)}

@@ -11,8 +11,10 @@ that time, see docs/benchmarks.md).
 Small runs keep the thread: forking costs more than it saves there, and the web app (which
 reindexes one published page) never forks.
 
-Either way pages come back in order, a page that raises becomes a Failure naming it, and a
+Either way pages come back in order, a page that raises becomes a Failure naming it, a
+``SourceDown`` (the server stopped answering) is the last item read from its source, and a
 reader that stops (an interrupt, a crash, a killed process) stops the run with the reason.
+Waiting for the reader checks for SIGTERM (:mod:`kbtool.stopping`) twice a second or so.
 """
 
 from __future__ import annotations
@@ -28,8 +30,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Protocol, Union
 
+from kbtool import stopping
 from kbtool.crawler.base import RawPage, RemoteSource, Source
-from kbtool.documents import Document, Failure
+from kbtool.documents import Document, Failure, SourceDown
 
 log = logging.getLogger(__name__)
 
@@ -42,8 +45,9 @@ _Read = Union[Document, RawPage, Failure, None]
 
 def read_ahead(source: Source | None, page_ids: list[str]) -> Iterator[tuple[str, Fetched]]:
     """Each page id with its page (a Failure when it could not be read, None when it is left
-    out), in order, read up to FETCH_AHEAD pages ahead of the caller; ``source`` is None only
-    when there is nothing to read (a source whose listing failed)."""
+    out), in order, read up to FETCH_AHEAD pages ahead of the caller, until the end or a
+    ``SourceDown``, after which no more pages are asked for; ``source`` is None only when there
+    is nothing to read (a source whose listing failed)."""
     if not page_ids:
         return
     assert source is not None
@@ -99,8 +103,11 @@ def _ahead(kind: Callable[[str, _Produce], _Reader], source: Source,
     def produce(put: Callable[[object], bool]) -> None:
         try:
             for page_id in page_ids:
-                if not put((page_id, _guarded(source, page_id, lambda: read(page_id)))):
+                item = _guarded(source, page_id, lambda: read(page_id))
+                if not put((page_id, item)):
                     return
+                if isinstance(item, SourceDown):
+                    break
         except BaseException as exc:  # handed to the consumer, which raises it
             put(_Stopped(exc, traceback.format_exc()))
         else:
@@ -138,7 +145,12 @@ class _ReaderThread:
         return False
 
     def get(self) -> object:
-        return self._items.get()
+        while True:
+            stopping.check()
+            try:
+                return self._items.get(timeout=0.2)
+            except queue.Empty:
+                continue
 
     def stop(self) -> None:
         self._stopped.set()
@@ -175,8 +187,9 @@ class _ReaderProcess:
 
     def get(self) -> object:
         while True:
+            stopping.check()
             try:
-                return self._items.get(timeout=1.0)
+                return self._items.get(timeout=0.5)
             except queue.Empty:
                 if self._process.is_alive():
                     continue

@@ -8,11 +8,18 @@ import time
 
 def children(pid: int) -> set[int]:
     """Live (not zombie) child processes of ``pid``."""
-    found = set()
-    for entry in os.listdir("/proc"):
-        if entry.isdigit() and (stat := _stat(int(entry))) and stat == ("alive", pid):
-            found.add(int(entry))
-    return found
+    return {other for other, (state, parent, _) in _all() if (state, parent) == ("alive", pid)}
+
+
+def group(pgid: int) -> set[int]:
+    """Live (not zombie) processes of the process group ``pgid`` (a run started in a session
+    of its own, with everything it forked, even once they are orphans)."""
+    return {other for other, (state, _, grp) in _all() if (state, grp) == ("alive", pgid)}
+
+
+def _all() -> list[tuple[int, tuple[str, int, int]]]:
+    return [(int(entry), stat) for entry in os.listdir("/proc")
+            if entry.isdigit() and (stat := _stat(int(entry)))]
 
 
 def all_gone(pids: set[int], timeout: float) -> bool:
@@ -25,11 +32,11 @@ def all_gone(pids: set[int], timeout: float) -> bool:
     return False
 
 
-def _stat(pid: int) -> tuple[str, int] | None:
-    """("alive" or "zombie", parent pid) of a process; None once it is gone."""
+def _stat(pid: int) -> tuple[str, int, int] | None:
+    """("alive" or "zombie", parent pid, process group) of a process; None once it is gone."""
     try:
         with open(f"/proc/{pid}/stat") as stat:
             fields = stat.read().rpartition(")")[2].split()
     except OSError:
         return None
-    return ("zombie" if fields[0] == "Z" else "alive"), int(fields[1])
+    return ("zombie" if fields[0] == "Z" else "alive"), int(fields[1]), int(fields[2])

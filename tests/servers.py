@@ -6,6 +6,7 @@ timeouts, redirects, streaming and conditional requests behave as they do agains
 
 from __future__ import annotations
 
+import socket
 import sys
 import threading
 import time
@@ -81,11 +82,33 @@ class LoopbackServer:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        """Stop as a server that goes down does: new connections are refused and open ones
+        (a client's kept-alive connection) are cut."""
         self._httpd.shutdown()
         self._httpd.server_close()
+        self._httpd.cut_connections()
 
 
 class _QuietServer(ThreadingHTTPServer):
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self._open: set[socket.socket] = set()
+
+    def process_request(self, request: socket.socket, client_address: object) -> None:
+        self._open.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: socket.socket) -> None:
+        self._open.discard(request)
+        super().shutdown_request(request)
+
+    def cut_connections(self) -> None:
+        for connection in list(self._open):
+            try:
+                connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
     def handle_error(self, request: object, client_address: object) -> None:
         """A client that hangs up early (a size cap, a timeout) is what some tests intend."""
         if not isinstance(sys.exc_info()[1], ConnectionError):

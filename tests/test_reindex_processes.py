@@ -1,9 +1,10 @@
 """Reindex runs as real processes: killed midway (SIGKILL of all its processes, SIGTERM or
-SIGKILL of the main one only), and two at once."""
+SIGKILL of the main one only, SIGTERM at random moments), and two at once."""
 
 from __future__ import annotations
 
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -14,19 +15,58 @@ import pytest
 
 from kbtool.config import load
 from kbtool.index.search import Searcher
-from kbtool.index.store import IndexStore
+from kbtool.index.store import LOCK_FILE, IndexStore
 from tests.kbfactory import config_file
-from tests.processes import all_gone, children
+from tests.processes import all_gone, children, group
 
 PAGES = {f"page_{n:04d}.txt": f"====== Page {n} ======\nLe compte 512 et la page numéro {n}.\n"
          "===== Détail =====\n" + "Texte de remplissage sur la comptabilité. " * 40
          for n in range(1500)}
 
 
-def kbtool(config: Path, *args: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "kbtool", "--config", str(config), *args],
+def kbtool(config: Path, *args: str, python: tuple[str, ...] = ("-m", "kbtool")
+           ) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-X", "faulthandler", *python, "--config",
+                             str(config), *args],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             start_new_session=True)
+
+
+# kbtool with a SIGTERM sent to itself just after its first fork, in the parent's at-fork
+# hook: where a handler that raised once had its SystemExit swallowed, and the run went on.
+SIGTERM_AT_FORK = """
+import os, signal, sys
+from kbtool.cli import main
+sent = []
+def terminate_once():
+    if not sent:
+        sent.append(os.getpid())
+        os.kill(os.getpid(), signal.SIGTERM)
+os.register_at_fork(after_in_parent=terminate_once)
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def ended(run: subprocess.Popen, timeout: float) -> int:
+    """The run's exit status once it has ended, having said nothing of an unexpected error; if
+    it has not ended within ``timeout``, the test fails with where each of its threads was
+    (faulthandler's dump on SIGABRT)."""
+    try:
+        err = run.communicate(timeout=timeout)[1]
+    except subprocess.TimeoutExpired:
+        os.kill(run.pid, signal.SIGABRT)
+        pytest.fail("the run did not end:\n" + run.communicate(timeout=30)[1][-20000:])
+    assert "Traceback" not in err and "Exception ignored" not in err, err[-20000:]
+    return run.returncode
+
+
+def assert_stopped_cleanly(run: subprocess.Popen, store: IndexStore,
+                           before: dict[str, str]) -> None:
+    """Nothing of the run left running, the lock free, the live index as it was."""
+    assert all_gone(group(run.pid), timeout=15)
+    with store.lock():
+        pass
+    assert store.versions() == before
 
 
 def freeze_midway(store: IndexStore, process: subprocess.Popen) -> None:
@@ -113,3 +153,39 @@ def test_second_run_is_refused_while_the_first_holds_the_lock(big: Path) -> None
     assert second.returncode == 3
     assert err.startswith("kbtool: error: another reindex is running (pid ")
     assert first.wait(timeout=300) == 0
+
+
+def test_a_sigterm_in_an_at_fork_hook_still_ends_the_run_with_143(big: Path) -> None:
+    store = IndexStore(load(big).index_dir)
+    before = store.versions()
+    run = kbtool(big, "reindex", "--full", python=("-c", SIGTERM_AT_FORK))
+    out, err = run.communicate(timeout=300)
+    assert run.returncode == 143, err
+    assert_stopped_cleanly(run, store, before)
+
+
+def test_sigterm_at_random_moments_always_ends_the_run_with_143(big: Path) -> None:
+    """SIGTERM at moments drawn over the span of a whole rebuild (start-up, listing, forking
+    the writers, reading, committing): every one ends the run as asked, with its clean-up
+    done; a signal before kbtool's handler is in place ends it at once (the shell reports
+    143 all the same), when nothing has started yet."""
+    store = IndexStore(load(big).index_dir)
+    started = time.monotonic()
+    assert ended(kbtool(big, "reindex", "--full"), timeout=300) == 0
+    span = time.monotonic() - started
+    before, chance, signalled = store.versions(), random.Random(1960), 0
+    for _ in range(12):
+        run = kbtool(big, "reindex", "--full")
+        time.sleep(chance.uniform(0, span))
+        if run.poll() is None:
+            os.kill(run.pid, signal.SIGTERM)
+            # Whether the run still held the lock once signalled: then it had work left, and
+            # must stop; otherwise it may also have been ending with 0 already.
+            working = f"pid {run.pid} " in (store.root / LOCK_FILE).read_text()
+            signalled += working
+            assert ended(run, timeout=120) in ((143, -signal.SIGTERM) if working
+                                               else (143, -signal.SIGTERM, 0))
+        else:
+            assert ended(run, timeout=30) == 0
+        assert_stopped_cleanly(run, store, before)
+    assert signalled >= 6

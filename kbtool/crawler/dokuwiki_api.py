@@ -29,7 +29,7 @@ from typing import Any, Callable, Protocol
 from xml.parsers.expat import ExpatError
 
 from kbtool.config import Config, ConfigError, SourceConfig
-from kbtool.crawler.http import HttpClient, HttpError, HttpSettings
+from kbtool.crawler.http import HttpClient, HttpError, HostUnreachable, HttpSettings
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +64,10 @@ class AccessDenied(DokuWikiError):
 
 class NotLoggedIn(AccessDenied):
     """The call needs a session: no user configured, or the session expired."""
+
+
+class WikiUnreachable(DokuWikiError):
+    """The wiki stopped answering: several requests in a row could not connect to it."""
 
 
 class CallRejected(DokuWikiError):
@@ -276,6 +280,8 @@ class _JsonRpc:
 
 def _http_error(exc: HttpError, method: str, base_url: str) -> DokuWikiError:
     """401/403/404 mean something precise on a DokuWiki endpoint; say it."""
+    if isinstance(exc, HostUnreachable):
+        return WikiUnreachable(f"{method} failed: {exc.reason}")
     if exc.status == 401:
         return NotLoggedIn(f"{method} at {base_url} needs a login: set the source's user "
                             "and password")

@@ -6,7 +6,11 @@ the body's last byte, ends within ``http.timeout`` however slowly the server sen
 is read in chunks and abandoned past ``http.max_bytes``, 429/502/503/504 and dropped connections
 are retried with exponential backoff (honouring ``Retry-After``), one host gets at most one
 request per ``http.delay`` seconds, and every problem surfaces as an :class:`HttpError` whose
-reason a person can act on.  Sources turn those errors into ``Failure`` values.
+reason a person can act on.  Sources turn those errors into ``Failure`` values.  A host that
+failed to connect ``HOST_DOWN_AFTER`` requests in a row (each after its retries) is taken for
+down: later requests to it raise :class:`HostUnreachable` at once, without trying, so that a
+source whose server stopped mid-run is given up in seconds instead of costing every remaining
+page its retries.
 
 A client keeps per-host politeness state; it is meant for one thread (one crawl) at a time.
 """
@@ -35,6 +39,9 @@ MAX_REDIRECTS = 10
 # A server asking for a longer pause than this is not waited for longer: a run must end.
 MAX_RETRY_WAIT = 60.0
 CHUNK_BYTES = 64 * 1024
+# Requests in a row that could not connect to a host (each after its retries) before it is
+# taken for down for the rest of the client's life (one run).
+HOST_DOWN_AFTER = 3
 
 
 @dataclass(frozen=True)
@@ -100,6 +107,11 @@ class HttpError(Exception):
         super().__init__(f"{self.url}: {reason}")
 
 
+class HostUnreachable(HttpError):
+    """The host failed to connect ``HOST_DOWN_AFTER`` requests in a row: it is taken for down,
+    and no more requests are sent to it."""
+
+
 class _Retry(Exception):
     """An answer worth asking again for (server busy, connection dropped)."""
 
@@ -122,6 +134,8 @@ class HttpClient:
         self._host_delays: dict[str, float] = {}
         self._last_request: dict[str, float] = {}
         self._environments: dict[tuple[str, str], dict[str, Any]] = {}
+        self._failed_in_a_row: dict[str, int] = {}   # host → requests that could not connect
+        self._down: dict[str, str] = {}              # host → why it is taken for down
 
     def set_host_delay(self, url: str, seconds: float) -> None:
         """Wait at least ``seconds`` between requests to the host of ``url`` (robots.txt
@@ -146,20 +160,43 @@ class HttpClient:
         a 304 then comes back as a Response whose ``not_modified`` is True.
         """
         sent = _headers(self.settings.user_agent, accept, headers, etag, last_modified)
+        host = _host(url)
+        if host in self._down:
+            raise HostUnreachable(url, self._down[host])
         attempt = 0
         while True:
             try:
-                return self._attempt(method, url, sent, data, json, accept)
+                response = self._attempt(method, url, sent, data, json, accept)
             except _Retry as retry:
                 if attempt >= self.settings.retries:
-                    raise HttpError(url, f"{retry.reason} (gave up after {attempt} retries)",
-                                    retry.status) from None
+                    raise self._gave_up(url, host, retry, attempt) from None
                 backoff = self.settings.backoff * 2 ** attempt
                 wait = min(backoff if retry.wait is None else retry.wait, MAX_RETRY_WAIT)
                 log.warning("%s %s: %s; retrying in %.1f s", method, safe_url(url),
                             retry.reason, wait)
                 time.sleep(wait)
                 attempt += 1
+            except HttpError:
+                self._failed_in_a_row.pop(host, None)  # the host answered, if not usefully
+                raise
+            else:
+                self._failed_in_a_row.pop(host, None)
+                return response
+
+    def _gave_up(self, url: str, host: str, retry: _Retry, attempts: int) -> HttpError:
+        """The error of a request whose retries are spent; a host that could not be connected
+        to ``HOST_DOWN_AFTER`` times in a row is from then on taken for down."""
+        reason = f"{retry.reason} (gave up after {attempts} retries)"
+        if retry.status is not None:  # the host answered (busy)
+            self._failed_in_a_row.pop(host, None)
+            return HttpError(url, reason, retry.status)
+        failed = self._failed_in_a_row[host] = self._failed_in_a_row.get(host, 0) + 1
+        if failed < HOST_DOWN_AFTER:
+            return HttpError(url, reason)
+        self._down[host] = (f"{host} unreachable: {failed} requests in a row could not "
+                            f"connect, the last one: {retry.reason}")
+        log.warning("%s; no more requests to it in this run", self._down[host])
+        return HostUnreachable(url, self._down[host])
 
     def _attempt(self, method: str, url: str, headers: dict[str, str], data: Any, json: Any,
                  accept: tuple[str, ...]) -> Response:

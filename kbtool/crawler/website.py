@@ -8,9 +8,13 @@ Pages parsed during the crawl are kept for ``fetch()``, which therefore costs no
 What one run learnt of each URL (ETag, Last-Modified, version, links) is saved as JSON in the
 source's state folder, so the next run asks with ``If-None-Match``/``If-Modified-Since``: a 304
 keeps the old version without downloading or parsing, and the old links are followed, so pages
-under an unchanged page are still reached.  A page that fails (timeout, 5xx, oversized, wrong
-content type, broken PDF, redirect loop) becomes a Failure and, if it was known, stays listed
-with its old version, so the index keeps the copy it has.
+under an unchanged page are still reached.  A page that fails (timeout, 5xx, 403, oversized,
+wrong content type, broken PDF, redirect loop) becomes a Failure and, if it was known, stays
+listed with its old version, so the index keeps the copy it has.  A page that answers 404 or
+410 is gone, even if other pages still link to it: it is not listed, so the reindex removes it
+(a start URL that does is a failure: more likely a wrong setting than a site gone).  A host
+that stops answering (``HostUnreachable``) stops the crawl: the listing is then incomplete and
+every page keeps its indexed version.
 
     prefix https://doc.example.org/manuel/, source "docs":
     https://doc.example.org/manuel/guide/dons.html → page id "docs/guide/dons.html",
@@ -32,13 +36,14 @@ from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 from lxml import etree
 from requests.utils import requote_uri
 
+from kbtool import stopping
 from kbtool.config import Config, ConfigError, SourceConfig
 from kbtool.crawler.html_page import parse_html
-from kbtool.crawler.http import HttpClient, HttpError, HttpSettings, Response
+from kbtool.crawler.http import HostUnreachable, HttpClient, HttpError, HttpSettings, Response
 from kbtool.crawler.parsed import ParsedPage
 from kbtool.crawler.pdf_page import parse_pdf
 from kbtool.crawler.robots import RobotsRules
-from kbtool.documents import Document, Failure, Listing
+from kbtool.documents import Document, Failure, Listing, SourceDown
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +51,7 @@ ACCEPTED = ("text/html", "application/xhtml+xml", "application/pdf")
 STATE_FILE = "pages.json"
 STATE_FORMAT = 1
 INDEX_PAGE = "index.html"
+GONE = frozenset({404, 410})  # statuses saying a page no longer exists
 
 
 class PageError(Exception):
@@ -139,6 +145,7 @@ class WebsiteSource:
         run = _Run(known=load_state(self.state_file), queue=deque(self.start_urls))
         run.queue.extend(self._sitemap_urls(run))
         while run.queue and run.visited < self.max_pages:
+            stopping.check()
             url = run.queue.popleft()
             page_id = self.scope.page_id(url)
             if page_id not in run.seen:
@@ -163,8 +170,10 @@ class WebsiteSource:
             if not self.robots.allowed(url):
                 return None
             return self._download(url, page_id, None)[0]
+        except HostUnreachable as error:
+            return SourceDown(self.name, url, error.reason)
         except (HttpError, PageError) as error:
-            return Failure(self.name, url, error.reason)
+            return None if _gone(error) else Failure(self.name, url, error.reason)
 
     def _visit(self, run: _Run, url: str, page_id: str) -> None:
         """Fetch one URL (conditionally if known) and record its version and links."""
@@ -175,8 +184,14 @@ class WebsiteSource:
                 return
             run.visited += 1
             found = self._download(url, page_id, old)
+        except HostUnreachable as error:
+            self._host_down(run, url, error.reason)
+            return
         except (HttpError, PageError) as error:
-            self._failed(run, url, old, error.reason)
+            if _gone(error) and url not in self.start_urls:
+                log.info("%s: %s is gone (%s)", self.name, url, error.reason)
+            else:
+                self._failed(run, url, old, error.reason)
             return
         if found is None:
             self._keep(run, url, old)
@@ -238,6 +253,14 @@ class WebsiteSource:
             run.complete = False
         self._keep(run, url, old)
 
+    def _host_down(self, run: _Run, url: str, reason: str) -> None:
+        """Stop the crawl: what was not visited yet keeps what the last run knew of it."""
+        log.warning("%s: %s: %s", self.name, url, reason)
+        run.failures.append(Failure(self.name, url, f"{reason}; crawl stopped, the pages not "
+                                                    "visited keep their indexed version"))
+        run.queue.clear()
+        _keep_unvisited(run)
+
     def _disallowed(self, run: _Run, url: str) -> None:
         log.info("%s: %s disallowed by robots.txt", self.name, url)
         if url in self.start_urls:
@@ -253,9 +276,7 @@ class WebsiteSource:
             self.name, self.scope.prefix,
             f"stopped at max_pages={self.max_pages}; at least {len(pending)} more pages not "
             "visited (raise max_pages)"))
-        run.complete = False
-        for url, page in run.known.items():
-            run.learnt.setdefault(url, page)
+        _keep_unvisited(run)
 
     def _sitemap_urls(self, run: _Run) -> list[str]:
         if not self.sitemap:
@@ -277,6 +298,18 @@ class WebsiteSource:
         if nested:
             raise PageError("sitemap index inside a sitemap index")
         return [page for child in locations for page in self._read_sitemap(child, nested=True)]
+
+
+def _keep_unvisited(run: _Run) -> None:
+    """A crawl that did not see the whole site: the listing is incomplete (the reindex deletes
+    nothing), and the state keeps what the last run knew of the pages not visited."""
+    run.complete = False
+    for url, page in run.known.items():
+        run.learnt.setdefault(url, page)
+
+
+def _gone(error: HttpError | PageError) -> bool:
+    return isinstance(error, HttpError) and error.status in GONE
 
 
 def normalize(url: str) -> str:
