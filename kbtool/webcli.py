@@ -60,8 +60,8 @@ def read_password(stdin: TextIO | None = None) -> str:
     stdin = stdin or sys.stdin
     if not stdin.isatty():
         return stdin.readline().rstrip("\r\n")
-    first = getpass.getpass("Mot de passe : ")
-    if getpass.getpass("Confirmez : ") != first:
+    first = getpass.getpass("Password: ")
+    if getpass.getpass("Password again: ") != first:
         raise accounts.AccountError("passwords do not match")
     return first
 

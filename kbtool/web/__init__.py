@@ -81,5 +81,5 @@ def serve(config: Config, host: str, port: int) -> None:
 
     app = create_app(config)
     server.run(app, host, port, config.get("web.processes"),
-               ready=lambda: print(f"kbtool: http://{host}:{port}/ (Ctrl+C pour arrêter)",
+               ready=lambda: print(f"kbtool: http://{host}:{port}/ (Ctrl+C to stop)",
                                    file=sys.stderr, flush=True))
