@@ -16,7 +16,7 @@ from kbtool.store import now
 from kbtool.web import usage
 
 WEEK = 7 * 24 * 3600
-DAY = 24 * 3600
+DAY = usage.DAY
 
 
 @dataclass(frozen=True)
