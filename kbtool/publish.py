@@ -122,7 +122,8 @@ def _published(conn: sqlite3.Connection, article: Article, revision: int) -> Non
                  (articles.PUBLISHED, revision, at, at, article.id))
     articles.log_event(conn, article.id, None, "published",
                        f"{article.page_id} (révision {revision})")
-    closed = gaps.close_for_article(conn, article.id, article.page_id, article.author_id)
+    # The gaps are closed by the reviewer who approved the article, not by its author.
+    closed = gaps.close_for_article(conn, article.id, article.page_id, article.reviewer_id)
     log.info("article %d published as %s; %d gap(s) closed", article.id, article.page_id, closed)
 
 

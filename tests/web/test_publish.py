@@ -145,6 +145,7 @@ def test_gap_to_article_to_searchable_page(dokuwiki, as_user, settings: Config) 
         "Rembourser les frais kilométriques des bénévoles"
     closed = gaps.get_gap(db(settings), gap.id)
     assert (closed.status, closed.closed_how, closed.closed_detail) == ("closed", "article", PAGE)
+    assert closed.closed_by == "rene"  # the reviewer who approved, not the author
     assert "est publié dans le wiki" in agnes.get("/").get_data(as_text=True)
 
 
