@@ -43,6 +43,11 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:  # type: ignor
     email.add_argument("name")
     email.add_argument("address")
     email.set_defaults(handler=user_email)
+    signature = actions.add_parser("signature",
+                                   help="set the signature under the account's replies ('' to clear)")
+    signature.add_argument("name")
+    signature.add_argument("text", help="the signature; a line break as in $'Line 1\\nLine 2'")
+    signature.set_defaults(handler=user_signature)
 
     serve = subparsers.add_parser("serve", help="serve the web UI (gunicorn, web.processes workers)")
     serve.add_argument("--host", help="address to listen on (default: web.host, 127.0.0.1)")
@@ -106,6 +111,14 @@ def user_email(args: argparse.Namespace, config: Config) -> int:
     with _connection(config) as conn:
         accounts.set_email(conn, args.name, args.address)
     print(f"e-mail of {args.name} set")
+    return 0
+
+
+def user_signature(args: argparse.Namespace, config: Config) -> int:
+    """``kbtool user signature NAME TEXT``."""
+    with _connection(config) as conn:
+        accounts.set_signature(conn, args.name, args.text)
+    print(f"signature of {args.name} set")
     return 0
 
 

@@ -89,7 +89,7 @@ def test_the_wiki_text_under_review_wraps(desktop: sync_api.Page) -> None:
 
 MAIN_PAGES = ["/", "/?q=importer+un+relev%C3%A9+OFX", "/?q=licorne+spatiale+violette",
               "/brouillons", "/articles", "/questions", "/validations", "/relecture",
-              "/tableau-de-bord", "review"]
+              "/tableau-de-bord", "/profil", "review"]
 
 
 @pytest.mark.parametrize("path", MAIN_PAGES)
