@@ -139,10 +139,13 @@ def publish_retry(args: argparse.Namespace, config: Config) -> int:
     with _connection(config) as conn:
         outcomes = publish.retry_all(config, conn)
     for outcome in outcomes:
-        state = "published" if outcome.published else "not published"
-        if outcome.conflict:
-            state += " (conflict: a reviewer decides in the web UI)"
-        print(f"article {outcome.article_id}: {state}: {outcome.message}")
+        if outcome.published:
+            state = f"published as {outcome.page_id}"
+        elif outcome.conflict:
+            state = f"not published (conflict: a reviewer decides in the web UI): {outcome.reason}"
+        else:
+            state = f"not published: {outcome.reason}"
+        print(f"article {outcome.article_id}: {state}")
     if not outcomes:
         print("no approved article waiting for publication")
     return 0 if all(outcome.published for outcome in outcomes) else 1
