@@ -8,12 +8,12 @@ commands (``search``, ``status``, ``evaluate``, ``user passwd``…) can be point
 
 from __future__ import annotations
 
-import json
 import shlex
 import sys
 import tomllib
 from pathlib import Path
-from typing import Any
+
+import tomli_w
 
 from kbtool.config import ENV_VAR
 
@@ -37,7 +37,7 @@ def write_config(workdir: Path, host: str, port: int) -> Path:
         source["path"] = str((SAMPLE_CONFIG.parent / source["path"]).resolve())
     workdir.mkdir(parents=True, exist_ok=True)
     path = workdir / CONFIG_NAME
-    path.write_text(HEADER + _toml(raw), encoding="utf-8")
+    path.write_text(HEADER + tomli_w.dumps(raw), encoding="utf-8")
     return path
 
 
@@ -62,14 +62,3 @@ def _program() -> str:
     script = Path(sys.executable).parent / "kbtool"
     return shlex.quote(str(script)) if script.is_file() else "kbtool"
 
-
-def _toml(raw: dict[str, Any]) -> str:
-    """TOML text of tables of plain values and arrays of such tables (a JSON string, number,
-    boolean or list of them is written the same way in TOML)."""
-    lines: list[str] = []
-    for name, content in raw.items():
-        for table in content if isinstance(content, list) else [content]:
-            lines.append(f"[[{name}]]" if isinstance(content, list) else f"[{name}]")
-            lines += [f"{key} = {json.dumps(value)}" for key, value in table.items()]
-            lines.append("")
-    return "\n".join(lines)
