@@ -11,6 +11,8 @@ from flask import Flask
 
 from kbtool import accounts, articles, gaps, store
 from kbtool.config import Config
+from kbtool.web import draftstore
+from kbtool.web.reply import ChosenSection
 from tests.web.conftest import PASSWORD
 from tests.web.test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, live_server, sync_api  # noqa: F401
 
@@ -33,17 +35,21 @@ OVERFLOWING = """() => {
 
 @pytest.fixture()
 def app(settings: Config) -> Flask:
-    """The app with one article under review (holding a long unbroken line) and one gap."""
+    """The app with one gap, one article under review and one reply draft (René's), each holding
+    a long unbroken line."""
     from kbtool.web import create_app
 
     conn = store.connect(settings.get("web.database"))
     agnes = accounts.find_user(conn, "agnes")
-    gaps.record(conn, agnes.id, QUESTION, "T-1")
+    gaps.record(conn, agnes.id, QUESTION + " " + LONG_LINE, "T-1")
     article_id = articles.create(conn, agnes, "kb")
     article = articles.get(conn, article_id)
     articles.save(conn, article, agnes, "Rembourser une cotisation", "kb",
                   f"## Réponse\n\nVoir {LONG_LINE}\n\n```\n{LONG_LINE}\n```\n", ["kb"])
     articles.submit(conn, articles.get(conn, article_id), agnes)
+    rene = accounts.find_user(conn, "rene")
+    draftstore.create_draft(conn, rene.id, QUESTION, "T-1", [ChosenSection(
+        "Cotisations", "Rembourser", LONG_LINE)])
     conn.close()
     return create_app(settings, testing=True)
 
@@ -89,7 +95,8 @@ def test_the_wiki_text_under_review_wraps(desktop: sync_api.Page) -> None:
 
 MAIN_PAGES = ["/", "/?q=importer+un+relev%C3%A9+OFX", "/?q=licorne+spatiale+violette",
               "/brouillons", "/articles", "/questions", "/validations", "/relecture",
-              "/tableau-de-bord", "/profil", "review"]
+              "/tableau-de-bord", "/profil", "/questions/1", "/articles/1", "/brouillons/1",
+              "review"]
 
 
 @pytest.mark.parametrize("path", MAIN_PAGES)
