@@ -158,6 +158,38 @@ def set_email(conn: sqlite3.Connection, name: str, email: str) -> None:
     conn.execute("UPDATE users SET email = ? WHERE id = ?", (email, user.id))
 
 
+SIGNATURE_MAX_LENGTH = 300
+SIGNATURE_MAX_LINES = 5
+
+
+def clean_signature(text: str) -> str:
+    """A signature as it will be stored: control characters dropped, blank space trimmed
+    around each line and the whole; raises AccountError when too long."""
+    cleaned = "\n".join("".join(c for c in line if c.isprintable()).strip()
+                        for line in text.splitlines()).strip("\n")
+    if len(cleaned) > SIGNATURE_MAX_LENGTH or signature_lines(cleaned) > SIGNATURE_MAX_LINES:
+        raise AccountError(f"signature too long (at most {SIGNATURE_MAX_LINES} lines and "
+                           f"{SIGNATURE_MAX_LENGTH} characters)")
+    return cleaned
+
+
+def signature_lines(text: str) -> int:
+    """How many lines a signature has, blank lines around it left out."""
+    return len(text.strip().splitlines())
+
+
+def set_signature(conn: sqlite3.Connection, name: str, text: str) -> None:
+    """Set (or clear, with '') the signature put under the account's drafted replies."""
+    user = _require(conn, name)
+    conn.execute("UPDATE users SET signature = ? WHERE id = ?", (clean_signature(text), user.id))
+
+
+def signature_of(conn: sqlite3.Connection, user_id: int) -> str:
+    """The account's signature ('' when none is set)."""
+    row = conn.execute("SELECT signature FROM users WHERE id = ?", (user_id,)).fetchone()
+    return row[0] if row else ""
+
+
 def set_active(conn: sqlite3.Connection, name: str, active: bool) -> None:
     """Enable or disable the account; disabling ends its open sessions."""
     user = _require(conn, name)

@@ -75,6 +75,7 @@ class Article:
     revision: int
     page_id: str
     base_revision: int
+    reviewer_id: int | None  # who decided last: the one credited when the article is published
     reviewer: str | None
     publish_error: str
     conflict: int  # the wiki revision found in the way of publication, 0 when none
@@ -115,7 +116,8 @@ def _article(row: sqlite3.Row) -> Article:
     return Article(id=row["id"], author_id=row["author_id"], author=row["author_name"],
                    title=row["title"], namespace=row["namespace"], body=row["body"],
                    status=row["status"], revision=row["revision"], page_id=row["page_id"],
-                   base_revision=row["base_revision"], reviewer=row["reviewer_name"],
+                   base_revision=row["base_revision"], reviewer_id=row["reviewer_id"],
+                   reviewer=row["reviewer_name"],
                    publish_error=row["publish_error"], conflict=row["conflict"],
                    created_at=row["created_at"], updated_at=row["updated_at"],
                    submitted_at=row["submitted_at"], published_at=row["published_at"])
@@ -175,7 +177,7 @@ def save(conn: sqlite3.Connection, article: Article, user: User, title: str, nam
     if article.status not in EDITABLE:
         raise ArticleError("Cet article est en validation ou publié : il ne se modifie plus.")
     if namespace not in namespaces:
-        raise ArticleError("Espace de noms inconnu.")
+        raise ArticleError("Rubrique inconnue.")
     if len(title) > MAX_TITLE_LENGTH or len(body) > MAX_BODY_LENGTH:
         raise ArticleError("Texte trop long.")
     conn.execute("UPDATE articles SET title = ?, namespace = ?, body = ?, page_id = ?, "
@@ -246,11 +248,12 @@ def decide(conn: sqlite3.Connection, article: Article, reviewer: User, decision:
                   f"révision {seen_revision}" + (f" : {reason.strip()}" if reason.strip() else ""))
         if status == REJECTED:
             gaps.detach_article(conn, article.id)
+    why = f" : « {reason.strip()} »" if reason.strip() else "."
     notices.notify(conn, article.author_id, f"Votre article « {article.title} » : "
-                   f"{_DECISION_WORDS[status]} par {reviewer.name}.", f"/articles/{article.id}")
+                   f"{_DECISION_WORDS[status]} par {reviewer.name}{why}", f"/articles/{article.id}")
 
 
-_DECISION_WORDS = {APPROVED: "validé", CHANGES: "à reprendre", REJECTED: "refusé"}
+_DECISION_WORDS = {APPROVED: "validé", CHANGES: "renvoyé pour modifications", REJECTED: "refusé"}
 
 
 def revisions(conn: sqlite3.Connection, article_id: int) -> list[Revision]:

@@ -148,13 +148,13 @@ def _search(args: argparse.Namespace, config: Config) -> int:
         print(json.dumps(results_to_json(results), ensure_ascii=False, indent=2))
         return EXIT_OK
     if results.suggestion:
-        print(f"Essayez : {results.suggestion}")
+        print(f"Did you mean: {results.suggestion}")
     if not results.confident:
-        print("Pas de réponse sûre dans la base : rédigez l'article manquant.")
+        print("No confident answer in the knowledge base: write the missing article.")
     for rank, hit in enumerate(results.hits, start=(results.page - 1) * limit + 1):
         print(f"{rank:>2}. {hit.title}  [{hit.page_id}]\n    {hit.url}")
         for section in hit.sections:
-            print(f"    - {section.heading or '(début)'}: {section.url}")
+            print(f"    - {section.heading or '(top of page)'}: {section.url}")
     print(f"{results.total} page(s), page {results.page}/{results.page_count}")
     return EXIT_OK
 
@@ -215,15 +215,18 @@ def _status(args: argparse.Namespace, config: Config) -> int:
 
 
 def _demo(args: argparse.Namespace, _: None) -> int:
-    """The README's first command: the bundled sample, indexed and served, no server needed."""
-    from kbtool.demo import sample_config
+    """The README's first command: the bundled sample, indexed and served, no server needed.
+    Its configuration is written to a file, which the printed lines point the other commands at."""
+    from kbtool.demo import next_steps, write_config
     from kbtool.pipeline import reindex
     from kbtool.web import ensure_admin, serve
-    config = sample_config(args.dir)
+    config_path = write_config(args.dir, args.host, args.port)
+    config = load(config_path)
     print(reindex(config).summary())
     created = ensure_admin(config)
     if created:
-        print(f"Compte administrateur créé : {created[0]} / mot de passe : {created[1]}")
+        print(f"Admin account created: {created[0]}, password: {created[1]} (shown only once)")
+    print("\n".join(next_steps(config_path, created[0] if created else "admin")), flush=True)
     if args.no_serve:
         return EXIT_OK
     serve(config, args.host, args.port)

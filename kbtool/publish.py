@@ -37,11 +37,14 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Outcome:
-    """What a publication attempt did; ``message`` is French, for the reviewer."""
+    """What a publication attempt did; ``message`` is French, for the reviewer, ``reason`` why
+    it failed in English, for ``kbtool publish --retry``."""
 
     article_id: int
+    page_id: str
     published: bool
     message: str
+    reason: str = ""
     conflict: bool = False
 
 
@@ -90,7 +93,7 @@ def publish(config: Config, conn: sqlite3.Connection, article: Article) -> Outco
         return _failed(conn, article, str(exc))
     _published(conn, article, saved.revision if saved else 0)
     _announce(config, conn, article)
-    return Outcome(article.id, True, _index(config, source, conn, article))
+    return Outcome(article.id, article.page_id, True, _index(config, source, conn, article))
 
 
 def _failed(conn: sqlite3.Connection, article: Article, reason: str) -> Outcome:
@@ -98,7 +101,8 @@ def _failed(conn: sqlite3.Connection, article: Article, reason: str) -> Outcome:
     conn.execute("UPDATE articles SET publish_error = ?, conflict = 0, updated_at = ? "
                  "WHERE id = ? AND status = ?", (reason, now(), article.id, articles.APPROVED))
     articles.log_event(conn, article.id, None, "publish failed", reason)
-    return Outcome(article.id, False, f"Article validé, pas encore publié : {reason}")
+    return Outcome(article.id, article.page_id, False,
+                   f"Article validé, pas encore publié : {reason}", reason)
 
 
 def _conflict(conn: sqlite3.Connection, article: Article,
@@ -112,7 +116,12 @@ def _conflict(conn: sqlite3.Connection, article: Article,
                  (reason, info.revision if info else 0, now(), article.id, articles.APPROVED))
     articles.log_event(conn, article.id, None, "publish conflict", reason)
     log.warning("article %d not published: %s", article.id, reason)
-    return Outcome(article.id, False, reason, conflict=True)
+    return Outcome(article.id, article.page_id, False, reason,
+                   _conflict_reason(article.page_id, info.revision if info else 0), conflict=True)
+
+
+def _conflict_reason(page_id: str, revision: int) -> str:
+    return f"page {page_id} was created or changed in the wiki (revision {revision})"
 
 
 def _published(conn: sqlite3.Connection, article: Article, revision: int) -> None:
@@ -122,7 +131,8 @@ def _published(conn: sqlite3.Connection, article: Article, revision: int) -> Non
                  (articles.PUBLISHED, revision, at, at, article.id))
     articles.log_event(conn, article.id, None, "published",
                        f"{article.page_id} (révision {revision})")
-    closed = gaps.close_for_article(conn, article.id, article.page_id, article.author_id)
+    # The gaps are closed by the reviewer who approved the article, not by its author.
+    closed = gaps.close_for_article(conn, article.id, article.page_id, article.reviewer_id)
     log.info("article %d published as %s; %d gap(s) closed", article.id, article.page_id, closed)
 
 
@@ -195,4 +205,5 @@ def retry_all(config: Config, conn: sqlite3.Connection) -> list[Outcome]:
 
 
 def _waiting(article: Article) -> Outcome:
-    return Outcome(article.id, False, article.publish_error, conflict=True)
+    return Outcome(article.id, article.page_id, False, article.publish_error,
+                   _conflict_reason(article.page_id, article.conflict), conflict=True)

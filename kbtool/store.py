@@ -160,6 +160,10 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX notifications_user ON notifications (user_id, seen, at);
     ALTER TABLE users ADD COLUMN email TEXT NOT NULL DEFAULT '';
     """,
+    # 4: each agent's signature, put under the replies they draft.
+    """
+    ALTER TABLE users ADD COLUMN signature TEXT NOT NULL DEFAULT '';
+    """,
 )
 
 

@@ -43,6 +43,11 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:  # type: ignor
     email.add_argument("name")
     email.add_argument("address")
     email.set_defaults(handler=user_email)
+    signature = actions.add_parser("signature",
+                                   help="set the signature under the account's replies ('' to clear)")
+    signature.add_argument("name")
+    signature.add_argument("text", help="the signature; a line break as in $'Line 1\\nLine 2'")
+    signature.set_defaults(handler=user_signature)
 
     serve = subparsers.add_parser("serve", help="serve the web UI (gunicorn, web.processes workers)")
     serve.add_argument("--host", help="address to listen on (default: web.host)")
@@ -60,8 +65,8 @@ def read_password(stdin: TextIO | None = None) -> str:
     stdin = stdin or sys.stdin
     if not stdin.isatty():
         return stdin.readline().rstrip("\r\n")
-    first = getpass.getpass("Mot de passe : ")
-    if getpass.getpass("Confirmez : ") != first:
+    first = getpass.getpass("Password: ")
+    if getpass.getpass("Password again: ") != first:
         raise accounts.AccountError("passwords do not match")
     return first
 
@@ -109,6 +114,14 @@ def user_email(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+def user_signature(args: argparse.Namespace, config: Config) -> int:
+    """``kbtool user signature NAME TEXT``."""
+    with _connection(config) as conn:
+        accounts.set_signature(conn, args.name, args.text)
+    print(f"signature of {args.name} set")
+    return 0
+
+
 def serve_command(args: argparse.Namespace, config: Config) -> int:
     """``kbtool serve [--host H] [--port P]``: blocks until interrupted."""
     from kbtool.web import serve
@@ -126,10 +139,13 @@ def publish_retry(args: argparse.Namespace, config: Config) -> int:
     with _connection(config) as conn:
         outcomes = publish.retry_all(config, conn)
     for outcome in outcomes:
-        state = "published" if outcome.published else "not published"
-        if outcome.conflict:
-            state += " (conflict: a reviewer decides in the web UI)"
-        print(f"article {outcome.article_id}: {state}: {outcome.message}")
+        if outcome.published:
+            state = f"published as {outcome.page_id}"
+        elif outcome.conflict:
+            state = f"not published (conflict: a reviewer decides in the web UI): {outcome.reason}"
+        else:
+            state = f"not published: {outcome.reason}"
+        print(f"article {outcome.article_id}: {state}")
     if not outcomes:
         print("no approved article waiting for publication")
     return 0 if all(outcome.published for outcome in outcomes) else 1

@@ -122,7 +122,7 @@ def test_search_text_lists_pages_and_section_links(indexed: Path,
     assert " 1. Rapprochement bancaire  [wiki/logiciel/rapprochement.txt]" in out
     assert "doku.php?id=logiciel:rapprochement#importer_un_releve_ofx" in out
     code, out, _ = run(capsys, "--config", str(indexed), "search", "licorne spatiale")
-    assert "Pas de réponse sûre" in out
+    assert "No confident answer in the knowledge base" in out
 
 
 def test_search_before_any_reindex_exits_4(toml: Path, capsys: pytest.CaptureFixture) -> None:

@@ -24,8 +24,8 @@ log = logging.getLogger(__name__)
 def create_app(config: Config, *, testing: bool = False) -> Flask:
     """Build the web app for this configuration."""
     from kbtool.web import (admin, articlereview, articleviews, auth, dashboard, db, drafts,
-                            errors, filters, gapviews, inputs, labels, reviews, search, searching,
-                            security)
+                            errors, filters, gapviews, inputs, labels, profile, reviews, search,
+                            searching, security)
 
     app = Flask(__name__)
     app.config.update(
@@ -49,7 +49,7 @@ def create_app(config: Config, *, testing: bool = False) -> Flask:
     filters.init_app(app)
     labels.init_app(app)
     for blueprint in (auth.bp, search.bp, drafts.bp, reviews.bp, admin.bp, gapviews.bp,
-                      articleviews.bp, articlereview.bp, dashboard.bp):
+                      articleviews.bp, articlereview.bp, dashboard.bp, profile.bp):
         app.register_blueprint(blueprint)
     return app
 
@@ -81,5 +81,5 @@ def serve(config: Config, host: str, port: int) -> None:
 
     app = create_app(config)
     server.run(app, host, port, config.get("web.processes"),
-               ready=lambda: print(f"kbtool: http://{host}:{port}/ (Ctrl+C pour arrêter)",
+               ready=lambda: print(f"kbtool: http://{host}:{port}/ (Ctrl+C to stop)",
                                    file=sys.stderr, flush=True))

@@ -9,6 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
+from kbtool import accounts
 from kbtool.web import draftstore, usage
 from kbtool.web.db import get_db
 from kbtool.web.reply import MAX_SECTIONS, compose, valid_ticket
@@ -105,7 +106,8 @@ def _save_sent(draft: draftstore.Draft, form: DraftForm,
     if not form.validate_on_submit():
         return _not_saved(draft, form, form.reasons(), 422)
     ticket = form.ticket.data or ""
-    body = compose(draft.sections, ticket) if recompose else form.body.data
+    signature = accounts.signature_of(get_db(), draft.user_id)
+    body = compose(draft.sections, ticket, signature) if recompose else form.body.data
     try:
         draftstore.save_draft(get_db(), draft, ticket, body)
     except draftstore.DraftError as exc:

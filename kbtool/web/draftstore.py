@@ -12,6 +12,7 @@ import logging
 import sqlite3
 from dataclasses import dataclass
 
+from kbtool import accounts
 from kbtool.store import now
 from kbtool.web import usage
 from kbtool.web.reply import ChosenSection, compose
@@ -88,7 +89,7 @@ def _draft(conn: sqlite3.Connection, row: sqlite3.Row) -> Draft:
 def create_draft(conn: sqlite3.Connection, user_id: int, query: str, ticket: str,
                  sections: list[ChosenSection]) -> int:
     """Save the proposed reply for these sections; log each link put in it."""
-    body = compose(sections, ticket)
+    body = compose(sections, ticket, accounts.signature_of(conn, user_id))
     at = now()
     stored = json.dumps([[s.page_title, s.heading, s.url] for s in sections], ensure_ascii=False)
     draft_id = conn.execute(

@@ -45,9 +45,18 @@ def datetime_fr(timestamp: float | None) -> str:
     return datetime.fromtimestamp(timestamp).strftime("%d/%m/%Y à %H:%M")
 
 
+def days(count: float) -> str:
+    """A number of days as French writes it: a decimal comma, "jour" below 2 (``0,5 jour``,
+    ``1 jour``, ``2,5 jours``)."""
+    rounded = round(count, 1)
+    number = f"{rounded:.1f}".removesuffix(".0").replace(".", ",")
+    return f"{number} {'jour' if rounded < 2 else 'jours'}"
+
+
 def init_app(app: Flask) -> None:
     """Register the filters."""
     app.add_template_filter(snippet)
     app.add_template_filter(safe_url)
     app.add_template_filter(date)
+    app.add_template_filter(days)
     app.add_template_filter(datetime_fr, "datetime")

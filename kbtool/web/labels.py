@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 ARTICLE_STATUS = {
-    "draft": "brouillon", "submitted": "en validation", "changes": "à reprendre",
+    "draft": "brouillon", "submitted": "en validation", "changes": "renvoyé pour modifications",
     "approved": "validé, pas encore publié", "published": "publié", "rejected": "refusé",
 }
 ARTICLE_ACTIONS = {

@@ -35,8 +35,13 @@ def valid_ticket(ticket: str) -> bool:
     return not ticket or TICKET_PATTERN.fullmatch(ticket) is not None
 
 
-def compose(sections: list[ChosenSection] | tuple[ChosenSection, ...], ticket: str = "") -> str:
-    """The proposed reply as plain text (the links are bare URLs, one per line)."""
+DEFAULT_SIGNATURE = "L'équipe support"
+
+
+def compose(sections: list[ChosenSection] | tuple[ChosenSection, ...], ticket: str = "",
+            signature: str = "") -> str:
+    """The proposed reply as plain text (the links are bare URLs, one per line), signed with the
+    agent's signature (the team's name until they set one)."""
     if not 1 <= len(sections) <= MAX_SECTIONS:
         raise ValueError(f"a reply links to 1 to {MAX_SECTIONS} sections, not {len(sections)}")
     about = f"Concernant votre demande n° {ticket}, v" if ticket else "V"
@@ -45,5 +50,6 @@ def compose(sections: list[ChosenSection] | tuple[ChosenSection, ...], ticket: s
              f"{about}ous trouverez la réponse à votre question sur {where} "
              "de notre documentation :", ""]
     lines += [f"- {section.label} : {section.url}" for section in sections]
-    lines += ["", "N'hésitez pas à revenir vers nous si besoin.", "", "Cordialement,"]
+    lines += ["", "N'hésitez pas à revenir vers nous si besoin.", "", "Cordialement,",
+              signature or DEFAULT_SIGNATURE]
     return "\n".join(lines)

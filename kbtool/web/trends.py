@@ -16,7 +16,7 @@ from kbtool.store import now
 from kbtool.web import usage
 
 WEEK = 7 * 24 * 3600
-DAY = 24 * 3600
+DAY = usage.DAY
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ def build(conn: sqlite3.Connection, weeks: int = 12) -> Dashboard:
         unanswered_queries=figures.empty_queries,
         weeks=weeks,
         charts=(
-            Series("Questions sans réponse ouvertes", "", _weekly_count(
+            Series("Nouvelles questions sans réponse", "", _weekly_count(
                 conn, "SELECT created_at FROM gaps WHERE created_at >= ?", start, weeks)),
             Series("Questions closes", "", _weekly_count(
                 conn, "SELECT closed_at FROM gaps WHERE closed_at >= ?", start, weeks)),

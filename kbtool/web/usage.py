@@ -18,6 +18,8 @@ UNANSWERED = "unanswered"
 LINK = "link"
 COPY = "copy"
 
+DAY = 24 * 3600
+
 URL_PATTERN = re.compile(r"https?://[^\s<>\"']+")
 
 
@@ -56,14 +58,19 @@ class Summary:
 
 
 def summary(conn: sqlite3.Connection, since: float = 0.0, top: int = 20) -> Summary:
-    """Figures over the events since that time, with the most frequent searches found empty."""
+    """Figures over the events since that time, with the questions most often left without
+    answer (each counted once per agent and day)."""
     def count(where: str) -> int:
         return conn.execute(f"SELECT COUNT(*) FROM events WHERE at >= ? AND {where}",
                             (since,)).fetchone()[0]
+    # A question is counted once per agent and day, whatever events it left: a search without
+    # answer, the click on "Aucun de ces résultats" that follows it and the search page shown
+    # again after that click are one question, not three.
     empty = conn.execute(
-        "SELECT lower(trim(query)) AS q, COUNT(*) AS n FROM events WHERE at >= ? AND "
-        "((kind = ? AND confident = 0) OR kind = ?) GROUP BY q ORDER BY n DESC, q LIMIT ?",
-        (since, SEARCH, UNANSWERED, top)).fetchall()
+        "SELECT lower(trim(query)) AS q, COUNT(DISTINCT user_id || ':' || CAST(at / ? AS INTEGER))"
+        " AS n FROM events WHERE at >= ? AND ((kind = ? AND confident = 0) OR kind = ?) "
+        "GROUP BY q ORDER BY n DESC, q LIMIT ?",
+        (DAY, since, SEARCH, UNANSWERED, top)).fetchall()
     return Summary(
         searches=count(f"kind = '{SEARCH}'"),
         unconfident_searches=count(f"kind = '{SEARCH}' AND confident = 0"),

@@ -47,7 +47,7 @@ def test_only_the_author_edits_and_only_while_editable(conn, user):
     article = new_article(conn, user("agnes"))
     with pytest.raises(ArticleError, match="auteur"):
         articles.save(conn, article, user("albert"), "x", "kb", "y", NAMESPACES)
-    with pytest.raises(ArticleError, match="Espace"):
+    with pytest.raises(ArticleError, match="Rubrique inconnue"):
         articles.save(conn, article, user("agnes"), "x", "ailleurs", "y", NAMESPACES)
     articles.submit(conn, article, user("agnes"))
     with pytest.raises(ArticleError, match="validation"):
@@ -128,7 +128,7 @@ def test_the_audit_trail_records_who_did_what(conn, user):
                      ("rene", "comment", "Bien, un détail :"),
                      ("rene", "rejected", "révision 1 : Doublon de kb:import")]
     assert [n.message for n in notices.unread(conn, agnes.id)] == [
-        "Votre article « Importer un relevé OFX » : refusé par rene."]
+        "Votre article « Importer un relevé OFX » : refusé par rene : « Doublon de kb:import »"]
 
 
 def test_a_rejected_article_frees_its_gap(conn, user):

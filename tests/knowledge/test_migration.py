@@ -20,3 +20,16 @@ def test_a_version_2_database_upgrades_with_its_data(tmp_path: Path) -> None:
     assert tuple(conn.execute("SELECT name, email FROM users").fetchone()) == ("agnes", "")
     for table in ("gaps", "gap_hits", "articles", "revisions", "article_events", "notifications"):
         assert conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] == 0
+
+
+def test_a_version_3_database_gains_empty_signatures(tmp_path: Path) -> None:
+    path = tmp_path / "app.sqlite3"
+    old = sqlite3.connect(path, isolation_level=None)
+    store.migrate(old, migrations=store.MIGRATIONS[:3])
+    old.execute("INSERT INTO users (name, role, email, created_at) "
+                "VALUES ('agnes', 'agent', 'a@example.org', 0)")
+    old.close()
+    conn = store.connect(path)
+    assert store.schema_version(conn) == len(store.MIGRATIONS) >= 4
+    row = conn.execute("SELECT name, email, signature FROM users").fetchone()
+    assert tuple(row) == ("agnes", "a@example.org", "")

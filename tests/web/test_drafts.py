@@ -25,7 +25,7 @@ def test_two_ticked_results_give_a_french_reply_with_both_links(agent: FlaskClie
     path, links = new_draft(agent, 2, ticket="4521")
     assert re.fullmatch(r"/brouillons/\d+", path)
     body = body_of(agent.get(path).get_data(as_text=True))
-    assert body.startswith("Bonjour,\n") and body.endswith("Cordialement,")
+    assert body.startswith("Bonjour,\n") and body.endswith("Cordialement,\nL'équipe support")
     assert "demande n° 4521" in body and "vous trouverez" in body
     assert all(link in body for link in links)
     assert [e["url"] for e in events(settings, "link")] == links

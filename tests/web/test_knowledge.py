@@ -148,7 +148,7 @@ def test_send_back_revise_and_the_reviewer_sees_the_diff(as_user, settings: Conf
     post(rene, f"/relecture/{article_id}/decision",
          {"decision": "changes", "reason": "Donnez les dates.", "revision": 1})
     home = agnes.get("/").get_data(as_text=True)
-    assert "à reprendre par rene" in home
+    assert "renvoyé pour modifications par rene : « Donnez les dates. »" in home
     write(agnes, article_id, "Exercice décalé",
           "## Réponse\n\nParamètres > Exercice, dates de début et de fin.", action="submit")
     page = rene.get(f"/relecture/{article_id}").get_data(as_text=True)

@@ -121,6 +121,7 @@ def test_gap_to_article_to_searchable_page(dokuwiki, as_user, settings: Config) 
         "Rembourser les frais kilométriques des bénévoles"
     closed = gaps.get_gap(db(settings), gap.id)
     assert (closed.status, closed.closed_how, closed.closed_detail) == ("closed", "article", PAGE)
+    assert closed.closed_by == "rene"  # the reviewer who approved, not the author
     assert "est publié dans le wiki" in agnes.get("/").get_data(as_text=True)
 
 
@@ -136,11 +137,13 @@ def test_a_stopped_wiki_keeps_the_article_until_a_retry(dokuwiki, as_user, setti
         post(rene, f"/relecture/{article_id}/publier")
         assert articles.get(db(settings), article_id).status == "approved"
         assert main(["--config", str(wiki_config_file), "publish", "--retry"]) == 1
+        out = capsys.readouterr().out  # English, as every CLI message: no French UI text
+        assert f"article {article_id}: not published: " in out and "validé" not in out
     finally:
         dokuwiki.start()
     capsys.readouterr()
     assert main(["--config", str(wiki_config_file), "publish", "--retry"]) == 0
-    assert f"article {article_id}: published" in capsys.readouterr().out
+    assert capsys.readouterr().out == f"article {article_id}: published as kb:recu_fiscal_perdu\n"
     assert dokuwiki.page_file("kb:recu_fiscal_perdu").read_text(encoding="utf-8") == (
         "====== Reçu fiscal perdu ======\n\nRéimprimez-le depuis le menu Dons.\n")
     assert first_hit(agnes, "reçu fiscal perdu") == "Reçu fiscal perdu"
@@ -191,7 +194,9 @@ def test_retry_exits_1_while_a_conflict_keeps_an_article_unpublished(
     for _ in range(2):  # the second run, too, must not report that nothing is waiting
         assert main(["--config", str(wiki_config_file), "publish", "--retry"]) == 1
         out = capsys.readouterr().out
-        assert f"article {article_id}: not published" in out and "kb:changer_de_tresorier" in out
+        assert re.fullmatch(rf"article {article_id}: not published \(conflict: a reviewer "
+                            r"decides in the web UI\): page kb:changer_de_tresorier was created "
+                            r"or changed in the wiki \(revision [1-9]\d*\)\n", out), out
         assert "no approved article waiting" not in out
     assert dokuwiki.page_file("kb:changer_de_tresorier").read_text(encoding="utf-8") == (
         "Page écrite à la main.\n")

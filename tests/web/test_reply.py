@@ -18,7 +18,8 @@ Vous trouverez la réponse à votre question sur cette page de notre documentati
 
 N'hésitez pas à revenir vers nous si besoin.
 
-Cordialement,"""
+Cordialement,
+L'équipe support"""
 
 THREE_WITH_TICKET = """Bonjour,
 
@@ -30,15 +31,19 @@ Concernant votre demande n° 4521, vous trouverez la réponse à votre question 
 
 N'hésitez pas à revenir vers nous si besoin.
 
-Cordialement,"""
+Cordialement,
+Jeanne Martin
+Support Trésorio – 01 23 45 67 89"""
 
 
-@pytest.mark.parametrize(("sections", "ticket", "expected"), [
-    ([TVA], "", ONE),
-    ([TVA, RIB, EXPORT], "4521", THREE_WITH_TICKET),
+@pytest.mark.parametrize(("sections", "ticket", "signature", "expected"), [
+    ([TVA], "", "", ONE),
+    ([TVA, RIB, EXPORT], "4521", "Jeanne Martin\nSupport Trésorio – 01 23 45 67 89",
+     THREE_WITH_TICKET),
 ])
-def test_compose(sections: list[ChosenSection], ticket: str, expected: str) -> None:
-    assert compose(sections, ticket) == expected
+def test_compose(sections: list[ChosenSection], ticket: str, signature: str,
+                 expected: str) -> None:
+    assert compose(sections, ticket, signature) == expected
 
 
 @pytest.mark.parametrize("count", [0, 4])

@@ -92,6 +92,9 @@ TABLE: dict[tuple[str, str], Ask] = {
     ("review.rename", "POST"): signed_in(403, 403, REFUSED, REFUSED, data={"page_name": "autre"}),
     ("dashboard.page", "GET"): REVIEWERS,
     ("admin.usage_page", "GET"): signed_in(403, 403, 403, 200),
+    ("profile.page", "GET"): EVERYONE,  # each account's own signature, no id in the path
+    ("profile.page", "POST"): signed_in(DONE, DONE, DONE, DONE,
+                                        data={"signature": "Agnès\nSupport Trésorio"}),
 }
 
 

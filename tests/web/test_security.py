@@ -199,6 +199,8 @@ ROUTE_PARAMS: dict[tuple[str, str], tuple[str, dict[str, str]]] = {
     ("review.rename", "POST"): ("rene", {"page_name": "autre"}),
     ("dashboard.page", "GET"): ("rene", {}),
     ("admin.usage_page", "GET"): ("adam", {}),
+    ("profile.page", "GET"): ("agnes", {}),
+    ("profile.page", "POST"): ("agnes", {"signature": "Agnès\nSupport Trésorio"}),
     ("static", "GET"): ("anonymous", {}),
 }
 # Saving what the author typed before refusing a submit is the point (nothing typed is lost).

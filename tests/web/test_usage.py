@@ -21,7 +21,7 @@ def test_summary_counts_searches_copies_and_empty_questions(settings: Config) ->
     conn = store.connect(settings.get("web.database"))
     usage.record(conn, usage.SEARCH, 1, query="TVA", hits=9, confident=True)
     usage.record(conn, usage.SEARCH, 1, query="tarte tatin", hits=7, confident=False)
-    usage.record(conn, usage.SEARCH, 1, query="Tarte Tatin ", hits=7, confident=False)
+    usage.record(conn, usage.SEARCH, 2, query="Tarte Tatin ", hits=7, confident=False)
     usage.record(conn, usage.UNANSWERED, 1, query="four à pain", detail="aucun")
     usage.record(conn, usage.COPY, 1, hits=2, detail="text")
     usage.record(conn, usage.COPY, 1, hits=0, detail="text")
@@ -32,10 +32,25 @@ def test_summary_counts_searches_copies_and_empty_questions(settings: Config) ->
     assert figures.empty_queries == [("tarte tatin", 2), ("four à pain", 1)]
 
 
+def test_a_question_counts_once_per_agent_and_day(settings: Config) -> None:
+    """An agent's search without answer, their click on "Aucun de ces résultats" and the same
+    search again are one question; the same agent asking again another day is a second one."""
+    conn = store.connect(settings.get("web.database"))
+    for kind in (usage.SEARCH, usage.UNANSWERED, usage.SEARCH):
+        usage.record(conn, kind, 1, query="four à pain", hits=3, confident=False)
+    assert usage.summary(conn).empty_queries == [("four à pain", 1)]
+    conn.execute("UPDATE events SET at = at - ?", (usage.DAY,))
+    usage.record(conn, usage.SEARCH, 1, query="four à pain", hits=3, confident=False)
+    assert usage.summary(conn).empty_queries == [("four à pain", 2)]
+    conn.close()
+
+
 def test_admin_page_shows_the_figures(as_user) -> None:  # type: ignore[no-untyped-def]
     admin: FlaskClient = as_user("adam")
     admin.get("/", query_string={"q": "recette tarte tatin"})
-    post(admin, "/sans-reponse", {"q": "recette tarte tatin", "reason": "aucun"})
+    post(admin, "/sans-reponse", {"q": "recette tarte tatin", "reason": "aucun"},
+         follow_redirects=True)
     page = admin.get("/admin/usage").get_data(as_text=True)
-    assert "<dt>Recherches</dt><dd>1</dd>" in page
-    assert "<td>recette tarte tatin</td><td>2</td>" in page
+    assert "<td>recette tarte tatin</td><td>1</td>" in page
+    board = admin.get("/tableau-de-bord").get_data(as_text=True)
+    assert "<tr><td>recette tarte tatin</td><td>1</td></tr>" in board
