@@ -239,3 +239,30 @@ def test_the_checks_see_live_markup(wiki, api) -> None:
     content = page_content(exported.text)
     assert embeds(content) != []
     assert "((note))" not in shown(str(content))
+
+
+# Lists nested by three spaces, as CommonMark has it and people type it (issue 13).
+NESTED_LISTS = ("1. un\n   - un bis\n      - un ter\n2. deux\n\n"
+                "* a\n   * a bis\n* b\n   1. b un\n")
+
+
+def list_shape(content: BeautifulSoup) -> list[tuple[int, str, str]]:
+    """Each list item as (nesting depth, list kind, its own words), in order."""
+    shape = []
+    for item in content.find_all("li"):
+        lists = item.find_parents(["ul", "ol"])
+        own = " ".join(text.strip() for text in item.find_all(string=True)
+                       if text.strip() and text.find_parent("li") is item)
+        shape.append((len(lists), lists[0].name, own))
+    return shape
+
+
+def test_lists_nested_by_three_spaces_stay_nested_in_preview_and_wiki(wiki, api) -> None:
+    preview = list_shape(BeautifulSoup(to_html(NESTED_LISTS), "html.parser"))
+    assert preview == [(1, "ol", "un"), (2, "ul", "un bis"), (3, "ul", "un ter"),
+                       (1, "ol", "deux"), (1, "ul", "a"), (2, "ul", "a bis"), (1, "ul", "b"),
+                       (2, "ol", "b un")]
+    api.save_page("kb:listes_imbriquees", to_dokuwiki("Listes", NESTED_LISTS), "test")
+    exported = requests.get(f"{wiki.url}doku.php?id=kb:listes_imbriquees&do=export_xhtml",
+                            timeout=60)
+    assert list_shape(page_content(exported.text)) == preview

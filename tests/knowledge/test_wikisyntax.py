@@ -18,6 +18,11 @@ CASES = [
      "[[https://wiki.example.org/faq?a=1&b=2|la FAQ]]"),
     ("bullet list", "- un\n- deux\n    - deux bis", "  * un\n  * deux\n    * deux bis"),
     ("numbered list", "1. un\n2. deux", "  - un\n  - deux"),
+    # Nested by three spaces, as CommonMark has it and people type it (issue 13).
+    ("list nested by three spaces", "1. un\n   - un bis\n      - un ter\n2. deux",
+     "  - un\n    * un bis\n      * un ter\n  - deux"),
+    ("bullets nested by three spaces", "* un\n   * un bis\n* deux",
+     "  * un\n    * un bis\n  * deux"),
     ("code block", "```python\nprint('ok')\n```", "<code python>\nprint('ok')\n</code>"),
     ("code block without language", "```\nC:\\Tresorio\n```", "<code>\nC:\\Tresorio\n</code>"),
     ("table", "| Compte | Libellé |\n|---|---|\n| 512 | Banque |",
