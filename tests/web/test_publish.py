@@ -10,10 +10,12 @@ from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
+from markupsafe import escape
 
 from kbtool import accounts, articles, config as config_module, gaps, pipeline, store
 from kbtool.cli import main
 from kbtool.config import Config
+from kbtool.index.store import IndexStore
 from tests.dokuwiki import BOT, KAOS, PASSWORD_VAR, kbtool_toml
 from tests.web.conftest import PASSWORD, USERS, login, post
 
@@ -262,3 +264,28 @@ def test_two_reviewers_acting_at_once_publish_once(dokuwiki, as_user, settings: 
         assert len(changes.read_text().splitlines()) == 1
     else:
         assert final.status == "changes" and not page_file.exists()
+
+
+LINKING = ("Voir [l'installation](tutoriel:installation) et "
+           "[la sauvegarde]({url}doku.php?id=Tutoriel:Sauvegarde#menu).\n")
+
+
+def test_links_to_wiki_pages_are_previewed_reviewed_and_published_as_wiki_links(
+        dokuwiki, as_user, settings: Config) -> None:
+    body = LINKING.format(url=dokuwiki.url)
+    agnes = as_user("agnes")
+    preview = post(agnes, "/articles/apercu", {"body": body}).get_data(as_text=True)
+    assert f'href="{dokuwiki.url}doku.php?id=tutoriel:installation"' in preview
+    assert f'href="{dokuwiki.url}doku.php?id=tutoriel:sauvegarde#menu"' in preview
+    article_id = submit(agnes, "Lier les pages du wiki", body)
+    rene = browser(agnes, "rene")
+    wiki_text = ("Voir [[tutoriel:installation|l'installation]] et "
+                 "[[tutoriel:sauvegarde#menu|la sauvegarde]].")
+    assert str(escape(wiki_text)) in rene.get(f"/relecture/{article_id}").get_data(as_text=True)
+    decide(rene, article_id, "approve", 1)
+    assert wiki_text in dokuwiki.page_file("kb:lier_les_pages_du_wiki").read_text(
+        encoding="utf-8")
+    with IndexStore(settings.index_dir).open().searcher() as searcher:
+        stored = searcher.document(page_id="wiki/kb/lier_les_pages_du_wiki.txt")
+    assert stored["links"].split() == ["wiki/tutoriel/installation.txt",
+                                       "wiki/tutoriel/sauvegarde.txt"]
