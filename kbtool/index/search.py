@@ -118,6 +118,15 @@ class Searcher:
         """True when that page is indexed with text (not a skipped redirect)."""
         return bool(len(self._current().postings.term(f.KEY, f"{page_id}#0")[0]))
 
+    def page(self, page_id: str) -> PageHit | None:
+        """An indexed page as a result without sections (None when it is not indexed): what
+        to show of a page named by its id."""
+        view = self._current()
+        first = view.postings.term(f.KEY, f"{page_id}#0")[0]
+        if not len(first):
+            return None
+        return _page_of(view.searcher.stored_fields(int(first[0])), 0.0, ())
+
     def facets(self) -> dict[str, list[str]]:
         """Source name → its namespaces, for the filters of the search page."""
         view = self._current()
@@ -142,10 +151,16 @@ class Searcher:
         words = frozenset(form.stem for t in parsed.terms for form in t.forms)
         shown = tuple(_section_hit(fields, words, float(ranking.section_scores[d]))
                       for fields, d in zip(stored, sections))
-        return PageHit(page_id=best[f.PAGE_ID], source=best[f.SOURCE],
-                       namespace=best.get(f.NAMESPACE, ""), title=best.get(f.PAGE_TITLE, ""),
-                       url=best[f.URL], modified=best.get(f.MODIFIED, 0.0),
-                       score=float(ranking.page_scores[index]), sections=shown, sure=sure)
+        return _page_of(best, float(ranking.page_scores[index]), shown, sure)
+
+
+def _page_of(fields: dict, score: float, sections: tuple[SectionHit, ...],
+             sure: bool = False) -> PageHit:
+    """A page as a result, from the stored fields of one of its sections."""
+    return PageHit(page_id=fields[f.PAGE_ID], source=fields[f.SOURCE],
+                   namespace=fields.get(f.NAMESPACE, ""), title=fields.get(f.PAGE_TITLE, ""),
+                   url=fields[f.URL], modified=fields.get(f.MODIFIED, 0.0), score=score,
+                   sections=sections, sure=sure)
 
 
 def _sure_pages(ranking: Ranking, min_coverage: float) -> np.ndarray:

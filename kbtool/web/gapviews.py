@@ -1,5 +1,6 @@
 """Knowledge gaps in the UI: the list (an agent's own, or all of them by demand for reviewers),
-one gap with its questions and similar pages, and the two ways to close it from here."""
+one gap with its questions and similar pages, and the two ways to close it from here (a page
+that answers, confirmed after seeing it beside the question; dismissal by a reviewer)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from kbtool.web.search import MAX_QUERY_LENGTH
 from kbtool.web.searching import IndexUnavailable, shared
 
 bp = Blueprint("gaps", __name__, url_prefix="/questions")
+# How far down the question's results a page is looked for, to show it as the search sees it.
+CONFIRM_DEPTH = 50
 
 
 def _gap(gap_id: int) -> gaps.Gap:
@@ -39,6 +42,26 @@ def show(gap_id: int) -> ResponseReturnValue:
     query = request.args.get("q", "").strip()[:MAX_QUERY_LENGTH]
     return render_template("gap.html", gap=gap, hits=gaps.hits(get_db(), gap.id, current_user.user),
                            query=query, similar=similar_pages(query or gap.question))
+
+
+@bp.route("/<int:gap_id>/verifier")
+def confirm_page(gap_id: int) -> ResponseReturnValue:
+    """Before a gap is closed with a page: the page beside the question, as the search sees it
+    for that question (its sections, whether it is a sure answer), and the button that closes."""
+    gap = _gap(gap_id)
+    page_id = request.args.get("page_id", "").strip()
+    try:
+        searcher = shared().get()
+    except IndexUnavailable:
+        flash("L'index de recherche n'est pas construit.", "error")
+        return redirect(url_for("gaps.show", gap_id=gap.id))
+    page = searcher.page(page_id) if page_id else None
+    if page is None:
+        flash("Cette page n'existe pas dans l'index de recherche.", "error")
+        return redirect(url_for("gaps.show", gap_id=gap.id))
+    found = next((hit for hit in searcher.search(gap.question, limit=CONFIRM_DEPTH).hits
+                  if hit.page_id == page_id), None)
+    return render_template("gap_page.html", gap=gap, page=found or page, found=found is not None)
 
 
 @bp.route("/<int:gap_id>/page", methods=["POST"])

@@ -178,6 +178,7 @@ ROUTE_PARAMS: dict[tuple[str, str], tuple[str, dict[str, str]]] = {
     ("reviews.review", "POST"): ("rene", {"decision": "return", "comment": "À revoir"}),
     ("gaps.index", "GET"): ("rene", {}),
     ("gaps.show", "GET"): ("rene", {"q": "relevé"}),
+    ("gaps.confirm_page", "GET"): ("rene", {"page_id": "wiki/faq/start.txt"}),
     ("gaps.close_with_page", "POST"): ("rene", {"page_id": "wiki/faq/start.txt"}),
     ("gaps.dismiss", "POST"): ("rene", {"reason": "hors sujet"}),
     ("articles.create", "POST"): ("rene", {"gap": "{gap_id}"}),
