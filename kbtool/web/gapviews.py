@@ -11,6 +11,7 @@ from flask_login import current_user
 from kbtool import gaps
 from kbtool.web.articleviews import similar_pages
 from kbtool.web.db import get_db
+from kbtool.web.gapanswers import answers_since
 from kbtool.web.search import MAX_QUERY_LENGTH
 from kbtool.web.searching import IndexUnavailable, shared
 
@@ -30,7 +31,8 @@ def _gap(gap_id: int) -> gaps.Gap:
 @bp.route("")
 def index() -> ResponseReturnValue:
     """Open gaps by demand: all of them for reviewers, the agent's own otherwise."""
-    return render_template("gaps.html", gaps=gaps.open_gaps(get_db(), current_user.user),
+    open_gaps = gaps.open_gaps(get_db(), current_user.user)
+    return render_template("gaps.html", gaps=open_gaps, answers=answers_since(open_gaps),
                            everyone=current_user.can("reviewer"))
 
 
@@ -40,8 +42,10 @@ def show(gap_id: int) -> ResponseReturnValue:
     the agent's own search ``q``), and what can be done."""
     gap = _gap(gap_id)
     query = request.args.get("q", "").strip()[:MAX_QUERY_LENGTH]
+    answers = answers_since([gap]) if gap.status == gaps.OPEN else {}
     return render_template("gap.html", gap=gap, hits=gaps.hits(get_db(), gap.id, current_user.user),
-                           query=query, similar=similar_pages(query or gap.question))
+                           query=query, similar=similar_pages(query or gap.question),
+                           answer=answers.get(gap.id))
 
 
 @bp.route("/<int:gap_id>/verifier")

@@ -120,6 +120,15 @@ def test_closing_a_gap_with_a_page_shows_it_beside_the_question_first(
     assert gaps.get_gap(db(settings), gap_id).status == "closed"
 
 
+def test_pages_the_agent_already_saw_are_not_offered_as_new_answers(as_user) -> None:
+    """"Aucun de ces résultats" on a confident search: its pages, older than the question, are
+    not proposed back as the answer published since."""
+    agnes = as_user("agnes")
+    post(agnes, "/sans-reponse", {"q": "importer un relevé OFX", "reason": "aucun"})
+    assert "answer-found" not in agnes.get("/").get_data(as_text=True)
+    assert "answer-found" not in agnes.get("/questions").get_data(as_text=True)
+
+
 def test_reviewers_dismiss_a_gap_with_a_reason(as_user, settings: Config) -> None:
     rene = as_user("rene")
     gap_id = gaps.record(db(settings), 1, "question hors sujet")
