@@ -12,6 +12,7 @@ from kbtool import gaps
 from kbtool.web.articleviews import similar_pages
 from kbtool.web.db import get_db
 from kbtool.web.gapanswers import answers_since
+from kbtool.web.inputs import number
 from kbtool.web.search import MAX_QUERY_LENGTH
 from kbtool.web.searching import IndexUnavailable, shared
 
@@ -45,7 +46,9 @@ def show(gap_id: int) -> ResponseReturnValue:
     answers = answers_since([gap]) if gap.status == gaps.OPEN else {}
     return render_template("gap.html", gap=gap, hits=gaps.hits(get_db(), gap.id, current_user.user),
                            query=query, similar=similar_pages(query or gap.question),
-                           answer=answers.get(gap.id))
+                           answer=answers.get(gap.id),
+                           related=gaps.related(get_db(), gap)
+                           if current_user.can("reviewer") and gap.status == gaps.OPEN else [])
 
 
 @bp.route("/<int:gap_id>/verifier")
@@ -82,6 +85,19 @@ def close_with_page(gap_id: int) -> ResponseReturnValue:
         flash(str(exc), "error")
     else:
         flash("Question close : la page indiquée y répond.", "info")
+    return redirect(url_for("gaps.show", gap_id=gap.id))
+
+
+@bp.route("/<int:gap_id>/regrouper", methods=["POST"])
+def merge(gap_id: int) -> ResponseReturnValue:
+    """Group another open gap for the same need into this one (reviewers)."""
+    gap = _gap(gap_id)
+    try:
+        gaps.merge(get_db(), gap, number(request.form.get("other")) or 0, current_user.user)
+    except gaps.GapError as exc:
+        flash(str(exc), "error")
+    else:
+        flash("Questions regroupées : leurs agents et leurs demandes comptent ici.", "info")
     return redirect(url_for("gaps.show", gap_id=gap.id))
 
 

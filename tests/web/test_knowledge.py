@@ -129,6 +129,22 @@ def test_pages_the_agent_already_saw_are_not_offered_as_new_answers(as_user) -> 
     assert "answer-found" not in agnes.get("/questions").get_data(as_text=True)
 
 
+def test_reviewers_group_one_need_worded_twice_from_the_gap_page(as_user, settings: Config) -> None:
+    agnes = as_user("agnes")
+    fiches = gaps.record(db(settings), 1, "imprimer les fiches de paie")
+    bulletins = gaps.record(db(settings), 2, "imprimer les bulletins de paie")
+    assert "Questions proches" not in agnes.get(f"/questions/{fiches}").get_data(as_text=True)
+    rene = other_client(agnes, "rene")
+    page = rene.get(f"/questions/{fiches}").get_data(as_text=True)
+    assert "Questions proches" in page and "imprimer les bulletins de paie" in page
+    assert f'name="other" value="{bulletins}"' in page
+    post(rene, f"/questions/{fiches}/regrouper", {"other": str(bulletins)})
+    grouped = gaps.get_gap(db(settings), fiches)
+    assert (grouped.agents, grouped.hits) == (2, 2)
+    assert gaps.get_gap(db(settings), bulletins).status == "closed"
+    assert "Questions regroupées" in rene.get(f"/questions/{fiches}").get_data(as_text=True)
+
+
 def test_reviewers_dismiss_a_gap_with_a_reason(as_user, settings: Config) -> None:
     rene = as_user("rene")
     gap_id = gaps.record(db(settings), 1, "question hors sujet")

@@ -84,6 +84,8 @@ TABLE: dict[tuple[str, str], Ask] = {
     ("gaps.close_with_page", "POST"): signed_in(REFUSED, 404, REFUSED, REFUSED,
                                                 data={"page_id": "pas/indexee.txt"}),
     ("gaps.dismiss", "POST"): signed_in(REFUSED, 404, DONE, DONE, data={"reason": "hors sujet"}),
+    ("gaps.merge", "POST"): signed_in(REFUSED, 404, REFUSED, REFUSED,  # with itself: refused
+                                      data={"other": "{gap_id}"}),
     # The gap already has its article: starting another one is refused, and leaves nothing.
     ("articles.create", "POST"): signed_in(REFUSED, 404, REFUSED, REFUSED, data={"gap": "{gap_id}"}),
     ("articles.mine", "GET"): EVERYONE,

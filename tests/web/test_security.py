@@ -181,6 +181,7 @@ ROUTE_PARAMS: dict[tuple[str, str], tuple[str, dict[str, str]]] = {
     ("gaps.confirm_page", "GET"): ("rene", {"page_id": "wiki/faq/start.txt"}),
     ("gaps.close_with_page", "POST"): ("rene", {"page_id": "wiki/faq/start.txt"}),
     ("gaps.dismiss", "POST"): ("rene", {"reason": "hors sujet"}),
+    ("gaps.merge", "POST"): ("rene", {"other": "1"}),
     ("articles.create", "POST"): ("rene", {"gap": "{gap_id}"}),
     ("articles.mine", "GET"): ("agnes", {}),
     ("articles.edit", "GET"): ("agnes", {}),
