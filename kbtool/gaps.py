@@ -9,7 +9,9 @@ too.  Every occurrence is kept as a hit (question as typed,
 agent, time, ticket); the demand of a gap is the number of distinct agents who hit it.
 
 A gap closes only by (a) an article published for it, (b) an agent naming an indexed page that
-answers it, or (c) a reviewer dismissing it with a reason.
+answers it, or (c) a reviewer dismissing it with a reason, which is also how a reviewer groups it
+into another gap for the same need worded otherwise ("fiches de paie" / "bulletins de paie" share
+too few words to land together): its questions, agents and times then count on the other gap.
 
 Questions may quote customers, so who sees what is decided here: reviewers and admins see every gap
 with every question; an agent sees only the gaps they asked, through their own questions only (the
@@ -31,6 +33,7 @@ log = logging.getLogger(__name__)
 
 OPEN, CLOSED = "open", "closed"
 BY_ARTICLE, BY_PAGE, DISMISSED = "article", "page", "dismissed"
+RELATED_LIMIT = 10
 # The same agent asking the same thing again within this many seconds is one hit, not two
 # (a search without answer followed by the "none of these" click on its page).
 REPEAT_WINDOW = 3600
@@ -236,6 +239,40 @@ def dismiss(conn: sqlite3.Connection, gap: Gap, user: User, reason: str) -> None
     if not reason.strip():
         raise GapError("Indiquez pourquoi cette question est écartée.")
     _close(conn, gap.id, DISMISSED, reason.strip(), user.id)
+
+
+def related(conn: sqlite3.Connection, gap: Gap) -> list[Gap]:
+    """Other open gaps sharing key words with this one, most shared then most asked first:
+    what a reviewer may group with it (full view: reviewers only)."""
+    row = conn.execute("SELECT topic FROM gaps WHERE id = ?", (gap.id,)).fetchone()
+    words = set(row["topic"].split()) if row else set()
+    rows = conn.execute(_SELECT + " WHERE g.status = 'open' AND g.id != ?" + _BY_DEMAND,
+                        (None, gap.id)).fetchall()
+    shared = [(len(words & set(other["topic"].split())), _gap(other)) for other in rows]
+    return [other for count, other in sorted(shared, key=lambda pair: -pair[0])
+            if count][:RELATED_LIMIT]
+
+
+def merge(conn: sqlite3.Connection, gap: Gap, other_id: int, user: User) -> None:
+    """Group the open gap ``other_id`` into ``gap`` (a reviewer's decision): its questions,
+    agents and times move to ``gap``, and so does its article if ``gap`` has none; it is
+    dismissed as grouped, naming ``gap``.  (A later question in its wording opens a gap again,
+    for a reviewer to group.)"""
+    _require_open(gap)
+    if not user.can("reviewer"):
+        raise GapError("Seul un relecteur peut regrouper des questions.")
+    other = get_gap(conn, other_id)
+    if other is None or other.id == gap.id or other.status != OPEN:
+        raise GapError("Choisissez une autre question ouverte à regrouper avec celle-ci.")
+    if other.article_id and gap.article_id and other.article_id != gap.article_id:
+        raise GapError("Chacune de ces questions a déjà son article : elles ne se regroupent pas.")
+    with transaction(conn):
+        conn.execute("UPDATE gap_hits SET gap_id = ? WHERE gap_id = ?", (gap.id, other.id))
+        if other.article_id and not gap.article_id:
+            conn.execute("UPDATE gaps SET article_id = ? WHERE id = ?",
+                         (other.article_id, gap.id))
+        conn.execute("UPDATE gaps SET article_id = NULL WHERE id = ?", (other.id,))
+        _close(conn, other.id, DISMISSED, f"regroupée avec la question n° {gap.id}", user.id)
 
 
 def attach_article(conn: sqlite3.Connection, gap: Gap, article_id: int) -> None:

@@ -11,7 +11,9 @@ its Markdown source in a code block: nothing is lost, and no real article comes 
 nh3 (Ammonia) then keeps only an allow-list of tags and attributes: no script, no event handler, no
 ``javascript:`` URL, no image, no raw HTML beyond formatting. The published DokuWiki text is
 converted from this same cleaned HTML (:mod:`kbtool.wikisyntax`), so the reviewer approves exactly
-what will be published.
+what will be published.  A link to a page of the team's wiki (``[x](ns:page)``, or the page's
+address: :mod:`kbtool.wikilinks`) is given the page's address before cleaning, so the preview
+follows it as the published internal link will.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from itertools import accumulate
 import cmarkgfm
 import nh3
 from cmarkgfm.cmark import Options
+
+from kbtool.wikilinks import WikiLinks
 
 # Raw HTML is let through cmark ("unsafe") on purpose: nh3 is the one sanitizer, and formatting
 # tags typed by the author (<u>, <del>…) keep working as they did.  Without GITHUB_PRE_LANG a
@@ -40,6 +44,7 @@ MAX_NESTING = 100
 VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "keygen", "link", "meta",
              "param", "source", "track", "wbr"}
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)")
+_LINK_HREF = re.compile(r'(<a href=")([^"]*)(")')   # as cmark writes a link
 
 
 def _keep_attribute(tag: str, name: str, value: str) -> str | None:
@@ -58,11 +63,22 @@ def nesting(rendered: str) -> int:
     return max(accumulate(steps), default=0)
 
 
-def to_html(text: str) -> str:
-    """The Markdown article rendered and sanitized."""
+def to_html(text: str, wiki: WikiLinks | None = None) -> str:
+    """The Markdown article rendered and sanitized; links to pages of ``wiki`` lead to them."""
     rendered = cmarkgfm.markdown_to_html_with_extensions(text, options=CMARK_OPTIONS,
                                                          extensions=list(EXTENSIONS))
+    if wiki is not None:
+        rendered = _LINK_HREF.sub(lambda match: _wiki_address(match, wiki), rendered)
     if nesting(rendered) > MAX_NESTING:
         rendered = f"<pre><code>{html.escape(text)}</code></pre>"
     return nh3.clean(rendered, tags=TAGS, attributes=ATTRIBUTES, url_schemes=URL_SCHEMES,
                      attribute_filter=_keep_attribute, link_rel="noopener noreferrer")
+
+
+def _wiki_address(match: re.Match[str], wiki: WikiLinks) -> str:
+    """A link's opening tag, with the address of the wiki page it names, if it names one
+    (``ns:page`` is no URL the sanitizer would keep)."""
+    page = wiki.page_of(html.unescape(match.group(2)))
+    if page is None:
+        return match.group()
+    return match.group(1) + html.escape(wiki.url_of(page)) + match.group(3)

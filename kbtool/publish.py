@@ -30,6 +30,7 @@ from kbtool.crawler.dokuwiki_api import DokuWikiError
 from kbtool.crawler.dokuwiki_ids import page_url
 from kbtool.index.store import IndexBusy, IndexStore
 from kbtool.store import now
+from kbtool.wikilinks import WikiLinks
 from kbtool.wikisyntax import to_dokuwiki
 
 log = logging.getLogger(__name__)
@@ -59,6 +60,14 @@ def wiki_source(config: Config) -> SourceConfig:
     return source
 
 
+def wiki_links(config: Config) -> WikiLinks | None:
+    """The wiki articles are published to, as link targets (None when no wiki is set)."""
+    try:
+        return WikiLinks(wiki_source(config).get("url"))
+    except ConfigError:
+        return None
+
+
 def wiki_url(config: Config, article: Article) -> str:
     """Public URL of a published article's page ('' when not published or no wiki is set)."""
     if article.status != articles.PUBLISHED:
@@ -81,7 +90,7 @@ def publish(config: Config, conn: sqlite3.Connection, article: Article) -> Outco
         raise ArticleError("Seul un article validé et non publié peut être publié.")
     try:
         source = wiki_source(config)
-        text = to_dokuwiki(article.title, article.body)
+        text = to_dokuwiki(article.title, article.body, WikiLinks(source.get("url")))
         api = dokuwiki_api.connect(source, config)
         info = api.page_info(article.page_id)
         current = info.revision if info else 0

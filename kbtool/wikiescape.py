@@ -12,7 +12,8 @@ case-sensitive lexer whose modes end at their first closer, and it has no escape
 - ``[[…]]`` ends at the first ``]]`` and takes ``|`` as the start of its label, ``>`` before any
   ``:`` as an interwiki name, ``\\\\`` as a Windows share: :func:`link` writes only absolute
   ``http(s)`` and ``mailto`` targets, percent-encodes the characters that would end or split
-  the link, and writes a label the link cannot carry next to it as text.
+  the link, and writes a label the link cannot carry next to it as text; :func:`wiki_link`
+  writes only clean page ids (:mod:`kbtool.wikilinks`).
 
 In prose (:func:`escape_text`) a word is made literal when it holds anything the lexer acts on
 (links, media and plugins ``{{…}}``, macros ``~~…~~``, tags ``<…>``, footnotes, formatting,
@@ -114,12 +115,26 @@ def link(url: str, label: str) -> str:
     label = _SPACE.sub(" ", label).strip()
     if not target:
         return escape_text(label)
-    if not label:  # nothing the reviewer could see or click
-        return ""
     if label == url:
         return f"[[{target}]]"
+    return _labelled(target, label)
+
+
+def wiki_link(target: str, label: str) -> str:
+    """An internal link to ``target``, a page of the wiki (``ns:page#anchor``, as cleanID and
+    sectionID make them: it holds nothing that ends or splits a link), with ``label``."""
+    return _labelled(target, _SPACE.sub(" ", label).strip(), shown_target=True)
+
+
+def _labelled(target: str, label: str, shown_target: bool = False) -> str:
+    """``[[target|label]]``; a label the link cannot carry (``]]``, an image's ``{{``) is written
+    as text, the link after it (``shown_target``: labelled with the target itself, as DokuWiki
+    would show an internal link's page title instead)."""
+    if not label:  # nothing the reviewer could see or click
+        return ""
     if "]]" in label or label.endswith("]") or label.startswith("{{"):
-        return f"{escape_text(label)} ([[{target}]])"
+        shown = f"|{target}" if shown_target else ""
+        return f"{escape_text(label)} ([[{target}{shown}]])"
     return f"[[{target}|{label}]]"
 
 

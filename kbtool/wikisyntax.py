@@ -9,8 +9,9 @@ Every piece of text goes through :mod:`kbtool.wikiescape`, so DokuWiki shows it 
 typed: ``{{rss>…}}``, ``~~NOCACHE~~``, ``<html>``, ``</code>`` or ``%%`` in the text, in inline
 code, in a code block, in a link, a table cell or a heading never become live markup.  Only the
 structures the HTML holds are written as markup: headings, paragraphs, bold, italic, underline,
-strikethrough, inline code, code blocks, lists, quotes, tables, rules, line breaks and links to
-``http(s)``/``mailto`` targets.  DokuWiki cannot nest blocks inside a list item, a quote or a table
+strikethrough, inline code, code blocks, lists, quotes, tables, rules, line breaks, links to
+``http(s)``/``mailto`` targets and internal links to the pages of the team's wiki
+(:mod:`kbtool.wikilinks`).  DokuWiki cannot nest blocks inside a list item, a quote or a table
 cell (except a code block in a list item): such blocks become lines of their container, joined by
 line breaks, with their text intact.  (pandoc's DokuWiki writer, used before, wrote ``</code>``
 inside code as is, and ``<WRAP>`` plugin markup for list items of several paragraphs.)
@@ -25,7 +26,8 @@ from lxml.html import HtmlElement as Tag
 
 from kbtool.markup import LANGUAGE_PREFIX, to_html
 from kbtool.wikiescape import (CODE_CLOSER, code_block, escape_text, line, link, literal,
-                               monospace)
+                               monospace, wiki_link)
+from kbtool.wikilinks import WikiLinks
 
 # Inline formatting: the DokuWiki markup around it.
 MARKS = {"strong": ("**", "**"), "b": ("**", "**"), "em": ("//", "//"), "i": ("//", "//"),
@@ -34,11 +36,20 @@ INLINE = {*MARKS, "a", "code", "br", "span"}
 HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 LINE_BREAK = "\\\\ "
 BULLET = "• "
+# Set on the links to pages of the wiki before conversion: the internal link's target (the
+# sanitizer removed every attribute the author could have typed but ``href`` and ``title``).
+WIKI_TARGET = "data-wiki-target"
 
 
-def to_dokuwiki(title: str, markdown_text: str) -> str:
-    """The DokuWiki text of an article: its title as first heading, then its body."""
-    body = lxml_html.fragment_fromstring(to_html(markdown_text), create_parent="div")
+def to_dokuwiki(title: str, markdown_text: str, wiki: WikiLinks | None = None) -> str:
+    """The DokuWiki text of an article: its title as first heading, then its body; links to
+    pages of ``wiki`` become internal links."""
+    body = lxml_html.fragment_fromstring(to_html(markdown_text, wiki), create_parent="div")
+    if wiki is not None:
+        for anchor in body.iter("a"):
+            page = wiki.page_of(anchor.get("href") or "")
+            if page is not None:
+                anchor.set(WIKI_TARGET, page.target)
     blocks = [heading(1, title), *_blocks(body)]
     return "\n\n".join(block for block in blocks if block) + "\n"
 
@@ -126,6 +137,8 @@ def _inline_tag(tag: Tag, active: frozenset[str]) -> str:
         return LINE_BREAK
     if tag.tag == "code":
         return monospace(tag.text_content())
+    if tag.tag == "a" and tag.get(WIKI_TARGET):
+        return wiki_link(tag.get(WIKI_TARGET), tag.text_content())
     if tag.tag == "a":
         return link(tag.get("href") or "", tag.text_content())
     children = _children(tag)

@@ -13,7 +13,10 @@ question is about.
 
 Typos: a word the index has never seen is replaced by the closest word it holds often; a word it
 holds only once or twice, next to one it holds far more often ("ouvir" / "ouvrir"), is searched
-in both forms, since rare real words ("organiste") look just like typos.
+in both forms, since rare real words ("organiste") look just like typos.  Among close words, the
+one written most often beside the query's other words wins ("mot de pase" → *passe*, not *page*),
+then the one written most often: words as written count, not stems, or "paie" would borrow the
+frequency of "paiement".
 """
 
 from __future__ import annotations
@@ -148,10 +151,11 @@ def parse(text: str, reader: IndexReader,
     """Key terms of ``text``, typos handled, weighted by rarity; ``acronyms`` remembers which
     words the documentation writes in capitals, for the reader's lifetime (a long-lived
     searcher keeps one)."""
-    corrector = _Corrector(reader)
+    typed = key_terms(text)
+    corrector = _Corrector(reader, tuple(term.forms[0].word for term in typed))
     known = {} if acronyms is None else acronyms
     fixed = (corrector.fix(_with_verb_forms(_accented(term, reader), reader))
-             for term in key_terms(text))
+             for term in typed)
     terms = tuple(_with_family(_emphasized(_weighted(term, reader), reader, known), reader)
                   for term in fixed if term is not None)
     return ParsedQuery(terms=terms, corrections=corrector.corrections)
@@ -302,12 +306,15 @@ def _front_edits(word: str) -> set[str]:
 
 
 class _Corrector:
-    """Typo handling for one query; remembers the corrections it made."""
+    """Typo handling for one query; remembers the corrections it made.  ``context`` holds the
+    plain words of the query, whose company tells between close candidates."""
 
-    def __init__(self, reader: IndexReader) -> None:
+    def __init__(self, reader: IndexReader, context: tuple[str, ...] = ()) -> None:
         self.reader = reader
+        self.context = context
         self.corrections: dict[str, str] = {}
         self._corrector: ReaderCorrector | None = None
+        self._sections: dict[str, frozenset[int]] = {}
 
     def fix(self, term: QueryTerm) -> QueryTerm | None:
         """The term, with a corrected form when it looks like a typo; None when it is a
@@ -364,9 +371,33 @@ class _Corrector:
 
     def _most_likely(self, word: str, frequency: int, candidates: Iterable[str],
                      maxdist: int) -> str | None:
-        """The closest candidate, the most frequent among equals, if frequent enough."""
-        ranked = sorted((distance, -_frequency(Form.of(c), self.reader), c) for c in candidates
+        """The closest candidate, among equals the one written most often beside the query's
+        other words, then the one written most often, if written often enough.
+
+        Words are counted as written (the word field), not by their stem: "paie" stems as
+        "paiement" does, and would win by that word's frequency."""
+        ranked = sorted((distance, -self._beside(c, word), -self._written(c), c)
+                        for c in candidates
                         if c != word and (distance := damerau_levenshtein(word, c)) <= maxdist)
-        if not ranked or -ranked[0][1] < max(TYPO_MIN_FREQUENCY, TYPO_RATIO * frequency):
+        if not ranked or -ranked[0][2] < max(TYPO_MIN_FREQUENCY, TYPO_RATIO * frequency):
             return None
-        return ranked[0][2]
+        return ranked[0][3]
+
+    def _written(self, word: str) -> int:
+        """How many sections write the plain word."""
+        return self.reader.doc_frequency(f.BODY_WORDS, word)
+
+    def _beside(self, candidate: str, typed: str) -> int:
+        """How many times the candidate is written in a section beside one of the query's
+        other words (summed over them)."""
+        near = self._holding(candidate)
+        return sum(len(near & self._holding(other)) for other in self.context
+                   if other not in (typed, candidate)) if near else 0
+
+    def _holding(self, word: str) -> frozenset[int]:
+        """The sections writing the plain word."""
+        if word not in self._sections:
+            held = (f.BODY_WORDS, word) in self.reader
+            self._sections[word] = frozenset(
+                self.reader.postings(f.BODY_WORDS, word).all_ids() if held else ())
+        return self._sections[word]

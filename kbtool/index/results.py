@@ -21,7 +21,8 @@ class SectionHit:
 
 @dataclass(frozen=True)
 class PageHit:
-    """One page, ranked by its best section."""
+    """One page, ranked by its best section; ``sure`` when it is one of the pages a confident
+    search judges to answer."""
 
     page_id: str
     source: str
@@ -31,12 +32,15 @@ class PageHit:
     modified: float
     score: float
     sections: tuple[SectionHit, ...]
+    sure: bool = False
 
 
 @dataclass(frozen=True)
 class SearchResults:
     """A page of results.  ``confident`` is False when no page holds enough of the query's key
-    terms to be an answer: the UI then offers to write the missing article."""
+    terms to be an answer: the UI then offers to write the missing article.  ``answers``
+    counts the pages of the whole ranking that answer (those worth reading; 0 unless
+    confident), ``total`` every page holding a key term."""
 
     query: str
     hits: tuple[PageHit, ...]
@@ -45,3 +49,4 @@ class SearchResults:
     page_count: int
     confident: bool
     suggestion: str | None = None
+    answers: int = 0

@@ -42,13 +42,14 @@ def show(article_id: int) -> ResponseReturnValue:
     """One article as it will be published, with what it answers and what changed."""
     article = _article(article_id)
     conn = get_db()
+    wiki = publish.wiki_links(current_app.config["KBTOOL"])
     return render_template("review_article.html", article=article,
-                           html=Markup(to_html(article.body)),
+                           html=Markup(to_html(article.body, wiki)),
                            gaps=[(gap, gaps.hits(conn, gap.id))
                                  for gap in gaps.gaps_of_article(conn, article.id)],
                            similar=similar_pages(article.title),
                            diff=articles.diff_since_last(conn, article.id),
-                           wiki_text=to_dokuwiki(article.title, article.body),
+                           wiki_text=to_dokuwiki(article.title, article.body, wiki),
                            wiki_url=publish.wiki_url(current_app.config["KBTOOL"], article),
                            events=articles.events(conn, article.id),
                            own=article.author_id == current_user.user.id)

@@ -15,6 +15,7 @@ from kbtool.markup import to_html
 from kbtool.web.db import get_db
 from kbtool.web.inputs import number
 from kbtool.web.searching import IndexUnavailable, shared
+from kbtool.wikilinks import WikiLinks
 
 bp = Blueprint("articles", __name__, url_prefix="/articles")
 
@@ -87,7 +88,8 @@ def edit(article_id: int) -> ResponseReturnValue:
             return redirect(url_for("articles.edit", article_id=article.id))
         return _save_and_maybe_submit(article)
     return render_template("article.html", article=article, editable=editable,
-                           namespaces=namespaces(), html=Markup(to_html(article.body)),
+                           namespaces=namespaces(),
+                           html=Markup(to_html(article.body, _wiki_links())),
                            similar=similar_pages(article.title),
                            gaps=gaps.gaps_of_article(conn, article.id, current_user.user),
                            events=articles.events(conn, article.id),
@@ -131,7 +133,12 @@ def preview() -> ResponseReturnValue:
     body = request.form.get("body", "")
     if len(body) > articles.MAX_BODY_LENGTH:
         abort(413)
-    return to_html(body), 200, {"Content-Type": "text/html; charset=utf-8"}
+    return to_html(body, _wiki_links()), 200, {"Content-Type": "text/html; charset=utf-8"}
+
+
+def _wiki_links() -> WikiLinks | None:
+    """Where a link to the team's wiki leads in the preview (as it will once published)."""
+    return publish.wiki_links(current_app.config["KBTOOL"])
 
 
 @bp.route("/similaires")

@@ -11,6 +11,7 @@ from flask_login import current_user
 from kbtool import gaps, notices
 from kbtool.web import usage
 from kbtool.web.db import get_db
+from kbtool.web.gapanswers import answers_since
 from kbtool.web.inputs import number
 from kbtool.web.reply import valid_ticket
 from kbtool.web.searching import IndexUnavailable, pick_token, shared
@@ -80,7 +81,8 @@ def _home(asked: SearchRequest) -> dict[str, object]:
     if asked.query:
         return {}
     conn = get_db()
-    return {"my_gaps": gaps.open_gaps(conn, current_user.user, mine=True, limit=20),
+    my_gaps = gaps.open_gaps(conn, current_user.user, mine=True, limit=20)
+    return {"my_gaps": my_gaps, "gap_answers": answers_since(my_gaps),
             "notices": notices.unread(conn, current_user.user.id)}
 
 

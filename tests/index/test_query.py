@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 
 from kbtool.index import query
+from kbtool.index import schema
+from kbtool.index.analysis import plain_word
 from kbtool.index.query import key_terms, parse
 from kbtool.index.search import Searcher
 from kbtool.index.store import IndexStore
@@ -35,6 +37,14 @@ WIKI = {
     "cartes.txt": "====== Cartes ======\nImporter le relevé bancaire de la carte.\n",
     "outils.txt": "====== Outils ======\nLe format csv, le format CSV, le csv. Un échec, "
                   "l'échec, ECHEC.\n",
+    # "pase": one slip from "passe", "paie" and "page"; "paie" shares its stem "pai" with the
+    # many "paiement", "page" is the most frequent word, "passe" the one next to "mot".
+    "paiements.txt": "".join(f"===== Paiement {n} =====\nLe paiement {n} est reçu.\n"
+                             for n in range(1, 8)) + "===== Paie =====\nLa paie.\n",
+    "pages.txt": "".join(f"===== Page {n} =====\nLa page {n} s'affiche.\n"
+                         for n in range(1, 6)),
+    "connexion.txt": "".join(f"===== Accès {n} =====\nLe mot de passe oublié du poste {n}.\n"
+                             for n in range(1, 4)),
     "veille.txt": "".join(f"===== Veille {n} =====\nL'écran s'éteint : prendre une pause de "
                           f"{n} minutes.\n" for n in range(1, 5)),
 }
@@ -198,3 +208,24 @@ def test_a_typo_is_corrected_to_the_word_as_the_documentation_writes_it(
     parsed = parse(typed, reader)
     assert list(parsed.corrections.values()) == [written]
     assert parsed.terms[1].forms[-1].stem == "sauvegard"
+
+
+@pytest.mark.parametrize("typed, suggested", [
+    ("pase", "page"),                     # alone: the word most often written
+    ("mot de pase oublié", "passe"),      # next to "mot" and "oublié": the word written there
+    ("pase de paiement", "page"),         # "paie" shares its stem with "paiement", not its word
+])
+def test_a_typo_is_corrected_to_a_word_by_the_words_written_not_their_stems(
+        reader, typed: str, suggested: str) -> None:
+    assert parse(typed, reader).corrections == {"pase": suggested}
+
+
+@pytest.mark.parametrize("typed", ["pase", "mot de pase oublié", "fiches sauvegrdées",
+                                   "fiche asuvegardee", "modificatoin", "echancier",
+                                   "gravrue des DVD", "imprimmer le recu"])
+def test_every_suggested_word_is_a_word_the_documentation_writes(reader, typed: str) -> None:
+    """Whatever the typo, the suggestion replaces it by a word found as such in the indexed
+    text (its plain form is a word of the index, in the number typed), never a stem."""
+    for suggested in parse(typed, reader).corrections.values():
+        assert (schema.BODY_WORDS, plain_word(suggested)) in reader, suggested
+

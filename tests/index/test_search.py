@@ -122,6 +122,23 @@ def test_confidence_tells_an_answer_from_words_the_kb_lacks(searcher: Searcher) 
     assert not searcher.search("").confident
 
 
+def test_a_confident_search_tells_which_of_its_pages_answer(searcher: Searcher) -> None:
+    """"41 pages trouvées" for a precise question: the pages sharing a word are not all worth
+    reading; those that answer are counted and marked."""
+    results = searcher.search("importer le fichier OFX", limit=50)
+    assert results.confident and results.total == len(results.hits)
+    assert 1 <= results.answers < results.total
+    assert [hit.sure for hit in results.hits].count(True) == results.answers
+    assert results.hits[0].sure
+
+
+@pytest.mark.parametrize("query", ["licorne spatiale photosynthèse", "licorne banque", ""])
+def test_an_unsure_search_marks_no_page_as_an_answer(searcher: Searcher, query: str) -> None:
+    results = searcher.search(query, limit=50)
+    assert not results.confident
+    assert results.answers == 0 and not any(hit.sure for hit in results.hits)
+
+
 def test_source_and_namespace_filters(searcher: Searcher) -> None:
     everywhere = set(page_ids(searcher.search("rapprochement", limit=50)))
     assert {"docs/tresorier/cloture.md", "wiki/logiciel/banque/virements.txt"} <= everywhere

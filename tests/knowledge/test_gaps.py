@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kbtool import gaps
+from kbtool import articles, gaps
 
 
 @pytest.mark.parametrize("first, second", [
@@ -113,3 +113,46 @@ def test_an_article_closes_its_gaps_only_when_published(conn, user):
     assert gaps.get_gap(conn, gap.id).status == "open"
     assert gaps.close_for_article(conn, article_id, "kb:importer", agnes.id) == 1
     assert gaps.get_gap(conn, gap.id).closed_how == "article"
+
+
+def test_one_need_worded_twice_is_grouped_by_a_reviewer_with_its_agents_and_times(conn, user):
+    """"fiches de paie" and "bulletins de paie" share one word in three: two gaps.  A reviewer
+    sees them side by side and groups them: one gap, both agents, every time asked."""
+    agnes, albert, rene = user("agnes"), user("albert"), user("rene")
+    fiches = gaps.record(conn, agnes.id, "imprimer les fiches de paie", "T-1")
+    bulletins = gaps.record(conn, albert.id, "imprimer les bulletins de paie", "T-2")
+    unrelated = gaps.record(conn, albert.id, "clôture de l'exercice")
+    assert fiches != bulletins
+    gap = gaps.get_gap(conn, fiches)
+    assert [other.id for other in gaps.related(conn, gap)] == [bulletins]
+    with pytest.raises(gaps.GapError):
+        gaps.merge(conn, gaps.get_gap(conn, fiches, agnes), bulletins, agnes)   # agents cannot
+    for refused in (fiches, unrelated + 100):
+        with pytest.raises(gaps.GapError):
+            gaps.merge(conn, gap, refused, rene)
+    gaps.merge(conn, gap, bulletins, rene)
+    grouped = gaps.get_gap(conn, fiches)
+    assert (grouped.status, grouped.agents, grouped.hits) == ("open", 2, 2)
+    assert [(h.agent, h.question, h.ticket) for h in gaps.hits(conn, fiches)] == [
+        ("agnes", "imprimer les fiches de paie", "T-1"),
+        ("albert", "imprimer les bulletins de paie", "T-2")]
+    closed = gaps.get_gap(conn, bulletins)
+    assert (closed.status, closed.closed_how, closed.closed_detail) == (
+        "closed", "dismissed", f"regroupée avec la question n° {fiches}")
+    # Albert sees the grouped gap through his own wording only.
+    assert gaps.visible(conn, fiches, albert).question == "imprimer les bulletins de paie"
+    assert [h.question for h in gaps.hits(conn, fiches, albert)] == [
+        "imprimer les bulletins de paie"]
+    with pytest.raises(gaps.GapError):
+        gaps.merge(conn, grouped, bulletins, rene)                # already grouped
+
+
+def test_two_gaps_each_with_its_article_are_not_grouped(conn, user):
+    agnes, rene = user("agnes"), user("rene")
+    first = gaps.record(conn, agnes.id, "imprimer les fiches de paie")
+    second = gaps.record(conn, agnes.id, "imprimer les bulletins de paie")
+    for gap_id in (first, second):                                # each its own article
+        articles.create(conn, agnes, "kb", gaps.get_gap(conn, gap_id))
+    with pytest.raises(gaps.GapError, match="déjà son article"):
+        gaps.merge(conn, gaps.get_gap(conn, first), second, rene)
+    assert gaps.get_gap(conn, second).status == "open"

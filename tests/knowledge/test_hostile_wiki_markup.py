@@ -20,7 +20,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urljoin
 
 import pytest
 import requests
@@ -29,7 +29,9 @@ from bs4 import BeautifulSoup
 from kbtool import config as config_module, publish
 from kbtool.crawler import dokuwiki_api
 from kbtool.crawler.dokuwiki_api import DokuWikiAPI
+from kbtool.crawler.dokuwiki_syntax import parse_dokuwiki
 from kbtool.markup import to_html
+from kbtool.wikilinks import WikiLinks
 from kbtool.wikisyntax import BULLET, to_dokuwiki
 from tests import dokuwiki as harness
 from tests.servers import LoopbackServer
@@ -111,6 +113,11 @@ POSITIONS = {
     "quote": "> {p}",
     "emphasis": "**{p}** et *{p}*",
     "after a line break": "a  \n{p}",
+    # Links to the team's wiki, published as internal links (issue 13): ``{wiki}`` is its URL.
+    "wiki link text": "[{p}](kb:cible)",
+    "wiki link id": "[lien](<kb:{p}>)",
+    "wiki link address": "[lien](<{wiki}doku.php?id=kb:{p}>)",
+    "wiki link section": "[lien](<kb:cible#{p}>)",
 }
 
 
@@ -180,34 +187,35 @@ def page_content(body: str) -> BeautifulSoup:
     return page.body or page
 
 
-def article(hostile: Hostile, evil: str) -> tuple[str, str]:
+def article(hostile: Hostile, evil: str, wiki_url: str) -> tuple[str, str]:
     """(title, Markdown body) with the hostile input in every position."""
     payload = hostile.markdown.replace("{evil}", evil)
-    body = "\n\n***\n\n".join(template.replace("{p}", payload)
+    body = "\n\n***\n\n".join(template.replace("{wiki}", wiki_url).replace("{p}", payload)
                               for template in POSITIONS.values())
     return f"Titre {payload.splitlines()[0]}", body
 
 
-def expected_text(title: str, body: str) -> str:
+def expected_text(title: str, body: str, wiki: WikiLinks) -> str:
     """What the reviewer read; a link whose label DokuWiki cannot carry in a link (``]]``, a
-    label starting with ``{{``) is published as its label followed by the link in brackets; a
-    link inside inline code is published as code text."""
-    preview = BeautifulSoup(to_html(body), "html.parser")
+    label starting with ``{{``) is published as its label followed by the link in brackets (a
+    wiki page's link shows its id there); a link inside inline code is published as code text."""
+    preview = BeautifulSoup(to_html(body, wiki), "html.parser")
     for anchor in preview.find_all("a", href=re.compile("^https?://")):
         if anchor.find_parent("code"):
             continue
         label = " ".join(anchor.get_text().split())
         if "]]" in label or label.endswith("]") or label.startswith("{{"):
-            anchor.append(f" ({anchor['href']})")
+            page = wiki.page_of(anchor["href"])
+            anchor.append(f" ({page.target if page else anchor['href']})")
     return "".join(title.split()) + shown(str(preview))
 
 
 @pytest.mark.parametrize("hostile", HOSTILE, ids=[h.name for h in HOSTILE])
 def test_published_page_shows_the_text_and_nothing_acts(hostile: Hostile, wiki, api) -> None:
     with LoopbackServer({}) as attacker:
-        title, body = article(hostile, attacker.base)
+        title, body = article(hostile, attacker.base, wiki.url)
         page = "kb:hostile_" + re.sub(r"\W+", "_", hostile.name.lower())
-        api.save_page(page, to_dokuwiki(title, body), "test")
+        api.save_page(page, to_dokuwiki(title, body, WikiLinks(wiki.url)), "test")
         exported = requests.get(f"{wiki.url}doku.php?id={quote(page)}&do=export_xhtml",
                                 timeout=60)
         viewed = requests.get(f"{wiki.url}doku.php?id={quote(page)}", timeout=60)
@@ -215,11 +223,11 @@ def test_published_page_shows_the_text_and_nothing_acts(hostile: Hostile, wiki, 
         assert [seen.path for seen in attacker.seen] == []
     content = page_content(exported.text)
     assert embeds(content) == []
-    preview_links = {a["href"] for a in BeautifulSoup(to_html(body), "html.parser").find_all(
-        "a", href=True)}
-    wiki_links = {a.get("href", "") for a in content.find_all("a")}
+    preview_links = {a["href"] for a in BeautifulSoup(to_html(body, WikiLinks(wiki.url)),
+                                                      "html.parser").find_all("a", href=True)}
+    wiki_links = {urljoin(wiki.url, a.get("href", "")) for a in content.find_all("a")}
     assert wiki_links <= {quote(href, safe="!#$&'()*+,/:;=?@~-._%") for href in preview_links}
-    published, read = shown(str(content)), expected_text(title, body)
+    published, read = shown(str(content)), expected_text(title, body, WikiLinks(wiki.url))
     assert published == read, difference(read, published)
 
 
@@ -239,3 +247,54 @@ def test_the_checks_see_live_markup(wiki, api) -> None:
     content = page_content(exported.text)
     assert embeds(content) != []
     assert "((note))" not in shown(str(content))
+
+
+# Lists nested by three spaces, as CommonMark has it and people type it (issue 13).
+NESTED_LISTS = ("1. un\n   - un bis\n      - un ter\n2. deux\n\n"
+                "* a\n   * a bis\n* b\n   1. b un\n")
+
+
+def list_shape(content: BeautifulSoup) -> list[tuple[int, str, str]]:
+    """Each list item as (nesting depth, list kind, its own words), in order."""
+    shape = []
+    for item in content.find_all("li"):
+        lists = item.find_parents(["ul", "ol"])
+        own = " ".join(text.strip() for text in item.find_all(string=True)
+                       if text.strip() and text.find_parent("li") is item)
+        shape.append((len(lists), lists[0].name, own))
+    return shape
+
+
+def test_lists_nested_by_three_spaces_stay_nested_in_preview_and_wiki(wiki, api) -> None:
+    preview = list_shape(BeautifulSoup(to_html(NESTED_LISTS), "html.parser"))
+    assert preview == [(1, "ol", "un"), (2, "ul", "un bis"), (3, "ul", "un ter"),
+                       (1, "ol", "deux"), (1, "ul", "a"), (2, "ul", "a bis"), (1, "ul", "b"),
+                       (2, "ol", "b un")]
+    api.save_page("kb:listes_imbriquees", to_dokuwiki("Listes", NESTED_LISTS), "test")
+    exported = requests.get(f"{wiki.url}doku.php?id=kb:listes_imbriquees&do=export_xhtml",
+                            timeout=60)
+    assert list_shape(page_content(exported.text)) == preview
+
+
+def test_links_to_the_wiki_are_internal_links_it_counts_as_backlinks(wiki, api) -> None:
+    """``[x](ns:page)`` and the page's address become ``[[ns:page|x]]``: the wiki shows them as
+    links to an existing page, lists them in the target's backlinks, and kbtool's crawler reads
+    them as links between pages."""
+    api.save_page("kb:cible", "====== Cible ======\n\n===== La page =====\nLa page visée.\n",
+                  "test")
+    body = (f"Voir [la cible](kb:cible), [sa section](<kb:cible#La page>) et "
+            f"[son adresse]({wiki.url}doku.php?id=KB:Cible).")
+    text = to_dokuwiki("Source", body, WikiLinks(wiki.url))
+    api.save_page("kb:source", text, "test")
+    exported = requests.get(f"{wiki.url}doku.php?id=kb:source&do=export_xhtml", timeout=60)
+    links = [(a.get_text(), a.get("class"), urljoin(wiki.url, a["href"]))
+             for a in page_content(exported.text).find_all("a")]
+    page = f"{wiki.url}doku.php?id=kb:cible"
+    assert links == [("la cible", ["wikilink1"], page),
+                     ("sa section", ["wikilink1"], page + "#la_page"),
+                     ("son adresse", ["wikilink1"], page)]
+    backlinks = requests.get(f"{wiki.url}doku.php?id=kb:cible&do=backlink", timeout=60)
+    assert "kb:source" in {a.get("title") for a in BeautifulSoup(
+        backlinks.text, "html.parser").select(".search_results a, #dokuwiki__content li a")}
+    assert parse_dokuwiki(text, "kb:source").links == ("kb:cible",)
+

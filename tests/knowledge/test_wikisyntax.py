@@ -8,6 +8,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from kbtool.markup import to_html
+from kbtool.wikilinks import WikiLinks
 from kbtool.wikisyntax import to_dokuwiki
 
 CASES = [
@@ -18,6 +19,11 @@ CASES = [
      "[[https://wiki.example.org/faq?a=1&b=2|la FAQ]]"),
     ("bullet list", "- un\n- deux\n    - deux bis", "  * un\n  * deux\n    * deux bis"),
     ("numbered list", "1. un\n2. deux", "  - un\n  - deux"),
+    # Nested by three spaces, as CommonMark has it and people type it (issue 13).
+    ("list nested by three spaces", "1. un\n   - un bis\n      - un ter\n2. deux",
+     "  - un\n    * un bis\n      * un ter\n  - deux"),
+    ("bullets nested by three spaces", "* un\n   * un bis\n* deux",
+     "  * un\n    * un bis\n  * deux"),
     ("code block", "```python\nprint('ok')\n```", "<code python>\nprint('ok')\n</code>"),
     ("code block without language", "```\nC:\\Tresorio\n```", "<code>\nC:\\Tresorio\n</code>"),
     ("table", "| Compte | Libellé |\n|---|---|\n| 512 | Banque |",
@@ -31,6 +37,59 @@ CASES = [
 @pytest.mark.parametrize("name, markdown, expected", CASES, ids=[c[0] for c in CASES])
 def test_markdown_to_dokuwiki(name, markdown, expected):
     assert to_dokuwiki("Titre", markdown) == f"====== Titre ======\n\n{expected}\n"
+
+
+WIKI = WikiLinks("https://wiki.example.org/doku.php")
+PAGE = "https://wiki.example.org/doku.php?id="
+# (case, Markdown, DokuWiki text published, where the preview's link leads)
+WIKI_LINKS = [
+    ("page id", "[la FAQ](faq:banque)", "[[faq:banque|la FAQ]]", PAGE + "faq:banque"),
+    ("id cleaned as DokuWiki does", "[x](<Logiciel:Import Relevés>)",
+     "[[logiciel:import_releves|x]]", PAGE + "logiciel:import_releves"),
+    ("section", "[x](<faq:banque#Les écarts>)", "[[faq:banque#les_ecarts|x]]",
+     PAGE + "faq:banque#les_ecarts"),
+    ("namespace", "[x](faq:)", "[[faq:start|x]]", PAGE + "faq:start"),
+    ("page outside any namespace", "[x](https://wiki.example.org/doku.php?id=Accueil)",
+     "[[:accueil|x]]", PAGE + "accueil"),
+    ("address", "[x](https://wiki.example.org/doku.php?id=faq:banque)", "[[faq:banque|x]]",
+     PAGE + "faq:banque"),
+    ("address of a section", "[x](https://wiki.example.org/doku.php?id=FAQ:Banque#ecarts)",
+     "[[faq:banque#ecarts|x]]", PAGE + "faq:banque#ecarts"),
+    ("address with the id in the path", "[x](https://wiki.example.org/doku.php/faq/banque)",
+     "[[faq:banque|x]]", PAGE + "faq:banque"),
+    ("rewritten address", "[x](http://WIKI.example.org/faq:banque)", "[[faq:banque|x]]",
+     PAGE + "faq:banque"),
+    ("bare address", "<https://wiki.example.org/doku.php?id=faq:banque>",
+     "[[faq:banque|https://wiki.example.org/doku.php?id=faq:banque]]", PAGE + "faq:banque"),
+    ("label the link cannot carry", "[a\\]\\]](faq:banque)",
+     "%%a]]%% ([[faq:banque|faq:banque]])", PAGE + "faq:banque"),
+    # Not pages of the wiki: as before.
+    ("another site", "[x](https://example.org/doku.php?id=faq:banque)",
+     "[[https://example.org/doku.php?id=faq:banque|x]]",
+     "https://example.org/doku.php?id=faq:banque"),
+    ("another action", "[x](https://wiki.example.org/doku.php?id=faq:banque&do=edit)",
+     "[[https://wiki.example.org/doku.php?id=faq:banque&do=edit|x]]",
+     "https://wiki.example.org/doku.php?id=faq:banque&do=edit"),
+    ("media", "[x](https://wiki.example.org/lib/exe/fetch.php?media=a.png)",
+     "[[https://wiki.example.org/lib/exe/fetch.php?media=a.png|x]]",
+     "https://wiki.example.org/lib/exe/fetch.php?media=a.png"),
+    ("page name without namespace", "[x](banque)", "x", "banque"),
+    ("script", "[x](javascript:alert(1))", "x", None),
+    ("e-mail", "[x](mailto:a@b.example)", "[[a@b.example|x]]", "mailto:a@b.example"),
+]
+
+
+@pytest.mark.parametrize("name, markdown, expected, href", WIKI_LINKS,
+                         ids=[c[0] for c in WIKI_LINKS])
+def test_links_to_the_wiki_are_published_as_internal_links(name, markdown, expected, href):
+    assert to_dokuwiki("Titre", markdown, WIKI) == f"====== Titre ======\n\n{expected}\n"
+
+
+@pytest.mark.parametrize("name, markdown, expected, href", WIKI_LINKS,
+                         ids=[c[0] for c in WIKI_LINKS])
+def test_the_preview_leads_where_the_published_link_will(name, markdown, expected, href):
+    assert [a.get("href") for a in BeautifulSoup(to_html(markdown, WIKI), "html.parser")("a")] \
+        == [href]
 
 
 HOSTILE = [

@@ -27,3 +27,10 @@ def sign_in(page: sync_api.Page, name: str) -> None:
     page.fill("#name", name)
     page.fill("#password", PASSWORD)
     page.click("button[type=submit]")
+
+
+def signed_in(page: sync_api.Page, name: str = "agnes") -> None:
+    """Open the sign-in page, sign in as ``name`` and wait for the search page."""
+    page.goto("/connexion")
+    sign_in(page, name)
+    page.wait_for_url("**/")

@@ -78,12 +78,71 @@ def test_a_gap_closes_with_an_indexed_page_only(as_user, settings: Config) -> No
     assert agnes.get(f"/questions/{gap_id}").status_code == 404
     gap_id = gaps.record(db(settings), 1, "écart de rapprochement")
     page = agnes.get(f"/questions/{gap_id}", query_string={"q": "rapprochement écart"})
-    assert 'name="page_id" value="wiki/faq/ecart_rapprochement.txt"' in page.get_data(as_text=True)
+    assert f"/questions/{gap_id}/verifier?page_id=wiki%2Ffaq%2Fecart_rapprochement.txt" in \
+        page.get_data(as_text=True)
     post(agnes, f"/questions/{gap_id}/page", {"page_id": "wiki/faq/inventee.txt"})
     assert gaps.get_gap(db(settings), gap_id).status == "open"
     post(agnes, f"/questions/{gap_id}/page", {"page_id": "wiki/faq/ecart_rapprochement.txt"})
     gap = gaps.get_gap(db(settings), gap_id)
     assert (gap.status, gap.closed_detail) == ("closed", "wiki/faq/ecart_rapprochement.txt")
+
+
+def test_closing_a_gap_with_a_page_shows_it_beside_the_question_first(
+        as_user, settings: Config) -> None:
+    """"Cette page répond" next to a list of pages closed the gap in one click, and closing by
+    hand asked for an index id: now a page is picked by searching, then confirmed after being
+    seen beside the question (how the search sees it for that question)."""
+    agnes = as_user("agnes")
+    gap_id = gaps.record(db(settings), 1, "écart de rapprochement bancaire")
+    page = agnes.get(f"/questions/{gap_id}", query_string={"q": "rapprochement écart"})
+    text = page.get_data(as_text=True)
+    assert f'action="/questions/{gap_id}/page"' not in text   # nothing closes from the list
+    assert "wiki/faq/ma_page.txt" not in text and 'name="page_id"' not in text
+    confirm = f"/questions/{gap_id}/verifier?page_id=wiki%2Ffaq%2Fecart_rapprochement.txt"
+    assert confirm in text
+
+    text = agnes.get(confirm).get_data(as_text=True)
+    assert "Cette page répond-elle à « écart de rapprochement bancaire » ?" in text
+    assert "Mon rapprochement bancaire ne tombe pas juste" in text      # the page's title
+    assert 'name="page_id" value="wiki/faq/ecart_rapprochement.txt"' in text
+    assert 'class="section-link"' in text and "juge comme une réponse sûre" in text
+    assert gaps.get_gap(db(settings), gap_id).status == "open"
+    unrelated = agnes.get(f"/questions/{gap_id}/verifier",
+                          query_string={"page_id": "wiki/logiciel/recus_fiscaux.txt"})
+    assert "juge comme une réponse sûre" not in unrelated.get_data(as_text=True)
+    assert "vérifiez qu" in unrelated.get_data(as_text=True)
+    missing = agnes.get(f"/questions/{gap_id}/verifier", query_string={"page_id": "wiki/x.txt"})
+    assert missing.status_code == 302
+    assert "existe pas dans l" in agnes.get(missing.headers["Location"]).get_data(
+        as_text=True)
+
+    post(agnes, f"/questions/{gap_id}/page", {"page_id": "wiki/faq/ecart_rapprochement.txt"})
+    assert gaps.get_gap(db(settings), gap_id).status == "closed"
+
+
+def test_pages_the_agent_already_saw_are_not_offered_as_new_answers(as_user) -> None:
+    """"Aucun de ces résultats" on a confident search: its pages, older than the question, are
+    not proposed back as the answer published since."""
+    agnes = as_user("agnes")
+    post(agnes, "/sans-reponse", {"q": "importer un relevé OFX", "reason": "aucun"})
+    assert "answer-found" not in agnes.get("/").get_data(as_text=True)
+    assert "answer-found" not in agnes.get("/questions").get_data(as_text=True)
+
+
+def test_reviewers_group_one_need_worded_twice_from_the_gap_page(as_user, settings: Config) -> None:
+    agnes = as_user("agnes")
+    fiches = gaps.record(db(settings), 1, "imprimer les fiches de paie")
+    bulletins = gaps.record(db(settings), 2, "imprimer les bulletins de paie")
+    assert "Questions proches" not in agnes.get(f"/questions/{fiches}").get_data(as_text=True)
+    rene = other_client(agnes, "rene")
+    page = rene.get(f"/questions/{fiches}").get_data(as_text=True)
+    assert "Questions proches" in page and "imprimer les bulletins de paie" in page
+    assert f'name="other" value="{bulletins}"' in page
+    post(rene, f"/questions/{fiches}/regrouper", {"other": str(bulletins)})
+    grouped = gaps.get_gap(db(settings), fiches)
+    assert (grouped.agents, grouped.hits) == (2, 2)
+    assert gaps.get_gap(db(settings), bulletins).status == "closed"
+    assert "Questions regroupées" in rene.get(f"/questions/{fiches}").get_data(as_text=True)
 
 
 def test_reviewers_dismiss_a_gap_with_a_reason(as_user, settings: Config) -> None:

@@ -10,10 +10,12 @@ from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
+from markupsafe import escape
 
 from kbtool import articles, gaps, store
 from kbtool.cli import main
 from kbtool.config import Config
+from kbtool.index.store import IndexStore
 from tests.dokuwiki import BOT, KAOS
 from tests.web.conftest import login, post
 
@@ -243,3 +245,57 @@ def test_two_reviewers_acting_at_once_publish_once(dokuwiki, as_user, settings: 
         assert len(changes.read_text().splitlines()) == 1
     else:
         assert final.status == "changes" and not page_file.exists()
+
+
+LINKING = ("Voir [l'installation](tutoriel:installation) et "
+           "[la sauvegarde]({url}doku.php?id=Tutoriel:Sauvegarde#menu).\n")
+
+
+def test_links_to_wiki_pages_are_previewed_reviewed_and_published_as_wiki_links(
+        dokuwiki, as_user, settings: Config) -> None:
+    body = LINKING.format(url=dokuwiki.url)
+    agnes = as_user("agnes")
+    preview = post(agnes, "/articles/apercu", {"body": body}).get_data(as_text=True)
+    assert f'href="{dokuwiki.url}doku.php?id=tutoriel:installation"' in preview
+    assert f'href="{dokuwiki.url}doku.php?id=tutoriel:sauvegarde#menu"' in preview
+    article_id = submit(agnes, "Lier les pages du wiki", body)
+    rene = browser(agnes, "rene")
+    wiki_text = ("Voir [[tutoriel:installation|l'installation]] et "
+                 "[[tutoriel:sauvegarde#menu|la sauvegarde]].")
+    assert str(escape(wiki_text)) in rene.get(f"/relecture/{article_id}").get_data(as_text=True)
+    decide(rene, article_id, "approve", 1)
+    assert wiki_text in dokuwiki.page_file("kb:lier_les_pages_du_wiki").read_text(
+        encoding="utf-8")
+    with IndexStore(settings.index_dir).open().searcher() as searcher:
+        stored = searcher.document(page_id="wiki/kb/lier_les_pages_du_wiki.txt")
+    assert stored["links"].split() == ["wiki/tutoriel/installation.txt",
+                                       "wiki/tutoriel/sauvegarde.txt"]
+
+
+def test_an_open_gap_is_offered_the_page_published_since_that_answers_it(
+        dokuwiki, as_user, settings: Config) -> None:
+    """Two wordings of one need ("fiches de paie", "bulletins de salaire") are two gaps; the
+    article written from one closes it, and the other is then offered that page, to confirm."""
+    agnes = as_user("agnes")
+    agnes.get("/", query_string={"q": "éditer les bulletins de salaire des employés"})
+    agnes.get("/", query_string={"q": "imprimer les fiches de paie"})
+    other, written_from = sorted(gaps.open_gaps(db(settings)), key=lambda gap: gap.id)
+    assert agnes.get(f"/questions/{other.id}").get_data(as_text=True).count("answer-found") == 0
+    article_id = submit(agnes, "Imprimer les fiches de paie",
+                        "## Réponse\n\nPour éditer les bulletins de salaire des employés, "
+                        "imprimez les fiches de paie depuis le menu Paie.\n", written_from.id)
+    decide(browser(agnes, "rene"), article_id, "approve", 1)
+    assert gaps.get_gap(db(settings), written_from.id).status == "closed"
+
+    gap_page = agnes.get(f"/questions/{other.id}").get_data(as_text=True)
+    assert 'id="answer-found"' in gap_page and "Imprimer les fiches de paie" in gap_page
+    confirm = re.compile(f"/questions/{other.id}/verifier\\?page_id=wiki(/|%2F)kb(/|%2F)"
+                         "imprimer_les_fiches_de_paie.txt")
+    assert confirm.search(gap_page)
+    home = agnes.get("/").get_data(as_text=True)
+    assert "réponse publiée : Imprimer les fiches de paie" in home and confirm.search(home)
+    assert confirm.search(browser(agnes, "rene").get("/questions").get_data(as_text=True))
+    assert gaps.get_gap(db(settings), other.id).status == "open"     # proposed, not closed
+    post(agnes, f"/questions/{other.id}/page",
+         {"page_id": "wiki/kb/imprimer_les_fiches_de_paie.txt"})
+    assert gaps.get_gap(db(settings), other.id).status == "closed"

@@ -67,9 +67,13 @@ TABLE: dict[tuple[str, str], Ask] = {
     ("reviews.review", "POST"): signed_in(403, 403, DONE, DONE, data={"decision": "approve"}),
     ("gaps.index", "GET"): EVERYONE,
     ("gaps.show", "GET"): OWNER_AND_REVIEWERS,
+    ("gaps.confirm_page", "GET"): signed_in(200, 404, 200, 200,
+                                            data={"page_id": "wiki/faq/ecart_rapprochement.txt"}),
     ("gaps.close_with_page", "POST"): signed_in(REFUSED, 404, REFUSED, REFUSED,
                                                 data={"page_id": "pas/indexee.txt"}),
     ("gaps.dismiss", "POST"): signed_in(REFUSED, 404, DONE, DONE, data={"reason": "hors sujet"}),
+    ("gaps.merge", "POST"): signed_in(REFUSED, 404, REFUSED, REFUSED,  # with itself: refused
+                                      data={"other": "{gap_id}"}),
     # The gap already has its article: starting another one is refused, and leaves nothing.
     ("articles.create", "POST"): signed_in(REFUSED, 404, REFUSED, REFUSED, data={"gap": "{gap_id}"}),
     ("articles.mine", "GET"): EVERYONE,

@@ -78,6 +78,22 @@ def test_no_confident_answer_is_said_plainly_with_an_offer(agent: FlaskClient) -
     assert "Rédiger la réponse comme nouvel article" in page
 
 
+def test_a_confident_search_says_so_and_counts_the_pages_that_answer(
+        agent: FlaskClient) -> None:
+    page = agent.get("/", query_string={"q": "importer un relevé OFX"}).get_data(as_text=True)
+    mark = re.search(r'<p class="sure-answer"[^>]*>(.*?)</p>', page, re.S)
+    assert mark and "Réponse sûre" in mark.group(1)
+    count = re.search(r'<p class="count">(\d+) pages? trouvées?, dont (\d+) sûres?', page)
+    assert count and 1 <= int(count.group(2)) < int(count.group(1))
+    assert 1 <= page.count('class="sure"') <= int(count.group(2))
+
+
+def test_an_unsure_search_shows_no_sure_mark(agent: FlaskClient) -> None:
+    page = agent.get("/", query_string={"q": "recette tarte tatin"}).get_data(as_text=True)
+    assert 'class="sure-answer"' not in page and 'class="sure"' not in page
+    assert re.search(r'<p class="count">\d+ pages? trouvées?</p>', page)
+
+
 def test_none_of_these_button_is_on_every_result_page(agent: FlaskClient) -> None:
     for query in ("importer un relevé OFX", "recette tarte tatin"):
         page = agent.get("/", query_string={"q": query}).get_data(as_text=True)
