@@ -71,8 +71,10 @@ class BugForm(FlaskForm):
     reproduced = BooleanField("J'ai reproduit le problème")
     due = StringField("Échéance interne (facultatif)", validators=[_check_due],
                       render_kw={"type": "date"})
-    number = StringField("N° du ticket créé", validators=[
-        Length(max=40, message="N° de ticket trop long (40 caractères au plus)."), _check_number])
+    number = StringField(
+        "N° du ticket créé", filters=[lambda text: (text or "").strip()],
+        validators=[Length(max=40, message="N° de ticket trop long (40 caractères au plus)."),
+                    _check_number])
 
     def reasons(self) -> list[str]:
         """Why the fields were refused, one French sentence each."""
@@ -150,7 +152,7 @@ def _compose(action: str, form: BugForm) -> tuple[dict[str, str], list[str]]:
         if ticket.unfilled():
             return {}, ["À remplir pour le ticket : " + ", ".join(ticket.unfilled()) + "."]
         return {"text": tickets.ticket_text(ticket), "markdown": tickets.ticket_markdown(ticket)}, []
-    number = (form.number.data or "").strip()
+    number = form.number.data
     if not number:
         return {}, ["Indiquez le n° du ticket créé dans l'outil des développeurs."]
     compose = tickets.created_message if action == "created" else tickets.resolved_message

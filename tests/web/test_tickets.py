@@ -173,3 +173,8 @@ def test_an_unknown_button_is_refused(as_user) -> None:  # type: ignore[no-untyp
     response = agnes.post("/signalement", data={"action": "publier",
                                                 "csrf_token": csrf_token(agnes)})
     assert response.status_code == 400
+
+
+def test_the_number_is_taken_without_the_spaces_around_it(as_user) -> None:  # type: ignore[no-untyped-def]
+    status, text = send(as_user("agnes"), "resolved", number="  BUG-7 ")
+    assert status == 200 and "(ticket n° BUG-7) est corrigé" in outputs(text)["client-message"]
