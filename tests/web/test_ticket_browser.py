@@ -37,6 +37,9 @@ def test_from_a_search_to_the_ticket_and_the_client_message(page) -> None:  # ty
     page.click("#ask-elements")
     request = copy(page, "missing-request")
     assert "le message d'erreur exact" in request and "la version du logiciel" not in request
+    expect(page.locator("#missing-request-warning")).to_be_hidden()
+    page.fill("#missing-request", request + "\nNous corrigerons cela la semaine prochaine.")
+    expect(page.locator("#missing-request-warning")).to_contain_text("« la semaine prochaine »")
 
     page.fill("#steps", "Ouvrir Banque > Relevés\nImporter le fichier OFX")
     page.fill("#environment", "Trésorio 5.2, Windows 11")
@@ -52,11 +55,11 @@ def test_from_a_search_to_the_ticket_and_the_client_message(page) -> None:  # ty
     page.click("#message-created")
     message = copy(page, "client-message")
     assert "n° de ticket BUG-4521" in message
-    expect(page.locator("#deadline-warning")).to_be_hidden()
+    expect(page.locator("#client-message-warning")).to_be_hidden()
 
     page.locator("#client-message").press("Control+End")
     page.locator("#client-message").type("\nLa correction sera livrée sous 48 h.")
-    warning = page.locator("#deadline-warning")
+    warning = page.locator("#client-message-warning")
     expect(warning).to_be_visible()
     expect(warning).to_contain_text("« sous 48 h »")
     page.click("button[data-copy=client-message]")

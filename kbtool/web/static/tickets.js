@@ -1,12 +1,12 @@
 // kbtool: the bug path page (ticket.html). Copy buttons for the texts it composed, and the check
-// of the client message: a promised date or delay is shown before copying (the server detects
-// it, so the page and the tests share one list of phrases).
+// of the texts for the client: a promised date or delay is shown before copying (the server
+// detects it, so the page and the tests share one list of phrases).
 "use strict";
 
 (function () {
   const CHECK_DELAY = 400;
 
-  // The warning for the message now on screen ("" when it promises nothing).
+  // The warning for the text now in the box ("" when it promises nothing).
   async function deadlineWarning(box, url) {
     const data = new FormData();
     data.append("text", box.value);
@@ -16,39 +16,41 @@
     return (await response.json()).warning;
   }
 
-  function setUpDeadlineCheck() {
-    const check = document.querySelector(".deadline-check");
-    if (!check) return null;
-    const box = document.getElementById("client-message");
-    const warning = document.getElementById("deadline-warning");
-    let timer = null;
-    async function refresh() {
-      const text = await deadlineWarning(box, check.dataset.checkUrl);
-      warning.textContent = text;
-      warning.hidden = !text;
-      return text;
-    }
-    box.addEventListener("input", function () {
-      clearTimeout(timer);
-      timer = setTimeout(refresh, CHECK_DELAY);
+  // Each text for the client is checked as the agent types; its check, by the id of its box.
+  function setUpDeadlineChecks() {
+    const checks = new Map();
+    document.querySelectorAll(".deadline-check").forEach(function (check) {
+      const box = check.querySelector("textarea");
+      const warning = check.querySelector(".deadline-warning");
+      let timer = null;
+      async function refresh() {
+        const text = await deadlineWarning(box, check.dataset.checkUrl);
+        warning.textContent = text;
+        warning.hidden = !text;
+        return text;
+      }
+      box.addEventListener("input", function () {
+        clearTimeout(timer);
+        timer = setTimeout(refresh, CHECK_DELAY);
+      });
+      checks.set(box.id, refresh);
     });
-    return { box, refresh };
+    return checks;
   }
 
-  // A client message promising a delay is not copied on the first click: the warning shows, and
-  // only a second click (the agent has read it) copies it as it is.
-  function setUpCopy(deadlines) {
+  // A text for the client promising a delay is not copied on the first click: the warning shows,
+  // and only a second click (the agent has read it) copies that text as it is.
+  function setUpCopy(checks) {
     document.querySelectorAll("button.copy").forEach(function (button) {
       const box = document.getElementById(button.dataset.copy);
       const status = button.parentElement.querySelector(".copy-status");
+      const check = checks.get(box.id);
       let confirmedFor = null;
       button.addEventListener("click", async function () {
-        if (deadlines && box === deadlines.box && confirmedFor !== box.value) {
-          if (await deadlines.refresh()) {
-            confirmedFor = box.value;
-            status.textContent = "Non copié : retirez le délai, ou cliquez encore pour copier tel quel.";
-            return;
-          }
+        if (check && confirmedFor !== box.value && await check()) {
+          confirmedFor = box.value;
+          status.textContent = "Non copié : retirez le délai, ou cliquez encore pour copier tel quel.";
+          return;
         }
         try {
           await navigator.clipboard.writeText(box.value);
@@ -61,6 +63,6 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
-    setUpCopy(setUpDeadlineCheck());
+    setUpCopy(setUpDeadlineChecks());
   });
 })();
