@@ -178,26 +178,44 @@ def resolved_message(number: str, signature: str) -> str:
 
 _DAYS = r"(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)"
 _MONTHS = (r"(?:janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[uû]t|septembre|octobre"
-           r"|novembre|d[ée]cembre|janv|f[ée]vr?|avr|juil|sept|oct|nov|d[ée]c)\.?")
-_COUNT = r"(?:\d+|une?|deux|trois|quatre|cinq|six|sept|huit|dix|quinze|vingt|quelques)"
+           r"|novembre|d[ée]cembre|janv|f[ée]vr?|avr|juil|sept|oct|nov|d[ée]c)\.?(?!\w)")
+_NUMBER_WORD = (r"(?:une?|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize"
+                r"|quatorze|quinze|seize|vingt|trente|quarante|cinquante|soixante|cent)")
+# "48", "1,5", "24/48", "2 à 3", "quarante-huit", "vingt-et-un", "quelques"
+_COUNT = (rf"(?:\d+(?:,\d+)?(?:\s*(?:/|-|à|ou)\s*\d+)?"
+          rf"|{_NUMBER_WORD}(?:-(?:et-)?{_NUMBER_WORD})*|quelques|plusieurs)")
 _UNIT = r"(?:h\b|heures?|hrs?\b|min(?:utes?)?\b|j\b|jours?|semaines?|mois|ans?\b|années?)"
-_PERIOD = r"(?:journée|semaine|mois|année|trimestre|matinée|après-midi|soirée)"
+_PERIOD = r"(?:heure|journée|semaine|mois|année|trimestre|matinée|après-midi|soirée)"
+_THE = r"(?:la\s+|le\s+|l['’]\s*|les\s+)"
+_APOSTROPHE = r"['’ ]"
 _DEADLINE_PATTERNS = (
-    # a delay: "sous 48 h", "dans 3 jours", "en moins de deux semaines", "d'ici 2 jours"
-    rf"\b(?:sous|dans|en|d'ici|d’ici|avant|sur|délai(?: de)?)\s+(?:les?\s+|un\s+délai\s+de\s+"
+    # a delay: "sous 48 h", "dans 3 jours", "en moins de deux semaines", "24/48h maximum"
+    rf"\b(?:sous|dans|en|d{_APOSTROPHE}ici|avant|sur|délai(?: de)?)\s+(?:les?\s+|un\s+délai\s+de\s+"
     rf"|moins\s+de\s+|maximum\s+|max\.?\s+|environ\s+)?{_COUNT}\s*{_UNIT}",
     rf"\b{_COUNT}\s*{_UNIT}\s+(?:maximum|max\b|au plus|ouvrés?|ouvrables?)",
-    # "d'ici vendredi", "d'ici la fin du mois", "d'ici ce soir": whatever follows
-    r"\bd['’]ici\b",
+    r"\b(?:sous|dans|en|d['’ ]ici)\s+(?:une\s+|la\s+)?(?:huitaine|quinzaine)\b",
+    r"\bprochain(?:e|s|es)?\s+(?:heures|jours|semaines|mois)\b",
+    r"\b(?:heures|jours|semaines|mois)\s+(?:qui viennent|à venir)\b",
+    # "d'ici vendredi", "d'ici la fin du mois", "d'ici ce soir", "au plus tard lundi"
+    rf"\bd{_APOSTROPHE}ici\b", r"\bau plus tard\b",
     r"\b(?:après-)?demain\b", r"\bce soir\b", r"\bcet après-midi\b",
-    rf"\b(?:avant|pour|dès|jusqu'à|jusqu’à|ce|cette)\s+{_DAYS}\b", rf"\b{_DAYS}\s+prochain\b",
-    rf"\b(?:la|le|l'|l’)\s*{_PERIOD}\s+prochaine?\b", rf"\b(?:dans|en|avant)\s+la\s+{_PERIOD}\b",
-    rf"\b(?:cette|ce)\s+{_PERIOD}(?:-ci)?\b", rf"\b(?:avant|d'ici|en|à|pour)\s+(?:la\s+)?"
-    rf"(?:fin|début|mi)[- ](?:de\s+|du\s+|d'|d’)?(?:la\s+|l'|l’)?(?:{_PERIOD}|{_MONTHS})",
-    # dates: "le 12/01", "12/01/2027", "2027-01-12", "12 janvier", "1er mars", "en janvier"
+    r"\b(?:dès|pour)\s+aujourd['’]hui\b",
+    rf"\b(?:avant|pour|dès|jusqu['’]à|ce|cette)\s+{_DAYS}\b", rf"\b{_DAYS}\s+(?:prochain|\d)",
+    rf"\b{_THE}{_PERIOD}\s+prochaine?\b", rf"\b(?:dans|en|avant)\s+{_THE}{_PERIOD}\b",
+    rf"\b(?:cette|ce|cet)\s+{_PERIOD}(?:-ci)?\b",
+    rf"\b(?:fin|début|mi|courant)[- ](?:de\s+|du\s+|d['’])?{_THE}?(?:{_PERIOD}|{_MONTHS})",
+    # dates: "le 12/01", "12/01/2027", "2027-01-12", "12 janvier", "1er mars", "en janvier",
+    # "avant le 15", "le 3 courant", "à 15 h", "J+2", "semaine 3"
     r"\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b", r"\b\d{1,2}\.\d{1,2}\.(?:\d{4}|\d{2})\b",
-    r"\b\d{4}-\d{2}-\d{2}\b",
-    rf"\b\d{{1,2}}(?:er)?\s+{_MONTHS}(?!\w)", rf"\b(?:en|avant|pour|dès|d'ici)\s+{_MONTHS}(?!\w)",
+    r"\b\d{4}-\d{2}-\d{2}\b", rf"\b\d{{1,2}}(?:er)?\s+{_MONTHS}",
+    rf"\b(?:en|avant|pour|dès|d['’]ici)\s+{_MONTHS}",
+    # a bare day of the month ends the phrase: "avant le 15." but not "avant le 1er import"
+    r"\b(?:avant le|pour le|dès le|jusqu['’]au|à partir du|d['’ ]ici le)\s+\d{1,2}(?:er)?"
+    r"(?=\s*(?:[.,;:!?)]|$|du mois|au plus tard|prochain|inclus))",
+    r"\b\d{1,2}(?:er)?\s+courant\b", r"\b(?:avant|à|vers|pour)\s+\d{1,2}\s*h(?:\d{2})?\b",
+    r"\b[JS]\s*\+\s*\d+\b", r"\bsemaine\s+\d{1,2}\b",
+    r"\b(?:avant|pour|dès|après)\s+(?:noël|pâques|la toussaint|le nouvel an|les vacances"
+    r"|l['’]été|la rentrée)",
     # a promise without figure: "la correction sera livrée très prochainement"
     r"\bprochainement\b", r"\bsous peu\b",
 )

@@ -47,6 +47,30 @@ SIGNATURE = "Agnès\nSupport Trésorio"
     "très prochainement",
     "72 h maximum",
     "un délai de 5 jours",
+    "sous quarante-huit heures",
+    "dans vingt-quatre heures",
+    "sous 24/48h",
+    "sous 2 à 3 jours",
+    "sous huitaine",
+    "au plus tard lundi",
+    "le lundi 12",
+    "avant le 15.",
+    "prévu pour le 3.",
+    "le 15 courant",
+    "à 15 h aujourd'hui",
+    "dans l'heure",
+    "dans l'après-midi",
+    "fin janvier",
+    "mi-mars",
+    "courant février",
+    "fin de semaine",
+    "dans les prochains jours",
+    "dans les jours qui viennent",
+    "J+2",
+    "semaine 3",
+    "avant Noël",
+    "d ici vendredi",
+    "DEMAIN",
 ])
 def test_promised_deadlines_are_flagged(text: str) -> None:
     assert tickets.promised_deadlines(f"Bonjour, {text} Cordialement.")
@@ -68,6 +92,12 @@ def test_promised_deadlines_are_flagged(text: str) -> None:
     "Sous le n° de ticket BUG-4521, transmis à nos équipes.",
     "Le montant est de 1 250,50 €.",
     "Rendez-vous dans Paramètres > Société.",
+    "À la fin de la procédure, cliquez sur Valider.",
+    "Avant le 1er import, créez la banque.",
+    "Pour 2 comptes bancaires, répétez l'opération.",
+    "Pour le 3e onglet, cliquez sur Valider.",
+    "Le taux passe à 15 % et s'applique en 3 étapes, sur 12 lignes, à 3 reprises.",
+    "Dans les 3 fichiers joints, jusqu'au bout de la liste.",
 ])
 def test_ordinary_sentences_are_not_flagged(text: str) -> None:
     assert tickets.promised_deadlines(text) == []
