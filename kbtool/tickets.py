@@ -183,7 +183,7 @@ _NUMBER_WORD = (r"(?:une?|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|dou
                 r"|quatorze|quinze|seize|vingt|trente|quarante|cinquante|soixante|cent)")
 # "48", "1,5", "24/48", "2 à 3", "quarante-huit", "vingt-et-un", "quelques"
 _COUNT = (rf"(?:\d+(?:,\d+)?(?:\s*(?:/|-|à|ou)\s*\d+)?"
-          rf"|{_NUMBER_WORD}(?:-(?:et-)?{_NUMBER_WORD})*|quelques|plusieurs)")
+          rf"|{_NUMBER_WORD}(?:-(?:et-)?{_NUMBER_WORD}){{0,3}}|quelques|plusieurs)")
 _UNIT = r"(?:h\b|heures?|hrs?\b|min(?:utes?)?\b|j\b|jours?|semaines?|mois|ans?\b|années?)"
 _PERIOD = r"(?:heure|journée|semaine|mois|année|trimestre|matinée|après-midi|soirée)"
 _THE = r"(?:la\s+|le\s+|l['’]\s*|les\s+)"
