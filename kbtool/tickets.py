@@ -133,16 +133,19 @@ def ticket_text(ticket: Ticket) -> str:
 
 
 # Every ASCII punctuation character may be backslash-escaped in CommonMark; these are the ones
-# that can start markup anywhere in a line.  Line starts are handled apart (lists, headings…).
+# that can start markup anywhere in a line.
 _MARKDOWN_INLINE = re.compile(r"([\\`*_\[\]<>!&|~#])")
-_MARKDOWN_LINE_START = re.compile(r"^(\s*)([-+=>:]|\d+[.)])", re.M)
+# "- x", "+ x", "> x", "===", "3. x", "3) x": lists, quotes and heading underlines.
+_MARKDOWN_LINE_START = re.compile(r"^(\d+(?=[.)])|)([-+=>.)])", re.M)
 
 
 def markdown_escape(text: str) -> str:
-    """The text as Markdown that renders as this very text: no link, HTML, emphasis or list."""
-    escaped = _MARKDOWN_INLINE.sub(r"\\\1", plain(text))
-    escaped = _MARKDOWN_LINE_START.sub(
-        lambda m: m.group(1) + m.group(2)[:-1] + "\\" + m.group(2)[-1], escaped)
+    """The text as Markdown that renders as this very text: no HTML, emphasis, list or code,
+    and no link but the bare web addresses GFM links by itself."""
+    # Indented lines would become code blocks: the indentation goes.
+    lines = (line.lstrip(" \t") for line in plain(text).split("\n"))
+    escaped = _MARKDOWN_INLINE.sub(r"\\\1", "\n".join(lines))
+    escaped = _MARKDOWN_LINE_START.sub(r"\1\\\2", escaped)
     return "  \n".join(escaped.split("\n"))  # each typed line break kept (a hard break)
 
 

@@ -189,6 +189,10 @@ HOSTILE_TEXT = [
     'https://evil.example/auto',
     '\\<script>',
     '```\nbloc\n```',
+    'texte\n\n    indenté comme du code',
+    '\ttabulation',
+    '<!-- commentaire -->',
+    'titre souligné\n===\nautre\n---',
 ]
 
 
@@ -200,6 +204,7 @@ def test_markup_typed_in_any_field_renders_as_text_in_markdown(text: str) -> Non
     tags = set(re.findall(r"</?([a-z0-9]+)", html))
     # Bare web addresses become links (GFM's autolinks): the cited pages should be clickable.
     assert tags <= {"h2", "h3", "ul", "ol", "li", "p", "strong", "br", "a"}, html
+    assert html.count("<h2>") == 1 and html.count("<h3>") == 5 and html.count("<strong>") == 3
     assert all(href.startswith("https://evil.example") for href in re.findall(r'href="([^"]*)"',
                                                                                 html)), html
     assert re.findall(r"<a [^>]*>", html) == re.findall(r'<a href="[^"]*">', html)
