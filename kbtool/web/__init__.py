@@ -25,7 +25,7 @@ def create_app(config: Config, *, testing: bool = False) -> Flask:
     """Build the web app for this configuration."""
     from kbtool.web import (admin, articlereview, articleviews, auth, dashboard, db, drafts,
                             errors, filters, gapviews, inputs, labels, profile, reviews, search,
-                            searching, security)
+                            searching, security, ticketviews)
 
     app = Flask(__name__)
     app.config.update(
@@ -49,7 +49,8 @@ def create_app(config: Config, *, testing: bool = False) -> Flask:
     filters.init_app(app)
     labels.init_app(app)
     for blueprint in (auth.bp, search.bp, drafts.bp, reviews.bp, admin.bp, gapviews.bp,
-                      articleviews.bp, articlereview.bp, dashboard.bp, profile.bp):
+                      articleviews.bp, articlereview.bp, dashboard.bp, profile.bp,
+                      ticketviews.bp):
         app.register_blueprint(blueprint)
     return app
 

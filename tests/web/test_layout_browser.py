@@ -93,7 +93,7 @@ def test_the_wiki_text_under_review_wraps(desktop: sync_api.Page) -> None:
 MAIN_PAGES = ["/", "/?q=importer+un+relev%C3%A9+OFX", "/?q=licorne+spatiale+violette",
               "/brouillons", "/articles", "/questions", "/validations", "/relecture",
               "/tableau-de-bord", "/profil", "/questions/1", "/articles/1", "/brouillons/1",
-              "review"]
+              "review", "/signalement?q=importer+un+relev%C3%A9+OFX"]
 
 
 @pytest.mark.parametrize("path", MAIN_PAGES)

@@ -201,6 +201,13 @@ ROUTE_PARAMS: dict[tuple[str, str], tuple[str, dict[str, str]]] = {
     ("review.rename", "POST"): ("rene", {"page_name": "autre"}),
     ("dashboard.page", "GET"): ("rene", {}),
     ("admin.usage_page", "GET"): ("adam", {}),
+    ("tickets.new", "GET"): ("agnes", {"q": "relevé", "pick": "{pick}"}),
+    ("tickets.new", "POST"): ("agnes", {
+        "q": "relevé", "have": "version", "title": "Import refusé", "description": "Échoue",
+        "steps": "Importer", "environment": "5.2", "observed": "Erreur", "expected": "Importé",
+        "urgency": "haute", "reproduced": "y", "due": "2027-01-12", "number": "BUG-1",
+        "action": "ticket"}),
+    ("tickets.deadlines", "POST"): ("agnes", {"text": "Corrigé sous 48 h", "number": "BUG-1"}),
     ("profile.page", "GET"): ("agnes", {}),
     ("profile.page", "POST"): ("agnes", {"signature": "Agnès\nSupport Trésorio"}),
     ("static", "GET"): ("anonymous", {}),
