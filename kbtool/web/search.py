@@ -89,7 +89,7 @@ def index() -> ResponseReturnValue:
                                 namespaces=asked.namespaces,
                                 limit=config.get("search.limit"), page=asked.page)
         known, results = _known_problems_first(engine, asked, results)
-        if asked.page == 1 and session.pop(LOGGED_SEARCH, None) != asked.query:
+        if asked.page == 1 and not _shown_again(asked.query):
             _log_search(asked, results)
     return render_template("search.html", asked=asked, facets=facets, results=results,
                            known=known, kinds=requestkinds.KINDS, pick_token=pick_token,
@@ -101,6 +101,12 @@ def _mailing_return_url() -> str:
     config = current_app.config["KBTOOL"]
     page = config.get("web.mailing_return_page")
     return requestkinds.wiki_page_url(config, page) if page else ""
+
+
+def _shown_again(query: str) -> bool:
+    """True once, for the results shown again after « Aucun de ces résultats » (that search is
+    logged already); the session is left untouched otherwise, so it is not sent back."""
+    return LOGGED_SEARCH in session and session.pop(LOGGED_SEARCH) == query
 
 
 def _log_search(asked: SearchRequest, results: SearchResults) -> None:
