@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from flask import (Blueprint, current_app, flash, redirect, render_template, request, session,
                    url_for)
@@ -67,7 +66,7 @@ class SearchRequest:
     def url(self, **changes: object) -> str:
         """This search's URL with some parameters changed (for paging and suggestions)."""
         args = {"q": self.query, "source": list(self.sources), "ns": list(self.namespaces),
-                "page": self.page, "kind": self.chosen_kind.id if self.chosen_kind else "",
+                "page": self.page, "kind": self.chosen_kind.id if self.chosen_kind else None,
                 **changes}
         return url_for("search.index", **args)
 
@@ -137,7 +136,7 @@ def _known_problems_first(engine: Searcher, asked: SearchRequest,
             known[hit.page_id] = hit
     rest = tuple(hit for hit in results.hits if hit.page_id not in known)
     first = sorted(known.values(), key=lambda hit: not requestkinds.names_code(hit, codes))
-    return tuple(first), dataclasses.replace(results, hits=rest)
+    return tuple(first), replace(results, hits=rest)
 
 
 def _home(asked: SearchRequest) -> dict[str, object]:

@@ -136,3 +136,10 @@ def test_shortcuts_are_listed_on_search_and_draft_pages(agent: FlaskClient) -> N
     assert 'id="shortcuts"' in page and "<kbd>x</kbd>" in page
     results = search(agent, q="ERR-4012")
     assert not re.search(r'<input type="search" id="q"[^>]*autofocus', results)
+
+
+def test_paging_and_suggestions_keep_the_kind(agent: FlaskClient) -> None:
+    page = search(agent, q="banque", kind="fonction")
+    assert re.search(r'<a rel="next" href="[^"]*kind=fonction', page)
+    assert "kind=" not in re.search(r'<a rel="next" href="([^"]*)"', search(agent, q="banque")
+                                    ).group(1)
