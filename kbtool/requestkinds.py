@@ -57,7 +57,8 @@ def error_codes(text: str) -> frozenset[str]:
     return frozenset(code.upper() for code in ERROR_CODE.findall(text))
 
 
-def default_sources(kind: RequestKind | None, sources: tuple[SourceConfig, ...]) -> tuple[str, ...]:
+def default_sources(kind: RequestKind | None,
+                    sources: tuple[SourceConfig, ...]) -> tuple[str, ...]:
     """The sources a kind searches by default (none: every source)."""
     if kind is None or not kind.source_kinds:
         return ()
