@@ -3,6 +3,8 @@ clipboard in at most six keystrokes; shortcuts never fire while typing in a text
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs, urlsplit
+
 from tests.web.browser import ARTIFACTS, signed_in, sync_api
 from tests.web.drafting import QUERY
 
@@ -110,3 +112,7 @@ def test_one_keystroke_chooses_the_kind(page: sync_api.Page) -> None:
     page.keyboard.press("x")
     href = page.get_attribute("#report-link", "href")
     assert href.startswith("/signalement?q=banque&pick=")
+    cited = page.locator("input.pick").first.get_attribute("value")
+    page.keyboard.press("s")  # the page is another helper's: only the address is checked here
+    page.wait_for_url("**/signalement?**")
+    assert parse_qs(urlsplit(page.url).query) == {"q": ["banque"], "pick": [cited]}

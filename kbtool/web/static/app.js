@@ -53,7 +53,7 @@
   }
 
   // j/k move between the results' sections, x cites the current one, o reads it in place,
-  // Enter drafts the reply with the cited sections.
+  // Enter drafts the reply with the cited sections, s reports a bug with them.
   function setUpResultKeys() {
     const form = document.getElementById("draft-form");
     if (!form) return;
@@ -79,6 +79,11 @@
         const details = box && box.closest("li.section").querySelector("details");
         if (!details) return false;
         details.open = !details.open;
+      },
+      "s": function () {  // a bug or missing elements: report them, with the cited sections
+        const report = document.getElementById("report-link");
+        if (!report) return false;
+        report.click();
       },
       "Enter": function (event) {
         if (!currentBox()) return false;
