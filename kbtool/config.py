@@ -51,6 +51,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("search.min_coverage", 0.65,
             "Share of the query's weighted key terms one of the first three pages must hold for "
             "the search to be a confident answer.", float),
+    Setting("search.known_problems_namespace", "erreurs",
+            "Wiki namespace of the known-problem pages (one per error message), shown first "
+            "when a request is a bug (empty: only pages naming the query's error code)."),
     Setting("http.timeout", 20.0,
             "Seconds an HTTP request may take in all (connecting, headers, body).", float),
     Setting("http.retries", 3,
@@ -88,6 +91,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("web.wiki_role_pages", [],
             "Roles given by the wiki's ACL, as `\"role=page_id\"`: the role goes to those who "
             "may edit that page (any wiki version).", list),
+    Setting("web.mailing_return_page", "",
+            "Id of the wiki page (`ns:page`) of the mailing-return procedure, linked on the "
+            "search page when that kind of request is chosen (empty: no link)."),
     Setting("web.smtp_host", "", "SMTP server for e-mail notifications (empty: none)."),
     Setting("web.smtp_from", "kbtool@localhost", "Sender of e-mail notifications."),
     Setting("sources.name", None, "Unique name of the source; first part of its page ids.",

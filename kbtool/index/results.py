@@ -10,13 +10,15 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class SectionHit:
-    """One matching section; ``snippet`` is safe HTML (text escaped, matches in ``<mark>``)."""
+    """One matching section; ``snippet`` is safe HTML (text escaped, matches in ``<mark>``),
+    ``text`` the section's plain text as indexed (so an agent reads it before citing it)."""
 
     heading: str
     anchor: str
     url: str
     snippet: str
     score: float
+    text: str = ""
 
 
 @dataclass(frozen=True)

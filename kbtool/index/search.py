@@ -192,10 +192,12 @@ def _numeric(view: _View, value: int) -> bytes:
 
 
 def _section_hit(fields: dict, stems: frozenset[str], score: float) -> SectionHit:
-    text = fields.get(f.BODY, "")[:_SNIPPET_TEXT]
+    body = fields.get(f.BODY, "")
+    text = body[:_SNIPPET_TEXT]
     snippet = highlight.highlight(text, stems, _ANALYZER, _FRAGMENTER, _FORMATTER, top=2)
     if not snippet:
         snippet = highlight.htmlescape(text[:200])
     anchor = fields.get(f.ANCHOR, "")
     return SectionHit(heading=fields.get(f.HEADING, ""), anchor=anchor,
-                      url=section_url(fields[f.URL], anchor), snippet=snippet, score=score)
+                      url=section_url(fields[f.URL], anchor), snippet=snippet, score=score,
+                      text=body)

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (Blueprint, current_app, flash, redirect, render_template, request, session,
+                   url_for)
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from kbtool import gaps, notices
+from kbtool import gaps, notices, requestkinds
+from kbtool.index.results import PageHit, SearchResults
+from kbtool.index.search import Searcher
+from kbtool.requestkinds import RequestKind
 from kbtool.web import usage
 from kbtool.web.db import get_db
 from kbtool.web.gapanswers import answers_since
@@ -20,6 +24,9 @@ bp = Blueprint("search", __name__)
 
 MAX_QUERY_LENGTH = 500
 MAX_PAGE = 100
+KNOWN_PROBLEMS_SHOWN = 3
+# The search just noted as unanswered, which the redirect shows again without logging it twice.
+LOGGED_SEARCH = "logged_search"
 UNANSWERED_REASONS = {
     "offre": "La question est notée sans réponse ; rédigez la réponse comme nouvel article.",
     "aucun": "Merci : la question est notée comme sans réponse dans la base de connaissances.",
@@ -34,20 +41,33 @@ class SearchRequest:
     sources: tuple[str, ...]
     namespaces: tuple[str, ...]
     page: int
+    chosen_kind: RequestKind | None = None
 
     @classmethod
     def from_args(cls) -> SearchRequest:
-        """Read and bound the query-string parameters."""
+        """Read and bound the query-string parameters (an unknown kind is no kind)."""
         page = number(request.args.get("page")) or 1
         return cls(query=request.args.get("q", "").strip()[:MAX_QUERY_LENGTH],
                    sources=tuple(v for v in request.args.getlist("source") if v),
                    namespaces=tuple(v for v in request.args.getlist("ns") if v),
-                   page=min(page, MAX_PAGE))
+                   page=min(page, MAX_PAGE),
+                   chosen_kind=requestkinds.BY_ID.get(request.args.get("kind", "")))
+
+    @property
+    def kind(self) -> RequestKind | None:
+        """The kind the agent chose, else the one the query suggests."""
+        return self.chosen_kind or requestkinds.guess(self.query)
+
+    def searched_sources(self) -> tuple[str, ...]:
+        """The sources ticked, else those the chosen kind searches by default."""
+        return self.sources or requestkinds.default_sources(
+            self.chosen_kind, current_app.config["KBTOOL"].sources)
 
     def url(self, **changes: object) -> str:
         """This search's URL with some parameters changed (for paging and suggestions)."""
         args = {"q": self.query, "source": list(self.sources), "ns": list(self.namespaces),
-                "page": self.page, **changes}
+                "page": self.page, "kind": self.chosen_kind.id if self.chosen_kind else None,
+                **changes}
         return url_for("search.index", **args)
 
 
@@ -62,18 +82,61 @@ def index() -> ResponseReturnValue:
     except IndexUnavailable:
         return render_template("search.html", asked=asked, facets={}, results=None,
                                index_missing=True), 503
-    results = None
+    results, known = None, ()
     if asked.query:
-        results = engine.search(asked.query, sources=asked.sources, namespaces=asked.namespaces,
+        results = engine.search(asked.query, sources=asked.searched_sources(),
+                                namespaces=asked.namespaces,
                                 limit=config.get("search.limit"), page=asked.page)
-        if asked.page == 1:  # paging through the same results is not another search
-            usage.record(get_db(), usage.SEARCH, current_user.user.id, query=asked.query,
-                         hits=results.total, confident=results.confident,
-                         detail=_filters_detail(asked))
-            if not results.confident:
-                gaps.record(get_db(), current_user.user.id, asked.query)
+        known, results = _known_problems_first(engine, asked, results)
+        if asked.page == 1 and not _shown_again(asked.query):
+            _log_search(asked, results)
     return render_template("search.html", asked=asked, facets=facets, results=results,
-                           pick_token=pick_token, **_home(asked))
+                           known=known, kinds=requestkinds.KINDS, pick_token=pick_token,
+                           mailing_url=_mailing_return_url(), **_home(asked))
+
+
+def _mailing_return_url() -> str:
+    """Link to the mailing-return procedure named in the configuration ('' when none)."""
+    config = current_app.config["KBTOOL"]
+    page = config.get("web.mailing_return_page")
+    return requestkinds.wiki_page_url(config, page) if page else ""
+
+
+def _shown_again(query: str) -> bool:
+    """True once, for the results shown again after « Aucun de ces résultats » (that search is
+    logged already); the session is left untouched otherwise, so it is not sent back."""
+    return LOGGED_SEARCH in session and session.pop(LOGGED_SEARCH) == query
+
+
+def _log_search(asked: SearchRequest, results: SearchResults) -> None:
+    """A search, for the usage page; a gap when the knowledge base has no sure answer.
+    Paging through the same results is not another search."""
+    usage.record(get_db(), usage.SEARCH, current_user.user.id, query=asked.query,
+                 hits=results.total, confident=results.confident, detail=_filters_detail(asked))
+    if not results.confident:
+        gaps.record(get_db(), current_user.user.id, asked.query)
+
+
+def _known_problems_first(engine: Searcher, asked: SearchRequest,
+                          results: SearchResults) -> tuple[tuple[PageHit, ...], SearchResults]:
+    """For a bug, the known-problem pages (of the configured namespace, or naming the query's
+    error code) taken out of the results to be shown first, on the first page of results."""
+    if asked.kind is not requestkinds.BUG or asked.page != 1:
+        return (), results
+    namespace = current_app.config["KBTOOL"].get("search.known_problems_namespace")
+    codes = requestkinds.error_codes(asked.query)
+    candidates = list(results.hits)
+    if namespace:
+        candidates = list(engine.search(asked.query, sources=asked.searched_sources(),
+                                        namespaces=(namespace,),
+                                        limit=KNOWN_PROBLEMS_SHOWN).hits) + candidates
+    known: dict[str, PageHit] = {}
+    for hit in candidates:
+        if hit.page_id not in known and requestkinds.is_known_problem(hit, codes, namespace):
+            known[hit.page_id] = hit
+    rest = tuple(hit for hit in results.hits if hit.page_id not in known)
+    first = sorted(known.values(), key=lambda hit: not requestkinds.names_code(hit, codes))
+    return tuple(first), replace(results, hits=rest)
 
 
 def _home(asked: SearchRequest) -> dict[str, object]:
@@ -105,6 +168,7 @@ def unanswered() -> ResponseReturnValue:
     flash(UNANSWERED_REASONS[reason], "info")
     if reason == "offre" and gap_id is not None:
         return redirect(url_for("gaps.show", gap_id=gap_id))
+    session[LOGGED_SEARCH] = query
     return redirect(url_for("search.index", q=query))
 
 

@@ -159,7 +159,7 @@ HOSTILE_IDS = [str(2**63), "9" * 40, "-1", "0", quote("²"), quote("١٢"), "%00
 # furthest in it: Agnès (author of the draft and the editable article), René (reviewer), Adam.
 ROUTE_PARAMS: dict[tuple[str, str], tuple[str, dict[str, str]]] = {
     ("search.index", "GET"): ("agnes", {"q": "relevé", "source": "wiki", "ns": "faq",
-                                        "page": "2"}),
+                                        "page": "2", "kind": "bug"}),
     ("search.unanswered", "POST"): ("agnes", {"q": "tarte", "reason": "aucun", "ticket": "T-1"}),
     ("search.notices_read", "POST"): ("agnes", {}),
     ("auth.login", "GET"): ("anonymous", {"next": "/brouillons"}),

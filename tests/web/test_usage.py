@@ -54,3 +54,19 @@ def test_admin_page_shows_the_figures(as_user) -> None:  # type: ignore[no-untyp
     assert "<td>recette tarte tatin</td><td>1</td>" in page
     board = admin.get("/tableau-de-bord").get_data(as_text=True)
     assert "<tr><td>recette tarte tatin</td><td>1</td></tr>" in board
+
+
+def test_the_redirect_after_aucun_is_not_a_second_search(as_user,  # type: ignore[no-untyped-def]
+                                                         settings: Config) -> None:
+    """« Aucun de ces résultats » shows the same results again: that view is not logged, but
+    the agent's next search of the same words is."""
+    agent: FlaskClient = as_user("agnes")
+    agent.get("/", query_string={"q": "recette tarte tatin"})
+    page = post(agent, "/sans-reponse", {"q": "recette tarte tatin", "reason": "aucun"},
+                follow_redirects=True).get_data(as_text=True)
+    assert "la question est notée comme sans réponse" in page and 'class="hit"' in page
+    conn = store.connect(settings.get("web.database"))
+    assert usage.summary(conn).searches == 1
+    agent.get("/", query_string={"q": "recette tarte tatin"})
+    assert usage.summary(conn).searches == 2
+    conn.close()

@@ -6,22 +6,90 @@
   const URL_PATTERN = /https?:\/\/[^\s<>"']+/g;
   const TRAILING = /[.,;:!?)»]+$/;
 
+  const NOT_TYPED = ["checkbox", "radio", "button", "submit", "reset"];
+
+  // Typing in a text field never fires a shortcut (a checkbox or a button is not typed in).
   function isTyping(target) {
-    return target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName);
+    if (target.isContentEditable || ["TEXTAREA", "SELECT"].includes(target.tagName)) return true;
+    return target.tagName === "INPUT" && !NOT_TYPED.includes(target.type);
   }
 
-  // "/" anywhere (outside a field) brings the agent back to the search box.
-  function setUpShortcut() {
-    const box = document.getElementById("q");
-    if (!box) return;
-    if (!box.value) box.focus();
+  function plainKey(event) {
+    return !event.ctrlKey && !event.metaKey && !event.altKey && !isTyping(event.target);
+  }
+
+  // Each shortcut: the key (as event.key) → what it does; see _shortcuts.html.
+  function onKeys(handlers) {
     document.addEventListener("keydown", function (event) {
-      if (event.key === "/" && !event.ctrlKey && !event.metaKey && !event.altKey
-          && !isTyping(event.target)) {
+      const handler = handlers[event.key];
+      if (handler && plainKey(event) && handler(event) !== false) event.preventDefault();
+    });
+  }
+
+  // "/" brings the agent back to the search box; "?" shows the list of shortcuts.
+  function setUpShortcuts() {
+    const box = document.getElementById("q");
+    const list = document.getElementById("shortcuts");
+    if (box && !box.value) box.focus();
+    onKeys({
+      "/": function () { if (!box) return false; box.focus(); box.select(); },
+      "?": function () { if (!list) return false; list.hidden = !list.hidden; },
+    });
+  }
+
+  // 1 to 5 choose the kind of request, and search again with it.
+  function setUpKinds() {
+    const select = document.getElementById("kind");
+    const box = document.getElementById("q");
+    if (!select || !box) return;
+    const handlers = {};
+    Array.from(select.options).filter((option) => option.dataset.key).forEach(function (option) {
+      handlers[option.dataset.key] = function () {
+        select.value = option.value;
+        if (box.value.trim()) select.form.requestSubmit();
+      };
+    });
+    onKeys(handlers);
+  }
+
+  // j/k move between the results' sections, x cites the current one, o reads it in place,
+  // Enter drafts the reply with the cited sections, s reports a bug with them.
+  function setUpResultKeys() {
+    const form = document.getElementById("draft-form");
+    if (!form) return;
+    const boxes = Array.from(form.querySelectorAll("input.pick"));
+    const current = () => boxes.indexOf(document.activeElement);
+    function move(step) {
+      const next = boxes[Math.min(boxes.length - 1, Math.max(0, current() + step))];
+      if (!next) return false;
+      next.focus();
+      next.closest("li.section").scrollIntoView({ block: "nearest" });
+    }
+    function currentBox() { return boxes[current()] || null; }
+    onKeys({
+      "j": () => move(1),
+      "k": () => move(current() === -1 ? 1 : -1),
+      "x": function () {
+        const box = currentBox();
+        if (!box || box.disabled) return false;
+        box.click();
+      },
+      "o": function () {
+        const box = currentBox();
+        const details = box && box.closest("li.section").querySelector("details");
+        if (!details) return false;
+        details.open = !details.open;
+      },
+      "s": function () {  // a bug or missing elements: report them, with the cited sections
+        const report = document.getElementById("report-link");
+        if (!report) return false;
+        report.click();
+      },
+      "Enter": function (event) {
+        if (!currentBox()) return false;
         event.preventDefault();
-        box.focus();
-        box.select();
-      }
+        form.requestSubmit();
+      },
     });
   }
 
@@ -32,11 +100,17 @@
     const boxes = Array.from(form.querySelectorAll("input.pick"));
     const button = document.getElementById("draft-button");
     const counter = document.getElementById("pick-count");
+    const report = document.getElementById("report-link");
+    const reportBase = report && report.getAttribute("href");
     function update() {
-      const count = boxes.filter((box) => box.checked).length;
-      counter.textContent = String(count);
-      button.disabled = count === 0;
-      boxes.forEach((box) => { box.disabled = !box.checked && count >= MAX_PICKS; });
+      const ticked = boxes.filter((box) => box.checked);
+      counter.textContent = String(ticked.length);
+      button.disabled = ticked.length === 0;
+      boxes.forEach((box) => { box.disabled = !box.checked && ticked.length >= MAX_PICKS; });
+      if (report) {  // the report to the developers takes the cited sections along
+        const picks = new URLSearchParams(ticked.map((box) => ["pick", box.value]));
+        report.href = reportBase + (ticked.length ? "&" + picks.toString() : "");
+      }
     }
     boxes.forEach((box) => box.addEventListener("change", update));
     update();
@@ -91,6 +165,13 @@
     const body = document.getElementById("body");
     if (!bar || !body) return;
     const status = document.getElementById("copy-status");
+    // Ctrl+Enter, even while typing in the reply, copies it as plain text.
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+        event.preventDefault();
+        document.getElementById("copy-text").click();
+      }
+    });
     [["copy-text", "text"], ["copy-html", "html"]].forEach(function ([id, format]) {
       document.getElementById(id).addEventListener("click", async function () {
         const text = body.value;
@@ -113,7 +194,9 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
-    setUpShortcut();
+    setUpShortcuts();
+    setUpKinds();
+    setUpResultKeys();
     setUpPicks();
     setUpCopy();
     setUpDraftAutosave();
