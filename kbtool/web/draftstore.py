@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 
 from kbtool import accounts
 from kbtool.store import now
@@ -91,7 +91,7 @@ def create_draft(conn: sqlite3.Connection, user_id: int, query: str, ticket: str
     """Save the proposed reply for these sections; log each link put in it."""
     body = compose(sections, ticket, accounts.signature_of(conn, user_id))
     at = now()
-    stored = json.dumps([[s.page_title, s.heading, s.url] for s in sections], ensure_ascii=False)
+    stored = json.dumps([astuple(s) for s in sections], ensure_ascii=False)
     draft_id = conn.execute(
         "INSERT INTO drafts (user_id, query, ticket, body, sections, created_at, updated_at) "
         "VALUES (?, ?, ?, ?, ?, ?, ?)", (user_id, query, ticket, body, stored, at, at)).lastrowid
