@@ -42,6 +42,12 @@ class Validation:
     reviewer: str | None
     comment: str
     decided_at: float | None
+    corrected_body: str | None = None   # the text approved, when the reviewer corrected it
+
+    @property
+    def approved_body(self) -> str:
+        """The text the reviewer approved: their correction, or the text as sent."""
+        return self.body if self.corrected_body is None else self.corrected_body
 
 
 @dataclass(frozen=True)
@@ -69,7 +75,7 @@ def _validation(row: sqlite3.Row) -> Validation:
                       requested_by_id=row["requested_by"],
                       requested_at=row["requested_at"], body=row["body"], status=row["status"],
                       reviewer=row["reviewer_name"], comment=row["comment"],
-                      decided_at=row["decided_at"])
+                      decided_at=row["decided_at"], corrected_body=row["corrected_body"])
 
 
 def latest_validation(conn: sqlite3.Connection, draft_id: int) -> Validation | None:
@@ -170,10 +176,12 @@ def get_validation(conn: sqlite3.Connection, validation_id: int) -> Validation |
 
 
 def decide(conn: sqlite3.Connection, validation: Validation, reviewer_id: int, approve: bool,
-           comment: str) -> None:
+           comment: str, corrected: str | None = None) -> None:
     """Approve or return a pending request; returning it needs a comment.
 
-    Four eyes: whoever asked for the validation never decides on it, even as a reviewer.
+    A reviewer may correct the text before approving: the corrected text is what is approved,
+    kept beside the text sent (a correction identical to it is no correction).  Four eyes:
+    whoever asked for the validation never decides on it, even as a reviewer.
     """
     if validation.requested_by_id == reviewer_id:
         raise DraftError("Une réponse se fait valider par un autre relecteur que son auteur.")
@@ -181,10 +189,20 @@ def decide(conn: sqlite3.Connection, validation: Validation, reviewer_id: int, a
         raise DraftError("Cette demande a déjà été traitée.")
     if not approve and not comment.strip():
         raise DraftError("Expliquez à l'agent ce qu'il faut revoir.")
+    if corrected is not None and not corrected.strip():
+        raise DraftError("Le texte corrigé est vide.")
+    if not approve or corrected == validation.body:
+        corrected = None
     changed = conn.execute(
-        "UPDATE validations SET status = ?, reviewer_id = ?, comment = ?, decided_at = ? "
-        "WHERE id = ? AND status = ?",
-        (APPROVED if approve else RETURNED, reviewer_id, comment.strip(), now(), validation.id,
-         PENDING)).rowcount
+        "UPDATE validations SET status = ?, reviewer_id = ?, comment = ?, decided_at = ?, "
+        "corrected_body = ? WHERE id = ? AND status = ?",
+        (APPROVED if approve else RETURNED, reviewer_id, comment.strip(), now(), corrected,
+         validation.id, PENDING)).rowcount
     if not changed:  # another reviewer decided since the page was read
         raise DraftError("Cette demande a déjà été traitée.")
+
+
+def pending_count(conn: sqlite3.Connection) -> int:
+    """How many validation requests wait for a reviewer (the navigation's badge)."""
+    return conn.execute("SELECT COUNT(*) FROM validations WHERE status = ?",
+                        (PENDING,)).fetchone()[0]
