@@ -27,7 +27,7 @@ def _check_ticket(_form: FlaskForm, field: StringField) -> None:
         raise ValidationError(TICKET_INVALID)
 
 
-def unix_newlines(text: str | None) -> str | None:
+def _unix_newlines(text: str | None) -> str | None:
     """Browsers send a textarea's line breaks as CRLF; the store keeps the reply's own ``\n``."""
     return text.replace("\r\n", "\n") if text else text
 
@@ -37,7 +37,7 @@ class DraftForm(FlaskForm):
 
     ticket = StringField("N° de ticket (facultatif)", validators=[
         Length(max=40, message="N° de ticket trop long (40 caractères au plus)."), _check_ticket])
-    body = TextAreaField("Réponse", filters=[unix_newlines], validators=[
+    body = TextAreaField("Réponse", filters=[_unix_newlines], validators=[
         DataRequired(message="Le texte de la réponse est vide."),
         Length(max=MAX_BODY_LENGTH,
                message=f"Réponse trop longue ({MAX_BODY_LENGTH} caractères au plus).")])

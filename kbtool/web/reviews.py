@@ -12,13 +12,13 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import Length
 
 from kbtool import articles
 from kbtool.web import draftstore
 from kbtool.web.auth import role_required
 from kbtool.web.db import get_db
-from kbtool.web.drafts import MAX_BODY_LENGTH, unix_newlines
+from kbtool.web.drafts import DraftForm
 from kbtool.web.reply import ChosenSection
 from kbtool.web.searching import IndexUnavailable, shared
 
@@ -33,11 +33,7 @@ class DecisionForm(FlaskForm):
     """The reviewer's comment, and the reply's text as they may have corrected it."""
 
     comment = TextAreaField("Commentaire pour l'agent", validators=[Length(max=5000)])
-    body = TextAreaField("Réponse (vous pouvez la corriger avant de valider)",
-                         filters=[unix_newlines], validators=[
-                             DataRequired(message="Le texte de la réponse est vide."),
-                             Length(max=MAX_BODY_LENGTH, message=(
-                                 f"Réponse trop longue ({MAX_BODY_LENGTH} caractères au plus)."))])
+    body = DraftForm.body  # the same limits as the agent's text
 
 
 @dataclass(frozen=True)

@@ -9,13 +9,12 @@ import re
 import pytest
 from flask.testing import FlaskClient
 
-from kbtool import accounts, store
 from kbtool.config import Config
 from kbtool.index.search import Searcher
-from kbtool.web import draftstore
 from kbtool.web.reply import ChosenSection
 from tests.web.conftest import post
-from tests.web.drafting import QUERY, ask_validation, body_of, new_draft, stored
+from tests.web.drafting import (QUERY, agnes_asks_validation, ask_validation, body_of, new_draft,
+                               stored)
 
 
 def send_for_validation(as_user, client: FlaskClient) -> tuple[str, str]:  # type: ignore[no-untyped-def]
@@ -112,16 +111,6 @@ def test_the_reviewer_reads_the_question_ticket_and_cited_sections_as_indexed(  
     assert shown == expected and all(expected)
 
 
-def _request_citing(settings: Config, section: ChosenSection) -> int:
-    """Agnès's draft citing that section, sent for validation; the request's id."""
-    conn = store.connect(settings.get("web.database"))
-    agnes = accounts.find_user(conn, "agnes")
-    draft_id = draftstore.create_draft(conn, agnes.id, "question", "", [section])
-    validation_id = draftstore.request_validation(conn, draftstore.get_draft(conn, draft_id))
-    conn.close()
-    return validation_id
-
-
 @pytest.mark.parametrize("section", [
     ChosenSection("Page supprimée", "Titre", "https://wiki/doku.php?id=x", "wiki/x.txt", "titre"),
     ChosenSection("Page", "Section renommée", "https://wiki/doku.php?id=logiciel:rapprochement",
@@ -130,7 +119,7 @@ def _request_citing(settings: Config, section: ChosenSection) -> int:
 ])
 def test_a_cited_section_gone_from_the_index_says_so(as_user, settings: Config,  # type: ignore[no-untyped-def]
                                                       section: ChosenSection) -> None:
-    validation_id = _request_citing(settings, section)
+    validation_id = agnes_asks_validation(settings, section)
     page = as_user("rene").get(f"/validations/{validation_id}").get_data(as_text=True)
     assert "Texte indisponible : la section n'est plus dans l'index." in page
     assert section.page_title in page
