@@ -43,11 +43,8 @@ class Validation:
     comment: str
     decided_at: float | None
     corrected_body: str | None = None   # the text approved, when the reviewer corrected it
-
-    @property
-    def approved_body(self) -> str:
-        """The text the reviewer approved: their correction, or the text as sent."""
-        return self.body if self.corrected_body is None else self.corrected_body
+    query: str = ""                     # the draft's search: the client's question
+    ticket: str = ""                    # the draft's ticket number, as it is now
 
 
 @dataclass(frozen=True)
@@ -66,7 +63,8 @@ class Draft:
 
 
 _VALIDATION_SELECT = (
-    "SELECT v.*, a.name AS requester, r.name AS reviewer_name FROM validations v "
+    "SELECT v.*, a.name AS requester, r.name AS reviewer_name, d.query, d.ticket "
+    "FROM validations v JOIN drafts d ON d.id = v.draft_id "
     "JOIN users a ON a.id = v.requested_by LEFT JOIN users r ON r.id = v.reviewer_id ")
 
 
@@ -75,7 +73,8 @@ def _validation(row: sqlite3.Row) -> Validation:
                       requested_by_id=row["requested_by"],
                       requested_at=row["requested_at"], body=row["body"], status=row["status"],
                       reviewer=row["reviewer_name"], comment=row["comment"],
-                      decided_at=row["decided_at"], corrected_body=row["corrected_body"])
+                      decided_at=row["decided_at"], corrected_body=row["corrected_body"],
+                      query=row["query"], ticket=row["ticket"])
 
 
 def latest_validation(conn: sqlite3.Connection, draft_id: int) -> Validation | None:

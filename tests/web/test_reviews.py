@@ -97,8 +97,9 @@ def test_the_reviewer_reads_the_question_ticket_and_cited_sections_as_indexed(  
     path, _ = new_draft(agent, 2, ticket="INC-4212")
     ask_validation(agent, path, ticket="INC-4212")
     reviewer = switch(as_user, client, "rene")
-    [review] = re.findall(r'href="(/validations/\d+)"', reviewer.get("/validations").get_data(
-        as_text=True))
+    queue = html.unescape(reviewer.get("/validations").get_data(as_text=True))
+    assert f"<td>{QUERY}</td>" in queue and "<td>INC-4212</td>" in queue
+    [review] = re.findall(r'href="(/validations/\d+)"', queue)
     page = reviewer.get(review).get_data(as_text=True)
     context = re.search(r'<dl class="context".*?</dl>', page, re.S).group(0)
     assert f"« {QUERY} »" in html.unescape(context) and "INC-4212" in context
