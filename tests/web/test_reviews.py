@@ -57,6 +57,8 @@ def test_returning_needs_a_comment_the_agent_then_reads(as_user, client: FlaskCl
     agent = switch(as_user, client, "agnes")
     page = agent.get(path).get_data(as_text=True)
     assert "Réponse renvoyée pour modifications par rene : « Ajoutez" in page
+    assert page.index('class="status status-returned" role="alert"') < page.index("<h2>")  # on top
+    assert "renvoyée pour modifications" in agent.get("/brouillons").get_data(as_text=True)
     assert "Ajoutez le lien vers la FAQ &lt;b&gt;" in page
     assert "Demander une validation" in page  # it can be sent again once corrected
 
@@ -143,6 +145,7 @@ def test_a_corrected_reply_is_approved_as_corrected_and_the_agent_sees_who_corre
     page = agent.get(path).get_data(as_text=True)
     assert "Texte corrigé par rene avant validation" in page
     assert html.escape(CORRECTED, quote=False) in page
+    assert "validée après correction" in agent.get("/brouillons").get_data(as_text=True)
 
 
 def test_a_reply_approved_as_sent_records_no_correction(as_user, client: FlaskClient,  # type: ignore[no-untyped-def]
