@@ -292,6 +292,12 @@ def review_queue(conn: sqlite3.Connection) -> list[tuple[Article, int]]:
     return [(_article(row), row["demand"]) for row in rows]
 
 
+def review_count(conn: sqlite3.Connection) -> int:
+    """How many submitted articles wait for a reviewer (the navigation's badge)."""
+    return conn.execute("SELECT COUNT(*) FROM articles WHERE status = ?",
+                        (SUBMITTED,)).fetchone()[0]
+
+
 def unpublished(conn: sqlite3.Connection) -> list[Article]:
     """Approved articles not yet in the wiki (waiting for a retry or a decision on a conflict)."""
     rows = conn.execute(_SELECT + "WHERE a.status = ? ORDER BY a.updated_at, a.id",

@@ -164,6 +164,11 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE users ADD COLUMN signature TEXT NOT NULL DEFAULT '';
     """,
+    # 5: the text a reviewer approved after correcting it (NULL: approved as sent); the
+    # reviewer who decided is the one who corrected.
+    """
+    ALTER TABLE validations ADD COLUMN corrected_body TEXT;
+    """,
 )
 
 

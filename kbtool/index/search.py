@@ -128,6 +128,16 @@ class Searcher:
             return None
         return _page_of(view.searcher.stored_fields(int(first[0])), 0.0, ())
 
+    def section_text(self, page_id: str, anchor: str) -> str | None:
+        """The text of one section as indexed (None when the page or the section is no longer
+        there): what a reviewer reads of a section cited in a reply."""
+        view = self._current()
+        for docnum in view.postings.term(f.PAGE_ID, page_id)[0]:
+            fields = view.searcher.stored_fields(int(docnum))
+            if fields.get(f.ANCHOR, "") == anchor:
+                return fields.get(f.BODY, "")
+        return None
+
     def facets(self) -> dict[str, list[str]]:
         """Source name → its namespaces, for the filters of the search page."""
         view = self._current()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 
 from kbtool import accounts
 from kbtool.store import now
@@ -42,6 +42,9 @@ class Validation:
     reviewer: str | None
     comment: str
     decided_at: float | None
+    corrected_body: str | None = None   # the text approved, when the reviewer corrected it
+    query: str = ""                     # the draft's search: the client's question
+    ticket: str = ""                    # the draft's ticket number, as it is now
 
 
 @dataclass(frozen=True)
@@ -60,7 +63,8 @@ class Draft:
 
 
 _VALIDATION_SELECT = (
-    "SELECT v.*, a.name AS requester, r.name AS reviewer_name FROM validations v "
+    "SELECT v.*, a.name AS requester, r.name AS reviewer_name, d.query, d.ticket "
+    "FROM validations v JOIN drafts d ON d.id = v.draft_id "
     "JOIN users a ON a.id = v.requested_by LEFT JOIN users r ON r.id = v.reviewer_id ")
 
 
@@ -69,7 +73,8 @@ def _validation(row: sqlite3.Row) -> Validation:
                       requested_by_id=row["requested_by"],
                       requested_at=row["requested_at"], body=row["body"], status=row["status"],
                       reviewer=row["reviewer_name"], comment=row["comment"],
-                      decided_at=row["decided_at"])
+                      decided_at=row["decided_at"], corrected_body=row["corrected_body"],
+                      query=row["query"], ticket=row["ticket"])
 
 
 def latest_validation(conn: sqlite3.Connection, draft_id: int) -> Validation | None:
@@ -91,7 +96,7 @@ def create_draft(conn: sqlite3.Connection, user_id: int, query: str, ticket: str
     """Save the proposed reply for these sections; log each link put in it."""
     body = compose(sections, ticket, accounts.signature_of(conn, user_id))
     at = now()
-    stored = json.dumps([[s.page_title, s.heading, s.url] for s in sections], ensure_ascii=False)
+    stored = json.dumps([astuple(s) for s in sections], ensure_ascii=False)
     draft_id = conn.execute(
         "INSERT INTO drafts (user_id, query, ticket, body, sections, created_at, updated_at) "
         "VALUES (?, ?, ?, ?, ?, ?, ?)", (user_id, query, ticket, body, stored, at, at)).lastrowid
@@ -170,10 +175,12 @@ def get_validation(conn: sqlite3.Connection, validation_id: int) -> Validation |
 
 
 def decide(conn: sqlite3.Connection, validation: Validation, reviewer_id: int, approve: bool,
-           comment: str) -> None:
+           comment: str, corrected: str | None = None) -> None:
     """Approve or return a pending request; returning it needs a comment.
 
-    Four eyes: whoever asked for the validation never decides on it, even as a reviewer.
+    A reviewer may correct the text before approving: the corrected text is what is approved,
+    kept beside the text sent (a correction identical to it is no correction).  Four eyes:
+    whoever asked for the validation never decides on it, even as a reviewer.
     """
     if validation.requested_by_id == reviewer_id:
         raise DraftError("Une réponse se fait valider par un autre relecteur que son auteur.")
@@ -181,10 +188,20 @@ def decide(conn: sqlite3.Connection, validation: Validation, reviewer_id: int, a
         raise DraftError("Cette demande a déjà été traitée.")
     if not approve and not comment.strip():
         raise DraftError("Expliquez à l'agent ce qu'il faut revoir.")
+    if corrected is not None and not corrected.strip():
+        raise DraftError("Le texte corrigé est vide.")
+    if not approve or corrected == validation.body:
+        corrected = None
     changed = conn.execute(
-        "UPDATE validations SET status = ?, reviewer_id = ?, comment = ?, decided_at = ? "
-        "WHERE id = ? AND status = ?",
-        (APPROVED if approve else RETURNED, reviewer_id, comment.strip(), now(), validation.id,
-         PENDING)).rowcount
+        "UPDATE validations SET status = ?, reviewer_id = ?, comment = ?, decided_at = ?, "
+        "corrected_body = ? WHERE id = ? AND status = ?",
+        (APPROVED if approve else RETURNED, reviewer_id, comment.strip(), now(), corrected,
+         validation.id, PENDING)).rowcount
     if not changed:  # another reviewer decided since the page was read
         raise DraftError("Cette demande a déjà été traitée.")
+
+
+def pending_count(conn: sqlite3.Connection) -> int:
+    """How many validation requests wait for a reviewer (the navigation's badge)."""
+    return conn.execute("SELECT COUNT(*) FROM validations WHERE status = ?",
+                        (PENDING,)).fetchone()[0]

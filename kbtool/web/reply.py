@@ -16,11 +16,17 @@ TICKET_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9#_./-]{0,39}")
 
 @dataclass(frozen=True)
 class ChosenSection:
-    """A search result the agent ticked: where it is and what to call it in the reply."""
+    """A search result the agent ticked: where it is and what to call it in the reply.
+
+    ``page_id`` and ``anchor`` name the section in the index, for a reviewer to read its text;
+    drafts made before they were kept have them empty.
+    """
 
     page_title: str
     heading: str
     url: str
+    page_id: str = ""
+    anchor: str = ""
 
     @property
     def label(self) -> str:

@@ -79,8 +79,9 @@ def _serializer() -> URLSafeSerializer:
 
 
 def pick_token(page: PageHit, section: SectionHit) -> str:
-    """The value of a result's checkbox: its title, heading and link, signed."""
-    return _serializer().dumps([page.title, section.heading, section.url])
+    """The value of a result's checkbox: its title, heading, link and place in the index, signed."""
+    return _serializer().dumps([page.title, section.heading, section.url, page.page_id,
+                                section.anchor])
 
 
 def read_picks(tokens: list[str]) -> list[ChosenSection]:

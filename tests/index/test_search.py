@@ -180,6 +180,23 @@ def test_has_page(searcher: Searcher) -> None:
     assert not searcher.has_page("wiki/logiciel/inexistante.txt")
 
 
+@pytest.mark.parametrize("page_id, anchor, text", [
+    ("wiki/faq/securite.txt", "exemple", "Un abonnement mensuel."),
+    ("wiki/faq/securite.txt", "exemple1", "Une cotisation trimestrielle payée par prélèvement."),
+    ("wiki/faq/securite.txt", "releves_ecarts", "Les écarts de centimes."),
+    ("wiki/faq/securite.txt", "inexistante", None),       # section gone since the reply
+    ("wiki/faq/inexistante.txt", "exemple", None),       # page gone
+    ("", "", None),
+    ("wiki/faq/securite.txt#1", "exemple", None),          # an index key is not a page id
+    ("wiki/faq/*", "exemple", None),                      # no pattern matching
+    ("WIKI/FAQ/SECURITE.TXT", "exemple", None),           # ids are exact
+])
+def test_section_text_is_the_text_as_indexed(searcher: Searcher, page_id: str, anchor: str,
+                                             text: str | None) -> None:
+    found = searcher.section_text(page_id, anchor)
+    assert found == text if text is None else found.strip() == text
+
+
 def test_facets_list_sources_and_their_namespaces(searcher: Searcher) -> None:
     assert searcher.facets() == {"docs": ["tresorier"],
                                  "wiki": ["erreurs", "faq", "logiciel", "logiciel:banque"]}

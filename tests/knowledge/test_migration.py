@@ -33,3 +33,19 @@ def test_a_version_3_database_gains_empty_signatures(tmp_path: Path) -> None:
     assert store.schema_version(conn) == len(store.MIGRATIONS) >= 4
     row = conn.execute("SELECT name, email, signature FROM users").fetchone()
     assert tuple(row) == ("agnes", "a@example.org", "")
+
+
+def test_a_version_4_database_keeps_its_decisions_uncorrected(tmp_path: Path) -> None:
+    path = tmp_path / "app.sqlite3"
+    old = sqlite3.connect(path, isolation_level=None)
+    store.migrate(old, migrations=store.MIGRATIONS[:4])
+    old.executescript(
+        "INSERT INTO users (name, role, created_at) VALUES ('agnes', 'agent', 0);"
+        "INSERT INTO drafts (user_id, body, created_at, updated_at) VALUES (1, 'Bonjour', 0, 0);"
+        "INSERT INTO validations (draft_id, requested_by, requested_at, body, status) "
+        "VALUES (1, 1, 0, 'Bonjour', 'approved');")
+    old.close()
+    conn = store.connect(path)
+    assert store.schema_version(conn) == len(store.MIGRATIONS) >= 5
+    row = conn.execute("SELECT body, status, corrected_body FROM validations").fetchone()
+    assert tuple(row) == ("Bonjour", "approved", None)

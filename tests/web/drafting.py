@@ -10,8 +10,10 @@ import sqlite3
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from kbtool import store
+from kbtool import accounts, store
 from kbtool.config import Config
+from kbtool.web import draftstore
+from kbtool.web.reply import ChosenSection
 from tests.web.conftest import post
 
 QUERY = "importer un relevé OFX"
@@ -64,3 +66,15 @@ def ask_validation(client: FlaskClient, path: str, ticket: str = "",
     if body is None:
         body = body_of(client.get(path).get_data(as_text=True))
     return post(client, path + "/validation", {"ticket": ticket, "body": body})
+
+
+def agnes_asks_validation(settings: Config, section: ChosenSection, query: str = "question",
+                          ticket: str = "") -> int:
+    """Agnès's draft citing that section, sent for validation straight through the store (as
+    from another browser); the request's id."""
+    conn = store.connect(settings.get("web.database"))
+    agnes = accounts.find_user(conn, "agnes")
+    draft_id = draftstore.create_draft(conn, agnes.id, query, ticket, [section])
+    validation_id = draftstore.request_validation(conn, draftstore.get_draft(conn, draft_id))
+    conn.close()
+    return validation_id

@@ -65,7 +65,7 @@ def test_validation_request_sends_the_edits_on_screen(draft_page, live_server: s
     reviewer.goto("/validations")
     sign_in(reviewer, "rene")
     reviewer.locator("a[href^='/validations/']").first.click()
-    assert reviewer.inner_text("pre.reply") == EDITED
+    assert reviewer.input_value("#body") == EDITED  # the text sent, ready to be corrected
     assert draft_page.csp_errors == []
 
 

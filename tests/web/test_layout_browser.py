@@ -34,8 +34,8 @@ OVERFLOWING = """() => {
 
 @pytest.fixture()
 def app(settings: Config) -> Flask:
-    """The app with one gap, one article under review and one reply draft (René's), each holding
-    a long unbroken line."""
+    """The app with one gap, one article under review, one reply draft (René's) and one reply
+    waiting for validation (Agnès's), each holding a long unbroken line."""
     from kbtool.web import create_app
 
     conn = store.connect(settings.get("web.database"))
@@ -49,6 +49,11 @@ def app(settings: Config) -> Flask:
     rene = accounts.find_user(conn, "rene")
     draftstore.create_draft(conn, rene.id, QUESTION, "T-1", [ChosenSection(
         "Cotisations", "Rembourser", LONG_LINE)])
+    asked = draftstore.create_draft(conn, agnes.id, QUESTION + " " + LONG_LINE, "T-2", [
+        ChosenSection("Importer les relevés", "Importer les relevés bancaires (OFX, CSV)",
+                      LONG_LINE, "wiki/logiciel/import_releves.txt",
+                      "importer_les_releves_bancaires_ofx_csv")])
+    draftstore.request_validation(conn, draftstore.get_draft(conn, asked))
     conn.close()
     return create_app(settings, testing=True)
 
@@ -93,7 +98,7 @@ def test_the_wiki_text_under_review_wraps(desktop: sync_api.Page) -> None:
 MAIN_PAGES = ["/", "/?q=importer+un+relev%C3%A9+OFX", "/?q=licorne+spatiale+violette",
               "/brouillons", "/articles", "/questions", "/validations", "/relecture",
               "/tableau-de-bord", "/profil", "/questions/1", "/articles/1", "/brouillons/1",
-              "review", "/signalement?q=importer+un+relev%C3%A9+OFX"]
+              "/validations/1", "review", "/signalement?q=importer+un+relev%C3%A9+OFX"]
 
 
 @pytest.mark.parametrize("path", MAIN_PAGES)

@@ -63,6 +63,7 @@ TABLE: dict[tuple[str, str], Ask] = {
     ("drafts.ask_validation", "POST"): signed_in(SAVED_REFUSED, 404, 404, 404,
                                                  data={"ticket": "", "body": "Autre"}),
     ("reviews.queue", "GET"): REVIEWERS,
+    ("reviews.counts", "GET"): REVIEWERS,
     ("reviews.review", "GET"): REVIEWERS,
     ("reviews.review", "POST"): signed_in(403, 403, DONE, DONE, data={"decision": "approve"}),
     ("gaps.index", "GET"): EVERYONE,
