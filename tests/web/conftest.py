@@ -143,15 +143,17 @@ def wiki_settings(wiki_config_file: Path) -> Config:
 
 @pytest.fixture()
 def live_server(app: Flask) -> Iterator[str]:
-    """The app served by waitress on a free loopback port; yields its base URL."""
-    from waitress.server import create_server
+    """The app on a threaded HTTP server on a free loopback port (a thread per request, stopped
+    cleanly from another thread); yields its base URL."""
+    from werkzeug.serving import make_server
 
-    server = create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}"
-    server.close()
-    thread.join(timeout=5)
+    yield f"http://127.0.0.1:{server.port}"
+    server.shutdown()
+    server.server_close()
+    thread.join()
 
 
 @pytest.fixture()

@@ -1,7 +1,7 @@
 """The main path in a real headless Chromium: sign in, search, tick two results, draft, copy.
 
-The app runs on waitress in a thread on 127.0.0.1; Playwright drives Debian's Chromium (nothing is
-downloaded).  The clipboard is read back from the page, so the test sees what an agent would
+The app runs on a threaded HTTP server in the test process on 127.0.0.1; Playwright drives
+Debian's Chromium (nothing is downloaded).  The clipboard is read back from the page, so the test sees what an agent would
 paste.  Screenshots of the search and draft pages go to ``tests/_artifacts/``.
 """
 

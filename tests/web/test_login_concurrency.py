@@ -6,14 +6,11 @@ from __future__ import annotations
 import http.client
 import re
 import threading
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlencode
 
 import pytest
 from argon2 import PasswordHasher
-from flask import Flask
-from werkzeug.serving import make_server
 
 from kbtool import accounts, store
 from kbtool.config import Config
@@ -25,16 +22,9 @@ _CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 
 
 @pytest.fixture()
-def served(app: Flask) -> Iterator[int]:
-    """The app on a threaded HTTP server (a thread per request, stopped cleanly, which waitress
-    cannot be from another thread); yields its port."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server.port
-    server.shutdown()
-    server.server_close()
-    thread.join()
+def served(live_server: str) -> int:
+    """The port of the app served on loopback."""
+    return int(live_server.rsplit(":", 1)[1])
 
 
 @pytest.fixture()
