@@ -49,3 +49,18 @@ def test_a_version_4_database_keeps_its_decisions_uncorrected(tmp_path: Path) ->
     assert store.schema_version(conn) == len(store.MIGRATIONS) >= 5
     row = conn.execute("SELECT body, status, corrected_body FROM validations").fetchone()
     assert tuple(row) == ("Bonjour", "approved", None)
+
+
+def test_a_version_5_database_keeps_its_drafts_without_a_kind(tmp_path: Path) -> None:
+    path = tmp_path / "app.sqlite3"
+    old = sqlite3.connect(path, isolation_level=None)
+    store.migrate(old, migrations=store.MIGRATIONS[:5])
+    old.executescript(
+        "INSERT INTO users (name, role, created_at) VALUES ('agnes', 'agent', 0);"
+        "INSERT INTO drafts (user_id, query, body, created_at, updated_at) "
+        "VALUES (1, 'ERR-4012', 'Bonjour', 0, 0);")
+    old.close()
+    conn = store.connect(path)
+    assert store.schema_version(conn) == len(store.MIGRATIONS) >= 6
+    row = conn.execute("SELECT query, body, kind FROM drafts").fetchone()
+    assert tuple(row) == ("ERR-4012", "Bonjour", "")
