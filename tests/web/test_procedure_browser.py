@@ -18,7 +18,7 @@ import pytest
 from kbtool.config import Config
 from tests.web.browser import ARTIFACTS, signed_in, sync_api
 from tests.web.test_keyboard_browser import MAX_KEYSTROKES, Keyboard
-from tests.web.test_ticket_browser import clipboard, copy
+from tests.web.test_ticket_browser import clipboard, copy, write_ticket
 
 expect = sync_api.expect
 GUIDE = ARTIFACTS / "guide"
@@ -158,13 +158,7 @@ def test_a_bug_shows_its_known_problem_then_the_procedure(agent: sync_api.Page) 
     shot(agent, "3-bug-missing-elements")
 
     agent.fill("#title", TICKET_TITLE)
-    agent.fill("#steps", "Ouvrir Banque > Relevés\nImporter le fichier OFX")
-    agent.fill("#environment", "Trésorio 5.2, Windows 11")
-    agent.fill("#observed", "ERR-4012 : fichier de relevé illisible")
-    agent.fill("#expected", "Le relevé est importé")
-    agent.select_option("#urgency", "haute")
-    agent.click("#write-ticket")
-    ticket = copy(agent, "ticket-text")
+    ticket = write_ticket(agent)
     assert ticket.startswith(TICKET_TITLE) and cited in ticket
     shot(agent, "3-bug-ticket", show="#ticket-text")
 
