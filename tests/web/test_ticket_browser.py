@@ -14,7 +14,12 @@ def clipboard(page) -> str:  # type: ignore[no-untyped-def]
 
 
 def copy(page, box: str) -> str:  # type: ignore[no-untyped-def]
-    """Click the copy button of that text box; what the clipboard then holds."""
+    """Click the copy button of that text box; what the clipboard then holds.
+
+    The button is there as soon as the page is parsed, its handler once the page's deferred
+    script ran (at ``load``): a loaded machine shows the gap, so wait for both."""
+    page.locator(f"button[data-copy={box}]").wait_for()
+    page.wait_for_load_state("load")
     page.click(f"button[data-copy={box}]")
     expect(page.locator(f"button[data-copy={box}] + .copy-status")).to_have_text("Copié.")
     return clipboard(page)
