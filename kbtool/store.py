@@ -169,6 +169,10 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE validations ADD COLUMN corrected_body TEXT;
     """,
+    # 6: the kind of request a draft answers (a ``requestkinds`` id; '' for none).
+    """
+    ALTER TABLE drafts ADD COLUMN kind TEXT NOT NULL DEFAULT '';
+    """,
 )
 
 

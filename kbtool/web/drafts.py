@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from kbtool import accounts
+from kbtool import accounts, requestkinds
 from kbtool.web import draftstore, usage
 from kbtool.web.db import get_db
 from kbtool.web.reply import MAX_SECTIONS, compose, valid_ticket
@@ -60,6 +60,7 @@ def create() -> ResponseReturnValue:
     """Propose a reply from the ticked results and open it for editing."""
     query = request.form.get("q", "")[:500]
     ticket = request.form.get("ticket", "").strip()
+    kind = requestkinds.BY_ID.get(request.form.get("kind", ""))  # unknown: no kind
     picks = request.form.getlist("pick")
     back = redirect(url_for("search.index", q=query) if query else url_for("search.index"))
     if not 1 <= len(picks) <= MAX_SECTIONS:
@@ -72,7 +73,8 @@ def create() -> ResponseReturnValue:
         sections = read_picks(picks)
     except ValueError:
         abort(400)
-    draft_id = draftstore.create_draft(get_db(), current_user.user.id, query, ticket, sections)
+    draft_id = draftstore.create_draft(get_db(), current_user.user.id, query, ticket, sections,
+                                       kind)
     return redirect(url_for("drafts.edit", draft_id=draft_id))
 
 

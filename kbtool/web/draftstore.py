@@ -12,7 +12,8 @@ import logging
 import sqlite3
 from dataclasses import astuple, dataclass
 
-from kbtool import accounts
+from kbtool import accounts, requestkinds
+from kbtool.requestkinds import RequestKind
 from kbtool.store import now
 from kbtool.web import usage
 from kbtool.web.reply import ChosenSection, compose
@@ -45,6 +46,7 @@ class Validation:
     corrected_body: str | None = None   # the text approved, when the reviewer corrected it
     query: str = ""                     # the draft's search: the client's question
     ticket: str = ""                    # the draft's ticket number, as it is now
+    kind: RequestKind | None = None     # the kind of request the draft answers
 
 
 @dataclass(frozen=True)
@@ -60,10 +62,11 @@ class Draft:
     created_at: float
     updated_at: float
     validation: Validation | None
+    kind: RequestKind | None = None
 
 
 _VALIDATION_SELECT = (
-    "SELECT v.*, a.name AS requester, r.name AS reviewer_name, d.query, d.ticket "
+    "SELECT v.*, a.name AS requester, r.name AS reviewer_name, d.query, d.ticket, d.kind "
     "FROM validations v JOIN drafts d ON d.id = v.draft_id "
     "JOIN users a ON a.id = v.requested_by LEFT JOIN users r ON r.id = v.reviewer_id ")
 
@@ -74,7 +77,12 @@ def _validation(row: sqlite3.Row) -> Validation:
                       requested_at=row["requested_at"], body=row["body"], status=row["status"],
                       reviewer=row["reviewer_name"], comment=row["comment"],
                       decided_at=row["decided_at"], corrected_body=row["corrected_body"],
-                      query=row["query"], ticket=row["ticket"])
+                      query=row["query"], ticket=row["ticket"], kind=_kind(row))
+
+
+def _kind(row: sqlite3.Row) -> RequestKind | None:
+    """The row's kind of request (none for '' or an id this version does not know)."""
+    return requestkinds.BY_ID.get(row["kind"])
 
 
 def latest_validation(conn: sqlite3.Connection, draft_id: int) -> Validation | None:
@@ -88,18 +96,21 @@ def _draft(conn: sqlite3.Connection, row: sqlite3.Row) -> Draft:
     sections = tuple(ChosenSection(*item) for item in json.loads(row["sections"]))
     return Draft(id=row["id"], user_id=row["user_id"], query=row["query"], ticket=row["ticket"],
                  body=row["body"], sections=sections, created_at=row["created_at"],
-                 updated_at=row["updated_at"], validation=latest_validation(conn, row["id"]))
+                 updated_at=row["updated_at"], validation=latest_validation(conn, row["id"]),
+                 kind=_kind(row))
 
 
 def create_draft(conn: sqlite3.Connection, user_id: int, query: str, ticket: str,
-                 sections: list[ChosenSection]) -> int:
-    """Save the proposed reply for these sections; log each link put in it."""
+                 sections: list[ChosenSection], kind: RequestKind | None = None) -> int:
+    """Save the proposed reply for these sections, with the kind of request it answers; log
+    each link put in it."""
     body = compose(sections, ticket, accounts.signature_of(conn, user_id))
     at = now()
     stored = json.dumps([astuple(s) for s in sections], ensure_ascii=False)
     draft_id = conn.execute(
-        "INSERT INTO drafts (user_id, query, ticket, body, sections, created_at, updated_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)", (user_id, query, ticket, body, stored, at, at)).lastrowid
+        "INSERT INTO drafts (user_id, query, ticket, kind, body, sections, created_at, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (user_id, query, ticket, kind.id if kind else "", body, stored, at, at)).lastrowid
     _log_links(conn, user_id, draft_id, usage.links_in(body))
     return draft_id  # type: ignore[return-value]
 

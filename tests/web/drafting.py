@@ -35,10 +35,13 @@ def ticked(client: FlaskClient, count: int, query: str = QUERY) -> tuple[list[st
     return PICK.findall(page)[:count], SECTION_LINK.findall(page)[:count]
 
 
-def new_draft(client: FlaskClient, count: int = 2, ticket: str = "") -> tuple[str, list[str]]:
-    """Tick results, ask for a draft; the draft page's path and the ticked links."""
+def new_draft(client: FlaskClient, count: int = 2, ticket: str = "",
+              kind: str = "") -> tuple[str, list[str]]:
+    """Tick results, ask for a draft (for that kind of request); the draft page's path and the
+    ticked links."""
     picks, links = ticked(client, count)
-    response = post(client, "/brouillons", {"q": QUERY, "pick": picks, "ticket": ticket})
+    response = post(client, "/brouillons", {"q": QUERY, "pick": picks, "ticket": ticket,
+                                            "kind": kind})
     assert response.status_code == 302, response.get_data(as_text=True)
     return response.headers["Location"], links
 

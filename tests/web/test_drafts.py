@@ -216,3 +216,39 @@ def test_a_store_that_cannot_write_loses_no_text(agent: FlaskClient, settings: C
         assert 'value="INC-9"' in page
     response = post(agent, path + "/enregistrement", {"ticket": "INC-9", "body": EDITED})
     assert response.status_code == 503 and "réessayez" in response.get_json()["error"]
+
+
+KIND_FIELD = re.compile(r'<input type="hidden" name="kind" value="([^"]*)">')
+
+
+@pytest.mark.parametrize(("args", "sent"), [
+    ({"q": QUERY, "kind": "compta"}, "compta"),     # chosen
+    ({"q": "le logiciel plante"}, "bug"),          # guessed from the query
+    ({"q": QUERY}, ""),                             # none
+])
+def test_the_draft_form_sends_the_kind_of_the_search(agent: FlaskClient, args: dict,
+                                                     sent: str) -> None:
+    page = agent.get("/", query_string={**args, "source": ["wiki", "docs"]}).get_data(
+        as_text=True)
+    assert KIND_FIELD.findall(page) == [sent]
+
+
+def test_a_draft_keeps_its_kind_and_shows_it(agent: FlaskClient, settings: Config) -> None:
+    picks, _ = ticked(agent, 1)
+    response = post(agent, "/brouillons", {"q": QUERY, "pick": picks, "kind": "fonction"})
+    path = response.headers["Location"]
+    assert stored(settings, path)[0]["kind"] == "fonction"
+    page = agent.get(path).get_data(as_text=True)
+    assert re.search(r'id="draft-kind">Type de demande : <strong>Question fonctionnelle<', page)
+
+
+@pytest.mark.parametrize("kind", ["", "inconnu", "BUG", "bug ", "<script>", "bug\x00",
+                                  "fonction\ncompta", "é" * 1000, "1"])
+def test_an_unknown_kind_drafts_without_a_kind(agent: FlaskClient, settings: Config,
+                                               kind: str) -> None:
+    picks, _ = ticked(agent, 1)
+    response = post(agent, "/brouillons", {"q": QUERY, "pick": picks, "kind": kind})
+    assert response.status_code == 302
+    path = response.headers["Location"]
+    assert stored(settings, path)[0]["kind"] == ""
+    assert "draft-kind" not in agent.get(path).get_data(as_text=True)

@@ -93,10 +93,10 @@ def test_unknown_decision_is_refused(as_user, client: FlaskClient) -> None:  # t
     assert client.get("/validations/999").status_code == 404
 
 
-def test_the_reviewer_reads_the_question_ticket_and_cited_sections_as_indexed(  # type: ignore[no-untyped-def]
+def test_the_reviewer_reads_the_question_kind_ticket_and_cited_sections_as_indexed(  # type: ignore[no-untyped-def]
         as_user, client: FlaskClient, settings: Config) -> None:
     agent = as_user("agnes")
-    path, _ = new_draft(agent, 2, ticket="INC-4212")
+    path, _ = new_draft(agent, 2, ticket="INC-4212", kind="compta")
     ask_validation(agent, path, ticket="INC-4212")
     reviewer = switch(as_user, client, "rene")
     queue = html.unescape(reviewer.get("/validations").get_data(as_text=True))
@@ -105,6 +105,7 @@ def test_the_reviewer_reads_the_question_ticket_and_cited_sections_as_indexed(  
     page = reviewer.get(review).get_data(as_text=True)
     context = re.search(r'<dl class="context".*?</dl>', page, re.S).group(0)
     assert f"« {QUERY} »" in html.unescape(context) and "INC-4212" in context
+    assert '<dd id="review-kind">Question comptable</dd>' in context
     shown = [html.unescape(text) for text in re.findall(
         r'<blockquote class="section-text">(.*?)</blockquote>', page, re.S)]
     draft, _ = stored(settings, path)
@@ -126,6 +127,7 @@ def test_a_cited_section_gone_from_the_index_says_so(as_user, settings: Config, 
     page = as_user("rene").get(f"/validations/{validation_id}").get_data(as_text=True)
     assert "Texte indisponible : la section n'est plus dans l'index." in page
     assert section.page_title in page
+    assert re.search(r'id="review-kind"><span class="hint">non indiqué<', page)  # drafted so
 
 
 CORRECTED = "Bonjour,\n\nVoici la bonne page : https://wiki/doku.php?id=faq\n\nCordialement,\nRené"

@@ -14,10 +14,27 @@ def clipboard(page) -> str:  # type: ignore[no-untyped-def]
 
 
 def copy(page, box: str) -> str:  # type: ignore[no-untyped-def]
-    """Click the copy button of that text box; what the clipboard then holds."""
+    """Click the copy button of that text box; what the clipboard then holds.
+
+    The button is there as soon as the page is parsed, its handler once the page's deferred
+    script ran (at ``load``): a loaded machine shows the gap, so wait for both."""
+    page.locator(f"button[data-copy={box}]").wait_for()
+    page.wait_for_load_state("load")
     page.click(f"button[data-copy={box}]")
     expect(page.locator(f"button[data-copy={box}] + .copy-status")).to_have_text("Copié.")
     return clipboard(page)
+
+
+def write_ticket(page) -> str:  # type: ignore[no-untyped-def]
+    """Describe the problem for the developers (the title as prefilled), "Rédiger le ticket",
+    copy it: the clipboard's text."""
+    page.fill("#steps", "Ouvrir Banque > Relevés\nImporter le fichier OFX")
+    page.fill("#environment", "Trésorio 5.2, Windows 11")
+    page.fill("#observed", "Message « format inconnu »")
+    page.fill("#expected", "Le relevé est importé")
+    page.select_option("#urgency", "haute")
+    page.click("#write-ticket")
+    return copy(page, "ticket-text")
 
 
 def test_from_a_search_to_the_ticket_and_the_client_message(page) -> None:  # type: ignore[no-untyped-def]
@@ -41,13 +58,7 @@ def test_from_a_search_to_the_ticket_and_the_client_message(page) -> None:  # ty
     page.fill("#missing-request", request + "\nNous corrigerons cela la semaine prochaine.")
     expect(page.locator("#missing-request-warning")).to_contain_text("« la semaine prochaine »")
 
-    page.fill("#steps", "Ouvrir Banque > Relevés\nImporter le fichier OFX")
-    page.fill("#environment", "Trésorio 5.2, Windows 11")
-    page.fill("#observed", "Message « format inconnu »")
-    page.fill("#expected", "Le relevé est importé")
-    page.select_option("#urgency", "haute")
-    page.click("#write-ticket")
-    ticket = copy(page, "ticket-text")
+    ticket = write_ticket(page)
     assert ticket.startswith(QUERY) and "2. Importer le fichier OFX" in ticket
     assert page.is_checked("#have-version")  # the ticks survived the post
 
