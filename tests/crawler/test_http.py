@@ -16,7 +16,7 @@ import pytest
 from kbtool.config import from_dict
 from kbtool.crawler import http
 from kbtool.crawler.http import HttpClient, HttpError, HttpSettings, Response, safe_url
-from tests.servers import LoopbackServer, Reply, Seen
+from tests.servers import LoopbackServer, Reply, Seen, free_port
 
 FAST = HttpSettings(timeout=0.5, retries=2, max_bytes=10_000, delay=0.0,
                     user_agent="kbtool-test", backoff=0.01)
@@ -153,10 +153,7 @@ def test_post_sends_data(server, client):
 
 
 def test_refused_connection_is_retried_then_reported():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    error = _error(HttpClient(FAST), f"http://127.0.0.1:{port}/")
+    error = _error(HttpClient(FAST), f"http://127.0.0.1:{free_port()}/")
     assert "connection failed" in error.reason and "after 2 retries" in error.reason
 
 
