@@ -61,4 +61,3 @@ def _program() -> str:
     environment's ``bin`` is often not on PATH), else plain ``kbtool``."""
     script = Path(sys.executable).parent / "kbtool"
     return shlex.quote(str(script)) if script.is_file() else "kbtool"
-

@@ -141,7 +141,8 @@ CASES = {
     "unknown source": Case(("--config", "{ws}/kbtool.toml", "reindex", "--source", "nope"), 2,
                            "unknown source 'nope'"),
     # The index: absent, or its folder where the system refuses it.
-    "no index yet": Case(("--config", "{ws}/empty.toml", "search", "banque"), 4, "",
+    "no index yet": Case(("--config", "{ws}/empty.toml", "search", "banque"), 4,
+                         "never-built: no index yet; run `kbtool reindex` first",
                          write("empty.toml", '[index]\ndir = "never-built"\n')),
     "index folder under a file": Case(
         ("--config", "{ws}/underfile.toml", "reindex"), 5, "Not a directory",
@@ -201,7 +202,8 @@ CASES = {
     "database is a folder": Case(("--config", "{ws}/dbdir.toml", "user", "list"), 2,
                                  "cannot open database",
                                  write("dbdir.toml", '[web]\ndatabase = "."\n')),
-    "database not SQLite": Case(("--config", "{ws}/dbjunk.toml", "user", "list"), 5, "",
+    "database not SQLite": Case(("--config", "{ws}/dbjunk.toml", "user", "list"), 5,
+                                "database (web.database): file is not a database",
                                 steps(write("dbjunk.toml", '[web]\ndatabase = "junk.db"\n'),
                                       write("junk.db", b"not a database\n" * 100))),
     "password on stdin too short": Case(("--config", "{ws}/web.toml", "user", "add", "x"), 2,

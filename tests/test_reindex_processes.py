@@ -159,8 +159,7 @@ def test_a_sigterm_in_an_at_fork_hook_still_ends_the_run_with_143(big: Path) -> 
     store = IndexStore(load(big).index_dir)
     before = store.versions()
     run = kbtool(big, "reindex", "--full", python=("-c", SIGTERM_AT_FORK))
-    out, err = run.communicate(timeout=300)
-    assert run.returncode == 143, err
+    assert ended(run, timeout=300) == 143
     assert_stopped_cleanly(run, store, before)
 
 

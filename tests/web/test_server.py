@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -17,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.processes import children
+from tests.servers import free_port
 
 KBTOOL = str(Path(sys.executable).with_name("kbtool"))
 CONFIG = """
@@ -76,9 +76,7 @@ def server(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
     """``kbtool serve`` with two workers on a free port (``web.port``: ``serve`` without
     ``--port`` listens where the configuration says); yields the process and the base URL."""
     config = tmp_path / "kbtool.toml"
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     config.write_text(CONFIG + f"port = {port}\n", encoding="utf-8")
     process = subprocess.Popen([KBTOOL, "--config", str(config), "serve"],
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
