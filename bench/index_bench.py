@@ -34,7 +34,7 @@ from typing import Callable, Protocol, Sequence
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from fts5_baseline import Fts5Baseline, UpdateReport  # noqa: E402
-from sections import write_section  # noqa: E402
+from sections import publish  # noqa: E402
 
 from kbtool.config import Config, from_dict  # noqa: E402
 from kbtool.evaluation import CUTOFF, JudgedQuery, evaluate, load_queries  # noqa: E402
@@ -101,14 +101,6 @@ def corpus_parser(description: str) -> argparse.ArgumentParser:
                         help="timed runs of each query per engine (default 5)")
     parser.add_argument("--out", type=Path, help="Markdown file to write the section into")
     return parser
-
-
-def publish(text: str, out: Path | None, heading: str, begin: str, end: str) -> None:
-    """Print the report and, given a file, write it as that file's section."""
-    print(text)
-    if out:
-        write_section(out, heading, begin, end, text)
-        print(f"written to {out}")
 
 
 @dataclass

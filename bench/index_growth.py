@@ -34,7 +34,8 @@ from typing import Sequence
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from index_bench import (config_searcher, corpus_config, corpus_parser,  # noqa: E402
-                         latencies, load_average, percentile, publish, timed)
+                         latencies, load_average, percentile, timed)
+from sections import publish  # noqa: E402
 
 from kbtool.config import Config  # noqa: E402
 from kbtool.evaluation import load_queries  # noqa: E402
