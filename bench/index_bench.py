@@ -34,7 +34,7 @@ from typing import Callable, Protocol, Sequence
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from fts5_baseline import Fts5Baseline, UpdateReport  # noqa: E402
-from sections import write_section  # noqa: E402
+from sections import publish  # noqa: E402
 
 from kbtool.config import Config, from_dict  # noqa: E402
 from kbtool.evaluation import CUTOFF, JudgedQuery, evaluate, load_queries  # noqa: E402
@@ -103,14 +103,6 @@ def corpus_parser(description: str) -> argparse.ArgumentParser:
     return parser
 
 
-def publish(text: str, out: Path | None, heading: str, begin: str, end: str) -> None:
-    """Print the report and, given a file, write it as that file's section."""
-    print(text)
-    if out:
-        write_section(out, heading, begin, end, text)
-        print(f"written to {out}")
-
-
 @dataclass
 class _Report:
     rows: list[Row]
@@ -131,10 +123,7 @@ def _run(corpus: Path, tmp: Path, queries: list[JudgedQuery], repeat: int) -> _R
     fts_full, fts_build = timed(fts.update)
     notes.append(_kbtool_note("full", kb_full))
     notes.append(_fts_note("full", fts_build))
-    opened, searcher = timed(lambda: Searcher(config.index_dir,
-                                               min_coverage=config.get("search.min_coverage"),
-                                               sections_per_page=config.get(
-                                                   "search.sections_per_page")))
+    opened, searcher = timed(lambda: config_searcher(config))
     try:
         kb_ms, fts_ms = latencies((searcher, fts), [q.query for q in queries], repeat)
         quality = {"kbtool": evaluate(searcher, queries), "FTS5": evaluate(fts, queries)}
@@ -174,6 +163,12 @@ def corpus_config(copy: Path, index_dir: Path) -> Config:
                                    "path": str(copy / "wiki")},
                                   {"name": "docs", "kind": "folder",
                                    "path": str(copy / "docs")}]})
+
+
+def config_searcher(config: Config) -> Searcher:
+    """A searcher on the config's index, with its search settings."""
+    return Searcher(config.index_dir, min_coverage=config.get("search.min_coverage"),
+                    sections_per_page=config.get("search.sections_per_page"))
 
 
 def timed(action: Callable[[], object]) -> tuple[float, object]:

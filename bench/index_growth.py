@@ -33,12 +33,12 @@ from typing import Sequence
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from index_bench import (corpus_config, corpus_parser, latencies, load_average,  # noqa: E402
-                         percentile, publish, timed)
+from index_bench import (config_searcher, corpus_config, corpus_parser,  # noqa: E402
+                         latencies, load_average, percentile, timed)
+from sections import publish  # noqa: E402
 
 from kbtool.config import Config  # noqa: E402
 from kbtool.evaluation import load_queries  # noqa: E402
-from kbtool.index.search import Searcher  # noqa: E402
 from kbtool.index.store import IndexStore  # noqa: E402
 from kbtool.pipeline import reindex  # noqa: E402
 
@@ -131,7 +131,7 @@ def _run(corpus: Path, tmp: Path, queries: list[str], args: argparse.Namespace) 
     fresh = corpus_config(copy, tmp / "fresh")
     fresh_seconds, _ = timed(lambda: reindex(fresh, full=True))
     openings = _openings((updated, fresh), args.repeat)
-    searchers = [_searcher(updated), _searcher(fresh)]
+    searchers = [config_searcher(updated), config_searcher(fresh)]
     try:
         updated_ms, fresh_ms = latencies(searchers, queries, args.repeat)
     finally:
@@ -153,15 +153,10 @@ def _openings(configs: tuple[Config, Config], repeat: int) -> tuple[list[float],
     times: tuple[list[float], list[float]] = ([], [])
     for _ in range(repeat):
         for config, spent in zip(configs, times):
-            opened, searcher = timed(lambda: _searcher(config))
+            opened, searcher = timed(lambda: config_searcher(config))
             searcher.close()
             spent.append(opened * 1000)
     return times
-
-
-def _searcher(config: Config) -> Searcher:
-    return Searcher(config.index_dir, min_coverage=config.get("search.min_coverage"),
-                    sections_per_page=config.get("search.sections_per_page"))
 
 
 def _shape(config: Config) -> Shape:
@@ -171,7 +166,7 @@ def _shape(config: Config) -> Shape:
     size = sum(path.stat().st_size for path in folder.iterdir() if path.is_file())
     ix = store.open()
     segments = ix._segments()  # whoosh3: the segments of the latest commit
-    opened, searcher = timed(lambda: _searcher(config))
+    opened, searcher = timed(lambda: config_searcher(config))
     searcher.close()
     return Shape(size / 1e6, len(segments), sum(s.doc_count() for s in segments),
                  sum(s.deleted_count() for s in segments), opened * 1000)

@@ -24,7 +24,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO), str(Path(__file__).resolve().parent)]
 
-from sections import write_section  # noqa: E402
+from sections import publish  # noqa: E402
 from kbtool.articles import MAX_BODY_LENGTH  # noqa: E402
 from kbtool.markup import to_html  # noqa: E402
 from kbtool.wikisyntax import to_dokuwiki  # noqa: E402
@@ -111,10 +111,7 @@ def main() -> None:
                         help="also time the old renderer (python-markdown) at small sizes")
     parser.add_argument("--out", type=Path, help="write the figures into this Markdown file")
     args = parser.parse_args()
-    text = report(args.repeat, args.before)
-    print(text)
-    if args.out:
-        write_section(args.out, HEADING, BEGIN, END, text)
+    publish(report(args.repeat, args.before), args.out, HEADING, BEGIN, END)
 
 
 if __name__ == "__main__":

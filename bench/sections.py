@@ -25,3 +25,11 @@ def write_section(path: Path, heading: str, begin: str, end: str, text: str) -> 
         updated = f"{start}\n{heading}\n\n{text}\n"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(updated, encoding="utf-8")
+
+
+def publish(text: str, out: Path | None, heading: str, begin: str, end: str) -> None:
+    """Print the report and, given a file, write it as that file's section."""
+    print(text)
+    if out:
+        write_section(out, heading, begin, end, text)
+        print(f"written to {out}")

@@ -63,22 +63,25 @@ class SegmentCopier(SectionWriter):
         """Copy the segment's live sections after those already copied."""
         reader = SegmentReader(self.storage, self.schema, segment)
         try:
-            renumber = self._copy_documents(reader)
+            columns = {name: column for name in self.schema.names()
+                       if (column := length_column(reader, name)) is not None}
+            renumber = self._copy_documents(reader, columns)
             for name in self.field_postings:
-                copied = _read_field(reader, name, renumber)
+                copied = _read_field(reader, name, renumber, columns.get(name))
                 if copied is not None:
                     self._copies.setdefault(name, []).append(copied)
             self.note_added()
         finally:
             reader.close()
 
-    def _copy_documents(self, reader: SegmentReader) -> np.ndarray:
-        """Copy each live section's stored fields and field lengths, fields in the order a
-        new section's are written; its new number by old number (-1: deleted).  (Whoosh's
-        ``write_per_doc`` looks each length up on its own, a file ``stat`` each.)"""
+    def _copy_documents(self, reader: SegmentReader,
+                        columns: dict[str, np.ndarray]) -> np.ndarray:
+        """Copy each live section's stored fields and field lengths (``columns``: the length
+        bytes by field), fields in the order a new section's are written; its new number by
+        old number (-1: deleted).  (Whoosh's ``write_per_doc`` looks each length up on its
+        own, a file ``stat`` each.)"""
         names = sorted(self.schema.names())
-        lengths = {name: _BYTE_LENGTHS[column].tolist() for name in names
-                   if (column := length_column(reader, name)) is not None}
+        lengths = {name: _BYTE_LENGTHS[column].tolist() for name, column in columns.items()}
         fields = [(name, self.schema[name], lengths.get(name)) for name in names]
         renumber = np.full(reader.doc_count_all(), -1, dtype=np.int64)
         perdoc = self.perdocwriter
@@ -97,8 +100,10 @@ class SegmentCopier(SectionWriter):
             _write_copies(self, fieldwriter, name, self._copies[name])
 
 
-def _read_field(reader: SegmentReader, name: str, renumber: np.ndarray) -> _Copied | None:
-    """The live postings of one field of a segment, documents renumbered; None if none."""
+def _read_field(reader: SegmentReader, name: str, renumber: np.ndarray,
+                lengths: np.ndarray | None) -> _Copied | None:
+    """The live postings of one field of a segment, documents renumbered, with the field's
+    length bytes (``lengths``, None: the segment has none); None if no posting."""
     texts: list[bytes] = []
     counts: list[int] = []
     blocks: list[tuple[np.ndarray, np.ndarray]] = []
@@ -112,7 +117,6 @@ def _read_field(reader: SegmentReader, name: str, renumber: np.ndarray) -> _Copi
     term_ids = np.repeat(np.arange(len(texts)), counts)
     docs = renumber[old_docs]
     live = docs >= 0
-    lengths = length_column(reader, name)
     length_bytes = (lengths[old_docs] if lengths is not None
                     else np.zeros(len(old_docs), dtype=np.uint8))
     freqs = np.concatenate([weights for _, weights in blocks])

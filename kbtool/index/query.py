@@ -309,7 +309,7 @@ class _Corrector:
     """Typo handling for one query; remembers the corrections it made.  ``context`` holds the
     plain words of the query, whose company tells between close candidates."""
 
-    def __init__(self, reader: IndexReader, context: tuple[str, ...] = ()) -> None:
+    def __init__(self, reader: IndexReader, context: tuple[str, ...]) -> None:
         self.reader = reader
         self.context = context
         self.corrections: dict[str, str] = {}

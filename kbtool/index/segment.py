@@ -43,7 +43,7 @@ class SectionWriter(NewSegmentWriter):
         if unsupported:
             raise ValueError(f"SectionWriter cannot index fields {unsupported}")
         self.field_postings = {name: _FieldPostings(field)
-                          for name, field in self.schema.items() if field.indexed}
+                               for name, field in self.schema.items() if field.indexed}
 
     def add_document(self, **fields: Any) -> None:
         """Index one document (fields in Whoosh's order, so stored values pickle alike)."""

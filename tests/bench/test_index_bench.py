@@ -15,6 +15,7 @@ sys.path.insert(0, str(REPO / "bench"))
 
 import index_bench  # noqa: E402
 from fts5_baseline import Fts5Baseline  # noqa: E402
+from sections import write_section  # noqa: E402
 
 
 @pytest.fixture
@@ -68,8 +69,8 @@ def test_benchmark_runs_and_keeps_other_sections(tmp_path: Path,
     assert re.search(r"kbtool incremental: .* 0 added, 10 updated, 0 deleted", first)
     assert re.search(r"kbtool no-change: .* 0 added, 0 updated, 0 deleted", first)
     assert re.search(r"FTS5 incremental: \d+ listed, 10 indexed", first)
-    index_bench.write_section(out, index_bench.HEADING, index_bench.BEGIN, index_bench.END,
-                              f"{index_bench.BEGIN}\nnew figures\n{index_bench.END}")
+    write_section(out, index_bench.HEADING, index_bench.BEGIN, index_bench.END,
+                  f"{index_bench.BEGIN}\nnew figures\n{index_bench.END}")
     second = out.read_text(encoding="utf-8")
     assert second.count(index_bench.HEADING) == 1 and "new figures" in second
     assert "| search p95 (" not in second and "other figures" in second

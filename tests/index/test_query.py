@@ -221,11 +221,11 @@ def test_a_typo_is_corrected_to_a_word_by_the_words_written_not_their_stems(
 
 
 @pytest.mark.parametrize("typed", ["pase", "mot de pase oublié", "fiches sauvegrdées",
-                                   "fiche asuvegardee", "modificatoin", "echancier",
-                                   "gravrue des DVD", "imprimmer le recu"])
+                                   "fiche asuvegardee", "imprimmer le recu"])
 def test_every_suggested_word_is_a_word_the_documentation_writes(reader, typed: str) -> None:
     """Whatever the typo, the suggestion replaces it by a word found as such in the indexed
     text (its plain form is a word of the index, in the number typed), never a stem."""
-    for suggested in parse(typed, reader).corrections.values():
+    corrections = parse(typed, reader).corrections
+    assert corrections  # each typo has a close word in this index: something is checked
+    for suggested in corrections.values():
         assert (schema.BODY_WORDS, plain_word(suggested)) in reader, suggested
-
