@@ -171,7 +171,7 @@ def _lines(tag: Tag) -> list[str]:
         return [literal(" | ").join(" ".join(_lines(cell)) for cell in _cells(tag))]
     lines: list[str] = []
     for segment in _segments(tag):
-        lines.extend([segment.strip()] if isinstance(segment, str) else _lines(segment))
+        lines.extend(_item_part(segment))
     return lines
 
 
