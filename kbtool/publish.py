@@ -117,16 +117,17 @@ def _failed(conn: sqlite3.Connection, article: Article, reason: str) -> Outcome:
 def _conflict(conn: sqlite3.Connection, article: Article,
               info: dokuwiki_api.PageInfo | None) -> Outcome:
     who = f" par {info.author}" if info and info.author else ""
+    revision = info.revision if info else 0
     reason = (f"La page {article.page_id} a été créée ou modifiée dans le wiki{who} "
-              f"(révision {info.revision if info else 0}) : remplacez-la ou changez de page.")
+              f"(révision {revision}) : remplacez-la ou changez de page.")
     # Conditional: a concurrent attempt that published first must not be marked as conflicting.
     conn.execute("UPDATE articles SET publish_error = ?, conflict = ?, updated_at = ? "
                  "WHERE id = ? AND status = ?",
-                 (reason, info.revision if info else 0, now(), article.id, articles.APPROVED))
+                 (reason, revision, now(), article.id, articles.APPROVED))
     articles.log_event(conn, article.id, None, "publish conflict", reason)
     log.warning("article %d not published: %s", article.id, reason)
     return Outcome(article.id, article.page_id, False, reason,
-                   _conflict_reason(article.page_id, info.revision if info else 0), conflict=True)
+                   _conflict_reason(article.page_id, revision), conflict=True)
 
 
 def _conflict_reason(page_id: str, revision: int) -> str:

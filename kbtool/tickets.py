@@ -196,7 +196,7 @@ _DEADLINE_PATTERNS = (
     rf"\b(?:sous|dans|en|d{_APOSTROPHE}ici|avant|sur|délai(?: de)?)\s+(?:les?\s+|un\s+délai\s+de\s+"
     rf"|moins\s+de\s+|maximum\s+|max\.?\s+|environ\s+)?{_COUNT}\s*{_UNIT}",
     rf"\b{_COUNT}\s*{_UNIT}\s+(?:maximum|max\b|au plus|ouvrés?|ouvrables?)",
-    r"\b(?:sous|dans|en|d['’ ]ici)\s+(?:une\s+|la\s+)?(?:huitaine|quinzaine)\b",
+    rf"\b(?:sous|dans|en|d{_APOSTROPHE}ici)\s+(?:une\s+|la\s+)?(?:huitaine|quinzaine)\b",
     r"\bprochain(?:e|s|es)?\s+(?:heures|jours|semaines|mois)\b",
     r"\b(?:heures|jours|semaines|mois)\s+(?:qui viennent|à venir)\b",
     # "d'ici vendredi", "d'ici la fin du mois", "d'ici ce soir", "au plus tard lundi"
@@ -213,8 +213,8 @@ _DEADLINE_PATTERNS = (
     r"\b\d{4}-\d{2}-\d{2}\b", rf"\b\d{{1,2}}(?:er)?\s+{_MONTHS}",
     rf"\b(?:en|avant|pour|dès|d['’]ici)\s+{_MONTHS}",
     # a bare day of the month ends the phrase: "avant le 15." but not "avant le 1er import"
-    r"\b(?:avant le|pour le|dès le|jusqu['’]au|à partir du|d['’ ]ici le)\s+\d{1,2}(?:er)?"
-    r"(?=\s*(?:[.,;:!?)]|$|du mois|au plus tard|prochain|inclus))",
+    rf"\b(?:avant le|pour le|dès le|jusqu['’]au|à partir du|d{_APOSTROPHE}ici le)\s+"
+    r"\d{1,2}(?:er)?(?=\s*(?:[.,;:!?)]|$|du mois|au plus tard|prochain|inclus))",
     r"\b\d{1,2}(?:er)?\s+courant\b", r"\b(?:avant|à|vers|pour)\s+\d{1,2}\s*h(?:\d{2})?\b",
     r"\b[JS]\s*\+\s*\d+\b", r"\bsemaine\s+\d{1,2}\b",
     r"\b(?:avant|pour|dès|après)\s+(?:noël|pâques|la toussaint|le nouvel an|les vacances"

@@ -171,7 +171,7 @@ def _lines(tag: Tag) -> list[str]:
         return [literal(" | ").join(" ".join(_lines(cell)) for cell in _cells(tag))]
     lines: list[str] = []
     for segment in _segments(tag):
-        lines.extend([segment.strip()] if isinstance(segment, str) else _lines(segment))
+        lines.extend(_segment_lines(segment))
     return lines
 
 
@@ -204,20 +204,21 @@ def _list(tag: Tag, depth: int) -> list[str]:
             if isinstance(segment, Tag) and segment.tag in ("ul", "ol"):
                 nested.extend(_list(segment, depth + 1))
             elif nested:
-                nested[-1] += "".join(f" {LINE_BREAK}{text}" for text in _item_part(segment))
+                nested[-1] += "".join(f" {LINE_BREAK}{text}" for text in _segment_lines(segment))
             elif (isinstance(segment, Tag) and segment.tag == "pre"
                   and CODE_CLOSER not in segment.text_content()):
                 # A code block stays in its item when it starts on the item's line.
                 code = code_block(segment.text_content(), _language(segment))
                 parts[-1:] = [f"{parts[-1]} {code}" if parts else code]
             else:
-                parts.extend(_item_part(segment))
+                parts.extend(_segment_lines(segment))
         lines.append(f"{'  ' * depth}{marker} {line(f' {LINE_BREAK}'.join(parts))}".rstrip())
         lines.extend(nested)
     return lines
 
 
-def _item_part(segment: str | Tag) -> list[str]:
+def _segment_lines(segment: str | Tag) -> list[str]:
+    """A segment of a container that cannot hold blocks, as lines of inline source."""
     return [segment.strip()] if isinstance(segment, str) else _lines(segment)
 
 
@@ -227,8 +228,7 @@ def _quote(tag: Tag, depth: int) -> list[str]:
         if isinstance(segment, Tag) and segment.tag == "blockquote":
             lines.extend(_quote(segment, depth + 1))
         else:
-            sources = [segment] if isinstance(segment, str) else _lines(segment)
-            lines.extend(f"{'>' * depth} {line(source)}" for source in sources)
+            lines.extend(f"{'>' * depth} {line(source)}" for source in _segment_lines(segment))
     return lines
 
 

@@ -81,3 +81,13 @@ def test_wiki_page_url_from_the_wiki_source() -> None:
         "https://w/doku.php?id=procedures:retour%20mailing"
     no_wiki = config_module.from_dict({"sources": [{"name": "d", "kind": "folder", "path": "."}]})
     assert requestkinds.wiki_page_url(no_wiki, "x") == ""
+
+
+def test_wiki_page_url_prefers_the_wiki_named_by_web_wiki_source() -> None:
+    sources = [{"name": "dossier", "kind": "dokuwiki-dir", "path": ".",
+                "base_url": "https://dossier/doku.php"},
+               {"name": "api", "kind": "dokuwiki", "url": "https://api/doku.php"}]
+    named = config_module.from_dict({"sources": sources, "web": {"wiki_source": "api"}})
+    assert requestkinds.wiki_page_url(named, "faq:x") == "https://api/doku.php?id=faq:x"
+    unnamed = config_module.from_dict({"sources": sources})
+    assert requestkinds.wiki_page_url(unnamed, "faq:x") == "https://dossier/doku.php?id=faq:x"
