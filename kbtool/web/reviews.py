@@ -4,6 +4,7 @@ returning it; and the counts shown as badges in the reviewers' navigation."""
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 
 from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, render_template,
@@ -57,9 +58,7 @@ def queue() -> ResponseReturnValue:
 @role_required("reviewer")
 def counts() -> ResponseReturnValue:
     """What waits for reviewers, for the navigation's badges (polled by ``counts.js``)."""
-    conn = get_db()
-    return jsonify(validations=draftstore.pending_count(conn),
-                   articles=articles.review_count(conn))
+    return jsonify(_review_counts(get_db()))
 
 
 @bp.app_context_processor
@@ -67,11 +66,14 @@ def navigation_counts() -> dict[str, object]:
     """The badges' first values, for reviewers' pages (the script then keeps them current)."""
     if not (current_user.is_authenticated and current_user.can("reviewer")):
         return {}
-    conn = get_db()
-    return {"review_counts": {"validations": draftstore.pending_count(conn),
-                              "articles": articles.review_count(conn)},
+    return {"review_counts": _review_counts(get_db()),
             "counts_poll_ms": int(1000 * current_app.config.get("COUNTS_POLL_SECONDS",
                                                                 POLL_SECONDS))}
+
+
+def _review_counts(conn: sqlite3.Connection) -> dict[str, int]:
+    """What waits for reviewers, by badge: validation requests and articles to review."""
+    return {"validations": draftstore.pending_count(conn), "articles": articles.review_count(conn)}
 
 
 def _cited(sections: tuple[ChosenSection, ...]) -> list[CitedSection]:
