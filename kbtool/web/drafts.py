@@ -108,8 +108,8 @@ def _save_sent(draft: draftstore.Draft, form: DraftForm,
     if not form.validate_on_submit():
         return _not_saved(draft, form, form.reasons(), 422)
     ticket = form.ticket.data or ""
-    signature = accounts.signature_of(get_db(), draft.user_id)
-    body = compose(draft.sections, ticket, signature) if recompose else form.body.data
+    body = (compose(draft.sections, ticket, accounts.signature_of(get_db(), draft.user_id))
+            if recompose else form.body.data)
     try:
         draftstore.save_draft(get_db(), draft, ticket, body)
     except draftstore.DraftError as exc:
