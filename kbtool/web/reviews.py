@@ -35,6 +35,7 @@ class DecisionForm(FlaskForm):
 
     comment = TextAreaField("Commentaire pour l'agent", validators=[Length(max=5000)])
     body = DraftForm.body  # the same limits as the agent's text
+    reasons = DraftForm.reasons  # why refused, worded as for the agent
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,7 @@ def review(validation_id: int) -> ResponseReturnValue:
 def _decide(validation: draftstore.Validation, form: DecisionForm, approve: bool) -> str | None:
     """Record the decision; why it was refused otherwise (the page then shows what was sent)."""
     if not form.validate():
-        return " ".join(message for messages in form.errors.values() for message in messages)
+        return form.reasons()
     try:
         draftstore.decide(get_db(), validation, current_user.user.id, approve,
                           form.comment.data or "", form.body.data if approve else None)
