@@ -27,6 +27,11 @@ def _check_ticket(_form: FlaskForm, field: StringField) -> None:
         raise ValidationError(TICKET_INVALID)
 
 
+# A ticket number field's checks (the draft's, the bug path's created ticket).
+TICKET_VALIDATORS = (Length(max=40, message="N° de ticket trop long (40 caractères au plus)."),
+                     _check_ticket)
+
+
 def _unix_newlines(text: str | None) -> str | None:
     """Browsers send a textarea's line breaks as CRLF; the store keeps the reply's own ``\n``."""
     return text.replace("\r\n", "\n") if text else text
@@ -35,8 +40,7 @@ def _unix_newlines(text: str | None) -> str | None:
 class DraftForm(FlaskForm):
     """The ticket number and the text on screen, sent by every button that submits the page."""
 
-    ticket = StringField("N° de ticket (facultatif)", validators=[
-        Length(max=40, message="N° de ticket trop long (40 caractères au plus)."), _check_ticket])
+    ticket = StringField("N° de ticket (facultatif)", validators=list(TICKET_VALIDATORS))
     body = TextAreaField("Réponse", filters=[_unix_newlines], validators=[
         DataRequired(message="Le texte de la réponse est vide."),
         Length(max=MAX_BODY_LENGTH,
