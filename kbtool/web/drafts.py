@@ -27,6 +27,11 @@ def _check_ticket(_form: FlaskForm, field: StringField) -> None:
         raise ValidationError(TICKET_INVALID)
 
 
+# A ticket number field's checks (the draft's, the bug path's created ticket).
+TICKET_VALIDATORS = (Length(max=40, message="N° de ticket trop long (40 caractères au plus)."),
+                     _check_ticket)
+
+
 def _unix_newlines(text: str | None) -> str | None:
     """Browsers send a textarea's line breaks as CRLF; the store keeps the reply's own ``\n``."""
     return text.replace("\r\n", "\n") if text else text
@@ -35,8 +40,7 @@ def _unix_newlines(text: str | None) -> str | None:
 class DraftForm(FlaskForm):
     """The ticket number and the text on screen, sent by every button that submits the page."""
 
-    ticket = StringField("N° de ticket (facultatif)", validators=[
-        Length(max=40, message="N° de ticket trop long (40 caractères au plus)."), _check_ticket])
+    ticket = StringField("N° de ticket (facultatif)", validators=list(TICKET_VALIDATORS))
     body = TextAreaField("Réponse", filters=[_unix_newlines], validators=[
         DataRequired(message="Le texte de la réponse est vide."),
         Length(max=MAX_BODY_LENGTH,
@@ -108,8 +112,8 @@ def _save_sent(draft: draftstore.Draft, form: DraftForm,
     if not form.validate_on_submit():
         return _not_saved(draft, form, form.reasons(), 422)
     ticket = form.ticket.data or ""
-    signature = accounts.signature_of(get_db(), draft.user_id)
-    body = compose(draft.sections, ticket, signature) if recompose else form.body.data
+    body = (compose(draft.sections, ticket, accounts.signature_of(get_db(), draft.user_id))
+            if recompose else form.body.data)
     try:
         draftstore.save_draft(get_db(), draft, ticket, body)
     except draftstore.DraftError as exc:

@@ -4,6 +4,7 @@ returning it; and the counts shown as badges in the reviewers' navigation."""
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 
 from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, render_template,
@@ -34,6 +35,7 @@ class DecisionForm(FlaskForm):
 
     comment = TextAreaField("Commentaire pour l'agent", validators=[Length(max=5000)])
     body = DraftForm.body  # the same limits as the agent's text
+    reasons = DraftForm.reasons  # why refused, worded as for the agent
 
 
 @dataclass(frozen=True)
@@ -57,9 +59,7 @@ def queue() -> ResponseReturnValue:
 @role_required("reviewer")
 def counts() -> ResponseReturnValue:
     """What waits for reviewers, for the navigation's badges (polled by ``counts.js``)."""
-    conn = get_db()
-    return jsonify(validations=draftstore.pending_count(conn),
-                   articles=articles.review_count(conn))
+    return jsonify(_review_counts(get_db()))
 
 
 @bp.app_context_processor
@@ -67,11 +67,14 @@ def navigation_counts() -> dict[str, object]:
     """The badges' first values, for reviewers' pages (the script then keeps them current)."""
     if not (current_user.is_authenticated and current_user.can("reviewer")):
         return {}
-    conn = get_db()
-    return {"review_counts": {"validations": draftstore.pending_count(conn),
-                              "articles": articles.review_count(conn)},
+    return {"review_counts": _review_counts(get_db()),
             "counts_poll_ms": int(1000 * current_app.config.get("COUNTS_POLL_SECONDS",
                                                                 POLL_SECONDS))}
+
+
+def _review_counts(conn: sqlite3.Connection) -> dict[str, int]:
+    """What waits for reviewers, by badge: validation requests and articles to review."""
+    return {"validations": draftstore.pending_count(conn), "articles": articles.review_count(conn)}
 
 
 def _cited(sections: tuple[ChosenSection, ...]) -> list[CitedSection]:
@@ -116,7 +119,7 @@ def review(validation_id: int) -> ResponseReturnValue:
 def _decide(validation: draftstore.Validation, form: DecisionForm, approve: bool) -> str | None:
     """Record the decision; why it was refused otherwise (the page then shows what was sent)."""
     if not form.validate():
-        return " ".join(message for messages in form.errors.values() for message in messages)
+        return form.reasons()
     try:
         draftstore.decide(get_db(), validation, current_user.user.id, approve,
                           form.comment.data or "", form.body.data if approve else None)

@@ -20,8 +20,8 @@ from wtforms.validators import Length, ValidationError
 
 from kbtool import accounts, tickets
 from kbtool.web.db import get_db
-from kbtool.web.drafts import TICKET_INVALID
-from kbtool.web.reply import DEFAULT_SIGNATURE, MAX_SECTIONS, ChosenSection, valid_ticket
+from kbtool.web.drafts import TICKET_VALIDATORS
+from kbtool.web.reply import DEFAULT_SIGNATURE, MAX_SECTIONS, ChosenSection
 from kbtool.web.search import MAX_QUERY_LENGTH
 from kbtool.web.searching import read_picks
 
@@ -31,11 +31,6 @@ MAX_TITLE = 200
 MAX_FIELD = 5000
 MAX_CHECKED_TEXT = 20_000
 ACTIONS = ("elements", "ticket", "created", "resolved")
-
-
-def _check_number(_form: FlaskForm, field: StringField) -> None:
-    if not valid_ticket(field.data or ""):
-        raise ValidationError(TICKET_INVALID)
 
 
 def _due_date(text: str | None) -> date | None:
@@ -71,10 +66,8 @@ class BugForm(FlaskForm):
     reproduced = BooleanField("J'ai reproduit le problème")
     due = StringField("Échéance interne (facultatif)", validators=[_check_due],
                       render_kw={"type": "date"})
-    number = StringField(
-        "N° du ticket créé", filters=[lambda text: (text or "").strip()],
-        validators=[Length(max=40, message="N° de ticket trop long (40 caractères au plus)."),
-                    _check_number])
+    number = StringField("N° du ticket créé", filters=[lambda text: (text or "").strip()],
+                         validators=list(TICKET_VALIDATORS))
 
     def reasons(self) -> list[str]:
         """Why the fields were refused, one French sentence each."""

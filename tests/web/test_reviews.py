@@ -160,24 +160,25 @@ def test_a_reply_approved_as_sent_records_no_correction(as_user, client: FlaskCl
     assert "corrigé" not in switch(as_user, client, "agnes").get(path).get_data(as_text=True)
 
 
-@pytest.mark.parametrize("body, status, corrected", [
-    ("", 422, None),                                   # empty: refused, nothing decided
-    (" \r\n\t", 422, None),                            # blank
-    ("x" * 20_001, 422, None),                         # over the draft's limit
-    ("<script>alert(1)</script>", 302, "<script>alert(1)</script>"),   # kept as text
-    ("Bonjour\x00", 302, "Bonjour\x00"),               # kept as sent, shown escaped
-    ("é" * 20_000, 302, "é" * 20_000),                 # at the limit
+@pytest.mark.parametrize("body, status, corrected, reason", [
+    ("", 422, None, "Le texte de la réponse est vide."),     # empty: refused, nothing decided
+    (" \r\n\t", 422, None, "Le texte de la réponse est vide."),  # blank
+    ("x" * 20_001, 422, None, "Réponse trop longue"),          # over the draft's limit
+    ("<script>alert(1)</script>", 302, "<script>alert(1)</script>", None),   # kept as text
+    ("Bonjour\x00", 302, "Bonjour\x00", None),                 # kept as sent, shown escaped
+    ("é" * 20_000, 302, "é" * 20_000, None),                   # at the limit
 ])
 def test_hostile_corrections(as_user, client: FlaskClient, settings: Config, body: str,  # type: ignore[no-untyped-def]
-                             status: int, corrected: str | None) -> None:
+                             status: int, corrected: str | None, reason: str | None) -> None:
     path, review = send_for_validation(as_user, client)
     response = post(client, review, {"decision": "approve", "comment": "vu", "body": body})
     assert response.status_code == status
     _, [request] = stored(settings, path)
     assert request["corrected_body"] == corrected
     assert request["status"] == ("approved" if status == 302 else "pending")
-    if status == 422:  # the page again, with the comment as typed
+    if status == 422:  # the page again, with the comment as typed and why it was refused
         assert re.search(r'id="comment"[^>]*>\s*vu</textarea>', response.get_data(as_text=True))
+        assert reason in response.get_data(as_text=True)
     else:
         page = switch(as_user, client, "agnes").get(path).get_data(as_text=True)
         assert "<script>alert(1)" not in page

@@ -155,9 +155,7 @@
     const data = new FormData();
     data.append("body", text);
     data.append("format", format);
-    const token = document.querySelector('meta[name="csrf-token"]').content;
-    return fetch(url, { method: "POST", body: data, headers: { "X-CSRFToken": token },
-                        credentials: "same-origin" });
+    return kbtool.post(url, data);  // autosave.js, loaded by the draft page
   }
 
   function setUpCopy() {
