@@ -55,9 +55,9 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO), str(Path(__file__).resolve().parent)]
 
 from kbtool.config import SETTINGS, Config, from_dict  # noqa: E402
-from kbtool.crawler.dokuwiki_api import DokuWikiAPI, DokuWikiError  # noqa: E402
+from kbtool.wiki.api import DokuWikiAPI, DokuWikiError  # noqa: E402
 from kbtool.crawler.dokuwiki_syntax import parse_dokuwiki  # noqa: E402
-from kbtool.crawler.http import HttpClient, HttpSettings  # noqa: E402
+from kbtool.net.http import HttpClient, HttpSettings  # noqa: E402
 from kbtool.pipeline import RunReport, reindex  # noqa: E402
 from tests.dokuwiki import ADMIN, BOT, IGOR, KAOS, Release, TestWiki, skip_reason  # noqa: E402
 

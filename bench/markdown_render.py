@@ -4,9 +4,9 @@
     .venv/bin/python bench/markdown_render.py --before      # also the old renderer, small sizes
 
 For each input of ``tests/pathological.py`` at 10,000 characters and at the largest body an
-article may have (``kbtool.articles.MAX_BODY_LENGTH``), it times the preview
-(:func:`kbtool.markup.to_html`) and the review page's work (the preview plus the DokuWiki text,
-:func:`kbtool.wikisyntax.to_dokuwiki`), best of ``--repeat`` runs, and gives each as a ratio to
+article may have (``kbtool.knowledge.articles.MAX_BODY_LENGTH``), it times the preview
+(:func:`kbtool.knowledge.markup.to_html`) and the review page's work (the preview plus the DokuWiki text,
+:func:`kbtool.knowledge.wikitext.to_dokuwiki`), best of ``--repeat`` runs, and gives each as a ratio to
 the same work on a normal article of the same size (headings, lists, a table, code, links)
 measured in the same run: the machine's load moves both.  ``--before`` also times the renderer
 used before (the ``markdown`` package, same extensions, then nh3) at 1,000 and 4,000
@@ -25,9 +25,9 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO), str(Path(__file__).resolve().parent)]
 
 from sections import publish  # noqa: E402
-from kbtool.articles import MAX_BODY_LENGTH  # noqa: E402
-from kbtool.markup import to_html  # noqa: E402
-from kbtool.wikisyntax import to_dokuwiki  # noqa: E402
+from kbtool.knowledge.articles import MAX_BODY_LENGTH  # noqa: E402
+from kbtool.knowledge.markup import to_html  # noqa: E402
+from kbtool.knowledge.wikitext import to_dokuwiki  # noqa: E402
 from tests.pathological import PATHOLOGICAL, normal_article  # noqa: E402
 
 HEADING = "## Markdown rendering"
@@ -58,7 +58,7 @@ def old_to_html(text: str) -> str:
     import markdown
     import nh3
 
-    from kbtool import markup
+    from kbtool.knowledge import markup
     rendered = markdown.markdown(text, extensions=["fenced_code", "tables", "sane_lists"])
     return nh3.clean(rendered, tags=markup.TAGS, attributes=markup.ATTRIBUTES,
                      url_schemes=markup.URL_SCHEMES)

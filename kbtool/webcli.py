@@ -134,7 +134,7 @@ def serve_command(args: argparse.Namespace, config: Config) -> int:
 
 def publish_retry(args: argparse.Namespace, config: Config) -> int:
     """``kbtool publish --retry``: one line per article; exit 1 when one is still unpublished."""
-    from kbtool import publish
+    from kbtool.knowledge import publish
 
     with _connection(config) as conn:
         outcomes = publish.retry_all(config, conn)

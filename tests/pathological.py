@@ -1,4 +1,4 @@
-"""Markdown built to be slow to render, shared by the tests of :mod:`kbtool.markup` (which count
+"""Markdown built to be slow to render, shared by the tests of :mod:`kbtool.knowledge.markup` (which count
 the work) and ``bench/markdown_render.py`` (which times it)."""
 
 from __future__ import annotations

@@ -4,8 +4,6 @@ is gone leaves the index, and a server that stops mid-run is given up at once.""
 
 from __future__ import annotations
 
-import json
-import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 

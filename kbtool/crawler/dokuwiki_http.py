@@ -20,11 +20,11 @@ import logging
 
 from kbtool.config import Config, SourceConfig
 from kbtool.crawler.base import RawPage
-from kbtool.crawler.dokuwiki_api import (AccessDenied, DokuWikiAPI, DokuWikiError, PageRef,
+from kbtool.wiki.api import (AccessDenied, DokuWikiAPI, DokuWikiError, PageRef,
                                           WikiUnreachable, connect)
-from kbtool.crawler.dokuwiki_ids import page_id_for, wiki_id_from_path
 from kbtool.crawler.dokuwiki_syntax import parse_dokuwiki, wiki_document
 from kbtool.documents import Document, Failure, Listing, SourceDown
+from kbtool.wiki.ids import page_id_for, wiki_id_from_path
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from kbtool.crawler.dokuwiki_ids import (clean_id, page_id_for, page_url, resolve_link,
+from kbtool.wiki.ids import (clean_id, page_id_for, page_url, resolve_link,
                                          section_id, wiki_id_from_path)
 from kbtool.crawler.parsed import ParsedPage
 from kbtool.documents import Document, Section

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from protego import Protego
 
-from kbtool.crawler.http import HttpClient, HttpError
+from kbtool.net.http import HttpClient, HttpError
 
 log = logging.getLogger(__name__)
 

@@ -39,11 +39,11 @@ from requests.utils import requote_uri
 from kbtool import stopping
 from kbtool.config import Config, ConfigError, SourceConfig
 from kbtool.crawler.html_page import parse_html
-from kbtool.crawler.http import HostUnreachable, HttpClient, HttpError, HttpSettings, Response
 from kbtool.crawler.parsed import ParsedPage
 from kbtool.crawler.pdf_page import parse_pdf
 from kbtool.crawler.robots import RobotsRules
 from kbtool.documents import Document, Failure, Listing, SourceDown
+from kbtool.net.http import HostUnreachable, HttpClient, HttpError, HttpSettings, Response
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from flask.typing import ResponseReturnValue
 
-from kbtool.web import usage
+from kbtool.knowledge import usage
 from kbtool.web.auth import role_required
 from kbtool.web.db import get_db
 

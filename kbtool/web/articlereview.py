@@ -8,14 +8,15 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from markupsafe import Markup
 
-from kbtool import articles, gaps, publish
-from kbtool.articles import ArticleError
-from kbtool.markup import to_html
+from kbtool.knowledge import articles, gaps, publish
+from kbtool.knowledge.articles import ArticleError
+from kbtool.knowledge.markup import to_html
+from kbtool.knowledge.wikitext import to_dokuwiki
 from kbtool.web.articleviews import similar_pages
 from kbtool.web.auth import role_required
 from kbtool.web.db import get_db
 from kbtool.web.inputs import number
-from kbtool.wikisyntax import to_dokuwiki
+from kbtool.wiki import site
 
 bp = Blueprint("review", __name__, url_prefix="/relecture")
 
@@ -42,7 +43,7 @@ def show(article_id: int) -> ResponseReturnValue:
     """One article as it will be published, with what it answers and what changed."""
     article = _article(article_id)
     conn = get_db()
-    wiki = publish.wiki_links(current_app.config["KBTOOL"])
+    wiki = site.wiki_links(current_app.config["KBTOOL"])
     return render_template("review_article.html", article=article,
                            html=Markup(to_html(article.body, wiki)),
                            gaps=[(gap, gaps.hits(conn, gap.id))

@@ -9,13 +9,14 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from markupsafe import Markup
 
-from kbtool import articles, gaps, publish
-from kbtool.articles import Article, ArticleError
-from kbtool.markup import to_html
+from kbtool.knowledge import articles, gaps, publish
+from kbtool.knowledge.articles import Article, ArticleError
+from kbtool.knowledge.markup import to_html
 from kbtool.web.db import get_db
 from kbtool.web.inputs import number
 from kbtool.web.searching import IndexUnavailable, shared
-from kbtool.wikilinks import WikiLinks
+from kbtool.wiki import site
+from kbtool.wiki.links import WikiLinks
 
 bp = Blueprint("articles", __name__, url_prefix="/articles")
 
@@ -138,7 +139,7 @@ def preview() -> ResponseReturnValue:
 
 def _wiki_links() -> WikiLinks | None:
     """Where a link to the team's wiki leads in the preview (as it will once published)."""
-    return publish.wiki_links(current_app.config["KBTOOL"])
+    return site.wiki_links(current_app.config["KBTOOL"])
 
 
 @bp.route("/similaires")

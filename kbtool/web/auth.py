@@ -2,7 +2,7 @@
 
 Every route needs a signed-in account unless it is marked public; ``role_required`` adds a rank
 check.  With ``web.wiki_login`` on, names without a local password sign in against the wiki
-(:mod:`kbtool.wikiauth`).  The session identifier includes the account's ``session_epoch``, checked
+(:mod:`kbtool.wiki.signin`).  The session identifier includes the account's ``session_epoch``, checked
 on every request, so signing out, a password change or a disabled account ends its sessions on the
 server at once.
 """
@@ -22,10 +22,11 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from kbtool import accounts, wikiauth
+from kbtool import accounts
 from kbtool.web.db import get_db
 from kbtool.web.errors import render_error
 from kbtool.web.inputs import number
+from kbtool.wiki import signin
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -114,7 +115,7 @@ def login() -> ResponseReturnValue:
         except accounts.Throttled as exc:
             page, code = render_error(429)
             return page, code, {"Retry-After": str(exc.retry_after)}
-        except wikiauth.WikiSignInError as exc:
+        except signin.WikiSignInError as exc:
             flash(str(exc), "error")
             return render_template("login.html", form=form)
         if user is not None:
@@ -151,6 +152,6 @@ def logout() -> ResponseReturnValue:
 def init_app(app: Flask) -> None:
     """Install Flask-Login and the sign-in check in front of every view; check the wiki
     sign-in settings now, so a wrong one stops the start rather than every sign-in."""
-    app.extensions[_WIKI] = wikiauth.from_config(app.config["KBTOOL"])
+    app.extensions[_WIKI] = signin.from_config(app.config["KBTOOL"])
     login_manager.init_app(app)
     app.before_request(_require_login)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from flask.typing import ResponseReturnValue
 
-from kbtool.web import trends
+from kbtool.knowledge import trends
 from kbtool.store import now
 from kbtool.web.auth import role_required
 from kbtool.web.db import get_db

@@ -9,10 +9,10 @@ from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from kbtool import accounts, requestkinds
-from kbtool.web import draftstore, usage
+from kbtool import accounts
+from kbtool.knowledge import drafts, requestkinds, usage
+from kbtool.knowledge.reply import MAX_SECTIONS, compose, valid_ticket
 from kbtool.web.db import get_db
-from kbtool.web.reply import MAX_SECTIONS, compose, valid_ticket
 from kbtool.web.searching import read_picks
 
 bp = Blueprint("drafts", __name__, url_prefix="/brouillons")
@@ -51,9 +51,9 @@ class DraftForm(FlaskForm):
         return " ".join(message for messages in self.errors.values() for message in messages)
 
 
-def _own_draft(draft_id: int) -> draftstore.Draft:
+def _own_draft(draft_id: int) -> drafts.Draft:
     """The signed-in agent's draft; 404 for anyone else's, so ids reveal nothing."""
-    draft = draftstore.get_draft(get_db(), draft_id)
+    draft = drafts.get_draft(get_db(), draft_id)
     if draft is None or draft.user_id != current_user.user.id:
         abort(404)
     return draft
@@ -77,7 +77,7 @@ def create() -> ResponseReturnValue:
         sections = read_picks(picks)
     except ValueError:
         abort(400)
-    draft_id = draftstore.create_draft(get_db(), current_user.user.id, query, ticket, sections,
+    draft_id = drafts.create_draft(get_db(), current_user.user.id, query, ticket, sections,
                                        kind)
     return redirect(url_for("drafts.edit", draft_id=draft_id))
 
@@ -85,7 +85,7 @@ def create() -> ResponseReturnValue:
 @bp.route("")
 def index() -> ResponseReturnValue:
     """The agent's saved drafts, with the outcome of their validation requests."""
-    return render_template("drafts.html", drafts=draftstore.list_drafts(get_db(),
+    return render_template("drafts.html", drafts=drafts.list_drafts(get_db(),
                                                                         current_user.user.id))
 
 
@@ -103,7 +103,7 @@ def edit(draft_id: int) -> ResponseReturnValue:
     return redirect(url_for("drafts.edit", draft_id=draft.id))
 
 
-def _save_sent(draft: draftstore.Draft, form: DraftForm,
+def _save_sent(draft: drafts.Draft, form: DraftForm,
                recompose: bool = False) -> ResponseReturnValue | None:
     """Save the ticket and text the page sent; if refused, the page again with them and why.
 
@@ -115,13 +115,13 @@ def _save_sent(draft: draftstore.Draft, form: DraftForm,
     body = (compose(draft.sections, ticket, accounts.signature_of(get_db(), draft.user_id))
             if recompose else form.body.data)
     try:
-        draftstore.save_draft(get_db(), draft, ticket, body)
-    except draftstore.DraftError as exc:
+        drafts.save_draft(get_db(), draft, ticket, body)
+    except drafts.DraftError as exc:
         return _not_saved(draft, form, str(exc), 503)
     return None
 
 
-def _not_saved(draft: draftstore.Draft, form: DraftForm, reason: str,
+def _not_saved(draft: drafts.Draft, form: DraftForm, reason: str,
                status: int) -> ResponseReturnValue:
     """The draft page showing the ticket and text as sent, marked unsaved (leaving warns)."""
     flash(f"Brouillon non enregistré : {reason} Votre texte est conservé ci-dessous.", "error")
@@ -136,8 +136,8 @@ def autosave(draft_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         return jsonify(error=form.reasons()), 422
     try:
-        saved_at = draftstore.save_draft(get_db(), draft, form.ticket.data or "", form.body.data)
-    except draftstore.DraftError as exc:
+        saved_at = drafts.save_draft(get_db(), draft, form.ticket.data or "", form.body.data)
+    except drafts.DraftError as exc:
         return jsonify(error=str(exc)), 503
     return jsonify(saved_at=saved_at)
 
@@ -152,7 +152,7 @@ def copied(draft_id: int) -> ResponseReturnValue:
         abort(400)
     conn = get_db()
     if body != draft.body:
-        draftstore.save_draft(conn, draft, draft.ticket, body)
+        drafts.save_draft(conn, draft, draft.ticket, body)
     # For a copy, ``hits`` holds the number of links in the copied reply.
     usage.record(conn, usage.COPY, current_user.user.id, hits=len(usage.links_in(body)),
                  draft_id=draft.id, detail=kind)
@@ -167,8 +167,8 @@ def ask_validation(draft_id: int) -> ResponseReturnValue:
     if refused:
         return refused
     try:
-        draftstore.request_validation(get_db(), _own_draft(draft_id))  # as just saved
-    except draftstore.DraftError as exc:
+        drafts.request_validation(get_db(), _own_draft(draft_id))  # as just saved
+    except drafts.DraftError as exc:
         flash(str(exc), "error")
     else:
         flash("Réponse envoyée pour validation.", "info")

@@ -13,8 +13,8 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from kbtool.gaps import Gap
 from kbtool.index.results import PageHit
+from kbtool.knowledge.gaps import Gap
 from kbtool.web.searching import IndexUnavailable, shared
 
 # Open gaps checked per page shown (a search each): the list shows the most asked first.

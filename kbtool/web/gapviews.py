@@ -8,7 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from kbtool import gaps
+from kbtool.knowledge import gaps
 from kbtool.web.articleviews import similar_pages
 from kbtool.web.db import get_db
 from kbtool.web.gapanswers import answers_since

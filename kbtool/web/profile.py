@@ -10,8 +10,8 @@ from wtforms import TextAreaField
 from wtforms.validators import Length, ValidationError
 
 from kbtool import accounts
+from kbtool.knowledge.reply import DEFAULT_SIGNATURE
 from kbtool.web.db import get_db
-from kbtool.web.reply import DEFAULT_SIGNATURE
 
 bp = Blueprint("profile", __name__, url_prefix="/profil")
 

@@ -15,12 +15,11 @@ from flask_wtf import FlaskForm
 from wtforms import TextAreaField
 from wtforms.validators import Length
 
-from kbtool import articles
-from kbtool.web import draftstore
+from kbtool.knowledge import articles, drafts
+from kbtool.knowledge.reply import ChosenSection
 from kbtool.web.auth import role_required
 from kbtool.web.db import get_db
 from kbtool.web.drafts import DraftForm
-from kbtool.web.reply import ChosenSection
 from kbtool.web.searching import IndexUnavailable, shared
 
 bp = Blueprint("reviews", __name__, url_prefix="/validations")
@@ -51,8 +50,8 @@ class CitedSection:
 def queue() -> ResponseReturnValue:
     """Requests waiting for a reviewer, and the latest decisions."""
     conn = get_db()
-    return render_template("reviews.html", pending=draftstore.pending_validations(conn),
-                           decided=draftstore.recent_decisions(conn))
+    return render_template("reviews.html", pending=drafts.pending_validations(conn),
+                           decided=drafts.recent_decisions(conn))
 
 
 @bp.route("/compte")
@@ -74,7 +73,7 @@ def navigation_counts() -> dict[str, object]:
 
 def _review_counts(conn: sqlite3.Connection) -> dict[str, int]:
     """What waits for reviewers, by badge: validation requests and articles to review."""
-    return {"validations": draftstore.pending_count(conn), "articles": articles.review_count(conn)}
+    return {"validations": drafts.pending_count(conn), "articles": articles.review_count(conn)}
 
 
 def _cited(sections: tuple[ChosenSection, ...]) -> list[CitedSection]:
@@ -93,7 +92,7 @@ def review(validation_id: int) -> ResponseReturnValue:
     """Read one request in its context; approve it (corrected or not), or return it to the
     agent with a comment."""
     conn = get_db()
-    validation = draftstore.get_validation(conn, validation_id)
+    validation = drafts.get_validation(conn, validation_id)
     if validation is None:
         abort(404)
     form = DecisionForm(data={"body": validation.body})  # a POST without a text: as sent
@@ -109,20 +108,20 @@ def review(validation_id: int) -> ResponseReturnValue:
             return redirect(url_for("reviews.queue"))
         flash(refused, "error")  # the page again, with the comment and text as sent
         status = 422
-    draft = draftstore.get_draft(conn, validation.draft_id)
+    draft = drafts.get_draft(conn, validation.draft_id)
     assert draft is not None  # a validation's draft is never deleted
     return render_template("review.html", validation=validation, form=form, draft=draft,
                            cited=_cited(draft.sections),
                            own=validation.requested_by_id == current_user.user.id), status
 
 
-def _decide(validation: draftstore.Validation, form: DecisionForm, approve: bool) -> str | None:
+def _decide(validation: drafts.Validation, form: DecisionForm, approve: bool) -> str | None:
     """Record the decision; why it was refused otherwise (the page then shows what was sent)."""
     if not form.validate():
         return form.reasons()
     try:
-        draftstore.decide(get_db(), validation, current_user.user.id, approve,
+        drafts.decide(get_db(), validation, current_user.user.id, approve,
                           form.comment.data or "", form.body.data if approve else None)
-    except draftstore.DraftError as exc:
+    except drafts.DraftError as exc:
         return str(exc)
     return None

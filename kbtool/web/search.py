@@ -9,15 +9,14 @@ from flask import (Blueprint, current_app, flash, redirect, render_template, req
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from kbtool import gaps, notices, requestkinds
 from kbtool.index.results import PageHit, SearchResults
 from kbtool.index.search import Searcher
-from kbtool.requestkinds import RequestKind
-from kbtool.web import usage
+from kbtool.knowledge import gaps, notices, requestkinds, usage
+from kbtool.knowledge.reply import valid_ticket
+from kbtool.knowledge.requestkinds import RequestKind
 from kbtool.web.db import get_db
 from kbtool.web.gapanswers import answers_since
 from kbtool.web.inputs import number
-from kbtool.web.reply import valid_ticket
 from kbtool.web.searching import IndexUnavailable, pick_token, shared
 
 bp = Blueprint("search", __name__)

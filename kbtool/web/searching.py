@@ -18,7 +18,7 @@ from kbtool.config import Config
 from kbtool.index.results import PageHit, SectionHit
 from kbtool.index.search import Searcher
 from kbtool.index.store import IndexMissing
-from kbtool.web.reply import ChosenSection
+from kbtool.knowledge.reply import ChosenSection
 
 log = logging.getLogger(__name__)
 

@@ -18,10 +18,11 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 from wtforms.validators import Length, ValidationError
 
-from kbtool import accounts, tickets
+from kbtool import accounts
+from kbtool.knowledge import tickets
+from kbtool.knowledge.reply import ChosenSection, DEFAULT_SIGNATURE, MAX_SECTIONS
 from kbtool.web.db import get_db
 from kbtool.web.drafts import TICKET_VALIDATORS
-from kbtool.web.reply import DEFAULT_SIGNATURE, MAX_SECTIONS, ChosenSection
 from kbtool.web.search import MAX_QUERY_LENGTH
 from kbtool.web.searching import read_picks
 

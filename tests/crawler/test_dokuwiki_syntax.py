@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from kbtool.crawler.dokuwiki_ids import resolve_link
+from kbtool.wiki.ids import resolve_link
 from kbtool.crawler.dokuwiki_syntax import (
     clean_id, page_url, parse_dokuwiki, section_id, wiki_id_from_path,
 )

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from kbtool import articles, gaps, notices
-from kbtool.articles import ArticleError
+from kbtool.knowledge import articles, gaps, notices
+from kbtool.knowledge.articles import ArticleError
 
 NAMESPACES = ["kb", "kb:faq"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kbtool import articles, gaps
+from kbtool.knowledge import articles, gaps
 
 
 @pytest.mark.parametrize("first, second", [
@@ -103,7 +103,7 @@ def test_only_reviewers_dismiss_and_with_a_reason(conn, user):
 
 
 def test_an_article_closes_its_gaps_only_when_published(conn, user):
-    from kbtool import articles
+    from kbtool.knowledge import articles
 
     agnes = user("agnes")
     gap = gaps.get_gap(conn, gaps.record(conn, agnes.id, "importer un relevé OFX"))

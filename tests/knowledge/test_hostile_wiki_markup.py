@@ -5,7 +5,7 @@ A table of hostile inputs: every DokuWiki construct that acts (closers of ``<cod
 ``{{…}}``; interwiki links and Windows shares; footnotes; quotes; tables; headings; line
 breaks…), each put in every place an article has (text, inline code, fenced code, link text and
 URL, table cell, heading, list items, quote, emphasis, after a line break, title).  Each article
-is converted as publication does (:func:`kbtool.wikisyntax.to_dokuwiki`), saved through the real
+is converted as publication does (:func:`kbtool.knowledge.wikitext.to_dokuwiki`), saved through the real
 wiki's API (Igor and Kaos, with ``<html>``/``<php>`` enabled where the release has them), then
 rendered by the wiki itself (``do=export_xhtml`` and the normal page view).  The attacker's URL is
 a loopback server: it must receive no request.  The page must show exactly the words the
@@ -19,20 +19,19 @@ import random
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from urllib.parse import quote, urljoin
 
 import pytest
 import requests
 from bs4 import BeautifulSoup
 
-from kbtool import config as config_module, publish
-from kbtool.crawler import dokuwiki_api
-from kbtool.crawler.dokuwiki_api import DokuWikiAPI
+from kbtool import config as config_module
 from kbtool.crawler.dokuwiki_syntax import parse_dokuwiki
-from kbtool.markup import to_html
-from kbtool.wikilinks import WikiLinks
-from kbtool.wikisyntax import BULLET, to_dokuwiki
+from kbtool.knowledge.markup import to_html
+from kbtool.knowledge.wikitext import BULLET, to_dokuwiki
+from kbtool.wiki.api import DokuWikiAPI, connect
+from kbtool.wiki.links import WikiLinks
+from kbtool.wiki.site import wiki_source
 from tests import dokuwiki as harness
 from tests.servers import LoopbackServer
 
@@ -144,7 +143,7 @@ def api(wiki: harness.TestWiki, tmp_path_factory: pytest.TempPathFactory) -> Dok
     with pytest.MonkeyPatch.context() as env:
         env.setenv(harness.PASSWORD_VAR, harness.BOT.password)
         config = config_module.load(path)
-        client = dokuwiki_api.connect(publish.wiki_source(config), config)
+        client = connect(wiki_source(config), config)
     return client
 
 

@@ -15,8 +15,8 @@ from collections.abc import Callable
 import pytest
 from bs4 import BeautifulSoup
 
-from kbtool.articles import MAX_BODY_LENGTH
-from kbtool.markup import MAX_NESTING, to_html
+from kbtool.knowledge.articles import MAX_BODY_LENGTH
+from kbtool.knowledge.markup import MAX_NESTING, to_html
 from tests.pathological import NORMAL_PARAGRAPH, PATHOLOGICAL
 
 

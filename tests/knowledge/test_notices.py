@@ -10,7 +10,8 @@ from email import message_from_bytes, policy
 
 import pytest
 
-from kbtool import accounts, config as config_module, notices
+from kbtool import accounts, config as config_module
+from kbtool.knowledge import notices
 
 
 class _SMTPHandler(socketserver.StreamRequestHandler):

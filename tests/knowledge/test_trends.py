@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kbtool import articles, gaps
-from kbtool.web import trends, usage
+from kbtool.knowledge import articles, gaps, trends, usage
 
 DAY = 24 * 3600
 

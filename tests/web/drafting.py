@@ -12,8 +12,8 @@ from werkzeug.test import TestResponse
 
 from kbtool import accounts, store
 from kbtool.config import Config
-from kbtool.web import draftstore
-from kbtool.web.reply import ChosenSection
+from kbtool.knowledge import drafts
+from kbtool.knowledge.reply import ChosenSection
 from tests.web.conftest import post
 
 QUERY = "importer un relevé OFX"
@@ -77,7 +77,7 @@ def agnes_asks_validation(settings: Config, section: ChosenSection, query: str =
     from another browser); the request's id."""
     conn = store.connect(settings.get("web.database"))
     agnes = accounts.find_user(conn, "agnes")
-    draft_id = draftstore.create_draft(conn, agnes.id, query, ticket, [section])
-    validation_id = draftstore.request_validation(conn, draftstore.get_draft(conn, draft_id))
+    draft_id = drafts.create_draft(conn, agnes.id, query, ticket, [section])
+    validation_id = drafts.request_validation(conn, drafts.get_draft(conn, draft_id))
     conn.close()
     return validation_id

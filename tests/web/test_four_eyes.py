@@ -6,9 +6,9 @@ import re
 
 from flask.testing import FlaskClient
 
-from kbtool import articles, store
+from kbtool import store
 from kbtool.config import Config
-from kbtool.web import draftstore
+from kbtool.knowledge import articles, drafts
 from tests.web.conftest import login, post
 from tests.web.drafting import ask_validation, new_draft
 
@@ -35,8 +35,8 @@ def test_a_reviewer_cannot_approve_the_reply_they_sent(as_user, settings: Config
     assert response.status_code == 422
     assert "un autre relecteur que son auteur" in response.get_data(as_text=True)
     conn = store.connect(settings.get("web.database"))
-    [waiting] = draftstore.pending_validations(conn)
-    assert waiting.status == draftstore.PENDING and waiting.reviewer is None
+    [waiting] = drafts.pending_validations(conn)
+    assert waiting.status == drafts.PENDING and waiting.reviewer is None
 
 
 def test_the_requester_sees_no_decision_buttons_another_reviewer_does(as_user) -> None:  # type: ignore[no-untyped-def]

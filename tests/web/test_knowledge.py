@@ -8,8 +8,9 @@ import re
 import pytest
 from flask.testing import FlaskClient
 
-from kbtool import articles, gaps, store
+from kbtool import store
 from kbtool.config import Config
+from kbtool.knowledge import articles, gaps
 from tests.web.conftest import login, post
 
 UNANSWERED = "recette de la tarte tatin"

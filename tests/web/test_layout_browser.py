@@ -9,10 +9,10 @@ from collections.abc import Iterator
 import pytest
 from flask import Flask
 
-from kbtool import accounts, articles, gaps, store
+from kbtool import accounts, store
 from kbtool.config import Config
-from kbtool.web import draftstore
-from kbtool.web.reply import ChosenSection
+from kbtool.knowledge import articles, drafts, gaps
+from kbtool.knowledge.reply import ChosenSection
 from tests.web.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, sign_in, sync_api
 
 LONG_LINE = "https://exemple.org/" + "tres-long-chemin-" * 60
@@ -47,13 +47,13 @@ def app(settings: Config) -> Flask:
                   f"## Réponse\n\nVoir {LONG_LINE}\n\n```\n{LONG_LINE}\n```\n", ["kb"])
     articles.submit(conn, articles.get(conn, article_id), agnes)
     rene = accounts.find_user(conn, "rene")
-    draftstore.create_draft(conn, rene.id, QUESTION, "T-1", [ChosenSection(
+    drafts.create_draft(conn, rene.id, QUESTION, "T-1", [ChosenSection(
         "Cotisations", "Rembourser", LONG_LINE)])
-    asked = draftstore.create_draft(conn, agnes.id, QUESTION + " " + LONG_LINE, "T-2", [
+    asked = drafts.create_draft(conn, agnes.id, QUESTION + " " + LONG_LINE, "T-2", [
         ChosenSection("Importer les relevés", "Importer les relevés bancaires (OFX, CSV)",
                       LONG_LINE, "wiki/logiciel/import_releves.txt",
                       "importer_les_releves_bancaires_ofx_csv")])
-    draftstore.request_validation(conn, draftstore.get_draft(conn, asked))
+    drafts.request_validation(conn, drafts.get_draft(conn, asked))
     conn.close()
     return create_app(settings, testing=True)
 

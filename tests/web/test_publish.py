@@ -12,10 +12,11 @@ import pytest
 from flask.testing import FlaskClient
 from markupsafe import escape
 
-from kbtool import articles, gaps, store
+from kbtool import store
 from kbtool.cli import main
 from kbtool.config import Config
 from kbtool.index.store import IndexStore
+from kbtool.knowledge import articles, gaps
 from tests.dokuwiki import BOT, KAOS
 from tests.web.conftest import login, post
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kbtool.web.reply import ChosenSection, compose, valid_ticket
+from kbtool.knowledge.reply import ChosenSection, compose, valid_ticket
 
 TVA = ChosenSection("Déclarer la TVA", "Télédéclaration", "https://wiki/doku.php?id=tva#teledeclaration")
 RIB = ChosenSection("Changer de banque", "Changer de banque", "https://docs/banque.html")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Flask
 
 from kbtool.config import Config
-from kbtool.web.reply import ChosenSection
+from kbtool.knowledge.reply import ChosenSection
 from tests.web.browser import signed_in, sync_api
 from tests.web.drafting import agnes_asks_validation
 

@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 
 from kbtool.config import Config
 from kbtool.index.search import Searcher
-from kbtool.web.reply import ChosenSection
+from kbtool.knowledge.reply import ChosenSection
 from tests.web.conftest import post
 from tests.web.drafting import (QUERY, agnes_asks_validation, ask_validation, body_of, new_draft,
                                stored)

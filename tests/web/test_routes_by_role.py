@@ -14,9 +14,10 @@ from dataclasses import dataclass
 import pytest
 from flask import Flask
 
-from kbtool import accounts, articles, gaps, store
+from kbtool import accounts, store
 from kbtool.config import Config
-from kbtool.web import create_app, draftstore
+from kbtool.knowledge import articles, drafts, gaps
+from kbtool.web import create_app
 from tests.web.conftest import csrf_token, login, post
 from tests.web.world import (CUSTOMER, DONE, LOGIN, QUESTION, REFUSED, SAVED_REFUSED, UNCHANGED,
                              UNPUBLISHED, World, answer_of, build_world, every_route, snapshot)
@@ -148,7 +149,7 @@ def test_route_answers_each_role_as_the_table_says(settings: Config, endpoint: s
                             world.ids["article_id"]).status == articles.APPROVED
     elif expected == SAVED_REFUSED:
         assert observed == REFUSED
-        assert draftstore.get_draft(store.connect(settings.get("web.database")),
+        assert drafts.get_draft(store.connect(settings.get("web.database")),
                                     world.ids["draft_id"]).body == data["body"]
     else:
         assert observed == expected, response.get_data(as_text=True)[:2000]

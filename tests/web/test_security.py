@@ -14,8 +14,9 @@ from flask import Flask, got_request_exception
 from flask.testing import FlaskClient
 
 import kbtool.web
-from kbtool import accounts, articles, store
+from kbtool import accounts, store
 from kbtool.config import Config
+from kbtool.knowledge import articles
 from kbtool.web import create_app
 from kbtool.web.security import CONTENT_SECURITY_POLICY
 from tests.web.conftest import PASSWORD, csrf_token, login

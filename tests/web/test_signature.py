@@ -12,7 +12,7 @@ import pytest
 
 from kbtool import accounts, cli, store
 from kbtool.config import Config
-from kbtool.web.reply import DEFAULT_SIGNATURE
+from kbtool.knowledge.reply import DEFAULT_SIGNATURE
 from tests.web.conftest import post
 from tests.web.drafting import body_of, new_draft
 

@@ -6,7 +6,7 @@ from flask.testing import FlaskClient
 
 from kbtool import store
 from kbtool.config import Config
-from kbtool.web import usage
+from kbtool.knowledge import usage
 from tests.web.conftest import post
 
 

@@ -11,12 +11,13 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskClient
 
-from kbtool import accounts, config as config_module, store, wikiauth
-from kbtool.crawler.http import HttpSettings
+from kbtool import accounts, config as config_module, store
 from kbtool.cli import main
 from kbtool.config import Config
+from kbtool.net.http import HttpSettings
 from kbtool.web import create_app
-from kbtool.wikiauth import RoleMap
+from kbtool.wiki import signin
+from kbtool.wiki.signin import RoleMap
 from tests import dokuwiki as harness
 from tests.dokuwiki import ADMIN, BOT, OUTSIDER, User
 from tests.web.conftest import PASSWORD, USERS, login
@@ -201,15 +202,15 @@ def test_off_by_default_the_wiki_is_never_asked(sample_index: Path, tmp_path: Pa
 
 def test_kaos_reports_groups_that_map_to_roles_igor_cannot(wiki: harness.TestWiki) -> None:
     def role_for(groups: tuple[tuple[str, str], ...], password: str) -> str | None:
-        directory = wikiauth.WikiDirectory(wiki.url, HttpSettings(timeout=10, retries=0, delay=0),
+        directory = signin.WikiDirectory(wiki.url, HttpSettings(timeout=10, retries=0, delay=0),
                                            RoleMap(groups=groups))
         return directory.role_for(BOT.name, password)
 
     assert role_for((("bot", "agent"),), "pas le bon") is None
     if wiki.release is harness.KAOS:
         assert role_for((("user", "agent"), ("bot", "reviewer")), BOT.password) == "reviewer"
-        with pytest.raises(wikiauth.WikiSignInError, match="aucun rôle dans kbtool"):
+        with pytest.raises(signin.WikiSignInError, match="aucun rôle dans kbtool"):
             role_for((("n2", "admin"),), BOT.password)
     else:
-        with pytest.raises(wikiauth.WikiSignInError, match="aucun rôle dans kbtool"):
+        with pytest.raises(signin.WikiSignInError, match="aucun rôle dans kbtool"):
             role_for((("bot", "reviewer"),), BOT.password)

@@ -11,10 +11,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from kbtool import accounts, articles, gaps, store
+from kbtool import accounts, store
 from kbtool.config import Config
-from kbtool.web import draftstore
-from kbtool.web.reply import ChosenSection
+from kbtool.knowledge import articles, drafts, gaps
+from kbtool.knowledge.reply import ChosenSection
 
 CUSTOMER = "Durand"
 QUESTION = f"Comment importer le relevé OFX de Mme {CUSTOMER} ?"
@@ -39,9 +39,9 @@ def build_world(settings: Config) -> World:
     """Agnès's draft waiting for validation, her gap, and the article submitted for it."""
     conn = store.connect(settings.get("web.database"))
     agnes = accounts.find_user(conn, "agnes")
-    draft_id = draftstore.create_draft(conn, agnes.id, "relevé", "", [ChosenSection(
+    draft_id = drafts.create_draft(conn, agnes.id, "relevé", "", [ChosenSection(
         "Relevés", f"Import pour {CUSTOMER}", "https://wiki.example/releves")])
-    validation_id = draftstore.request_validation(conn, draftstore.get_draft(conn, draft_id))
+    validation_id = drafts.request_validation(conn, drafts.get_draft(conn, draft_id))
     gap_id = gaps.record(conn, agnes.id, QUESTION)
     article_id = articles.create(conn, agnes, "kb", gaps.get_gap(conn, gap_id))
     articles.save(conn, articles.get(conn, article_id), agnes, "Import OFX",

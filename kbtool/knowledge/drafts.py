@@ -12,11 +12,11 @@ import logging
 import sqlite3
 from dataclasses import astuple, dataclass
 
-from kbtool import accounts, requestkinds
-from kbtool.requestkinds import RequestKind
+from kbtool import accounts
+from kbtool.knowledge import requestkinds, usage
+from kbtool.knowledge.reply import ChosenSection, compose
+from kbtool.knowledge.requestkinds import RequestKind
 from kbtool.store import now
-from kbtool.web import usage
-from kbtool.web.reply import ChosenSection, compose
 
 log = logging.getLogger(__name__)
 

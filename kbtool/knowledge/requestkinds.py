@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass
 
 from kbtool.config import Config, SourceConfig
-from kbtool.crawler.dokuwiki_ids import page_url
 from kbtool.index.results import PageHit
+from kbtool.wiki.ids import page_url
 
 WIKI_SOURCE_KINDS = ("dokuwiki", "dokuwiki-dir")
 DOCUMENTATION_SOURCE_KINDS = ("folder", "website")

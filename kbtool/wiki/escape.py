@@ -13,7 +13,7 @@ case-sensitive lexer whose modes end at their first closer, and it has no escape
   ``:`` as an interwiki name, ``\\\\`` as a Windows share: :func:`link` writes only absolute
   ``http(s)`` and ``mailto`` targets, percent-encodes the characters that would end or split
   the link, and writes a label the link cannot carry next to it as text; :func:`wiki_link`
-  writes only clean page ids (:mod:`kbtool.wikilinks`).
+  writes only clean page ids (:mod:`kbtool.wiki.links`).
 
 In prose (:func:`escape_text`) a word is made literal when it holds anything the lexer acts on
 (links, media and plugins ``{{…}}``, macros ``~~…~~``, tags ``<…>``, footnotes, formatting,

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from kbtool.config import from_dict
-from kbtool.crawler import http
-from kbtool.crawler.http import HttpClient, HttpError, HttpSettings, Response, safe_url
+from kbtool.net import http
+from kbtool.net.http import HttpClient, HttpError, HttpSettings, Response, safe_url
 from tests.servers import LoopbackServer, Reply, Seen, free_port
 
 FAST = HttpSettings(timeout=0.5, retries=2, max_bytes=10_000, delay=0.0,

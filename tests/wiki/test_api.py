@@ -10,11 +10,11 @@ import urllib.request
 
 import pytest
 
-from kbtool.crawler.dokuwiki_api import (
+from kbtool.wiki.api import (
     FIRST_JSONRPC_VERSION, AccessDenied, ApiDisabled, DokuWikiAPI, DokuWikiError, LoginRefused,
     NotLoggedIn, PageInfo,
 )
-from kbtool.crawler.http import HttpClient, HttpSettings
+from kbtool.net.http import HttpClient, HttpSettings
 from tests.dokuwiki import ADMIN, BOT, KAOS, OUTSIDER, PAGES
 from tests.servers import LoopbackServer, Reply
 

@@ -8,7 +8,7 @@ Two dialects exist.  DokuWiki up to 2023 ("Igor", what Debian ships) speaks XML-
 and later add JSON-RPC at ``lib/exe/jsonrpc.php`` with ``core.*`` methods (API version ≥ 12).
 ``dokuwiki.getXMLRPCAPIVersion`` answers on both and tells them apart.
 
-Every request goes through the shared :class:`~kbtool.crawler.http.HttpClient` (timeouts,
+Every request goes through the shared :class:`~kbtool.net.http.HttpClient` (timeouts,
 retries, size cap, politeness); ``xmlrpc.client`` only encodes and decodes the XML bodies.
 Igor reports many errors as an empty value with status 200 and refusals as 401/403 with an
 empty body, so each call maps those to a :class:`DokuWikiError` whose message names the wiki
@@ -29,7 +29,7 @@ from typing import Any, Callable, Protocol
 from xml.parsers.expat import ExpatError
 
 from kbtool.config import Config, ConfigError, SourceConfig
-from kbtool.crawler.http import HttpClient, HttpError, HostUnreachable, HttpSettings
+from kbtool.net.http import HostUnreachable, HttpClient, HttpError, HttpSettings
 
 log = logging.getLogger(__name__)
 

@@ -1,17 +1,17 @@
 """Approved article → DokuWiki syntax, written from the HTML the reviewer read.
 
-The input is the article's *sanitized* HTML (:func:`kbtool.markup.to_html`), not its Markdown:
+The input is the article's *sanitized* HTML (:func:`kbtool.knowledge.markup.to_html`), not its Markdown:
 raw HTML, scripts, images and ``javascript:`` links are gone before conversion, and the page
 published is the one the reviewer read.  The title becomes the page's first heading (DokuWiki
 takes the first heading as the page title).
 
-Every piece of text goes through :mod:`kbtool.wikiescape`, so DokuWiki shows it as the characters
+Every piece of text goes through :mod:`kbtool.wiki.escape`, so DokuWiki shows it as the characters
 typed: ``{{rss>…}}``, ``~~NOCACHE~~``, ``<html>``, ``</code>`` or ``%%`` in the text, in inline
 code, in a code block, in a link, a table cell or a heading never become live markup.  Only the
 structures the HTML holds are written as markup: headings, paragraphs, bold, italic, underline,
 strikethrough, inline code, code blocks, lists, quotes, tables, rules, line breaks, links to
 ``http(s)``/``mailto`` targets and internal links to the pages of the team's wiki
-(:mod:`kbtool.wikilinks`).  DokuWiki cannot nest blocks inside a list item, a quote or a table
+(:mod:`kbtool.wiki.links`).  DokuWiki cannot nest blocks inside a list item, a quote or a table
 cell (except a code block in a list item): such blocks become lines of their container, joined by
 line breaks, with their text intact.  (pandoc's DokuWiki writer, used before, wrote ``</code>``
 inside code as is, and ``<WRAP>`` plugin markup for list items of several paragraphs.)
@@ -24,10 +24,10 @@ from collections.abc import Iterator
 from lxml import html as lxml_html
 from lxml.html import HtmlElement as Tag
 
-from kbtool.markup import LANGUAGE_PREFIX, to_html
-from kbtool.wikiescape import (CODE_CLOSER, code_block, escape_text, line, link, literal,
+from kbtool.knowledge.markup import LANGUAGE_PREFIX, to_html
+from kbtool.wiki.escape import (CODE_CLOSER, code_block, escape_text, line, link, literal,
                                monospace, wiki_link)
-from kbtool.wikilinks import WikiLinks
+from kbtool.wiki.links import WikiLinks
 
 # Inline formatting: the DokuWiki markup around it.
 MARKS = {"strong": ("**", "**"), "b": ("**", "**"), "em": ("//", "//"), "i": ("//", "//"),

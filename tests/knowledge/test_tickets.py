@@ -9,8 +9,8 @@ from datetime import date
 import cmarkgfm
 import pytest
 
-from kbtool import tickets
-from kbtool.tickets import Ticket
+from kbtool.knowledge import tickets
+from kbtool.knowledge.tickets import Ticket
 
 SIGNATURE = "Agnès\nSupport Trésorio"
 

@@ -1,4 +1,4 @@
-"""New wiki articles: written by an agent, reviewed, approved, then published (kbtool.publish).
+"""New wiki articles: written by an agent, reviewed, approved, then published (kbtool.knowledge.publish).
 
 Life of an article::
 
@@ -20,10 +20,10 @@ import logging
 import sqlite3
 from dataclasses import dataclass
 
-from kbtool import gaps, notices
 from kbtool.accounts import User
-from kbtool.crawler.dokuwiki_ids import clean_id
+from kbtool.knowledge import gaps, notices
 from kbtool.store import now, transaction
+from kbtool.wiki.ids import clean_id
 
 log = logging.getLogger(__name__)
 

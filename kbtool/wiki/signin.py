@@ -22,9 +22,9 @@ from typing import Callable
 
 from kbtool import accounts
 from kbtool.config import Config, ConfigError
-from kbtool.crawler.dokuwiki_api import AccessDenied, DokuWikiAPI, DokuWikiError, LoginRefused
-from kbtool.crawler.http import HttpClient, HttpSettings
-from kbtool.publish import wiki_source
+from kbtool.net.http import HttpClient, HttpSettings
+from kbtool.wiki.api import AccessDenied, DokuWikiAPI, DokuWikiError, LoginRefused
+from kbtool.wiki.site import wiki_source
 
 log = logging.getLogger(__name__)
 

@@ -7,9 +7,9 @@ import subprocess
 import pytest
 from bs4 import BeautifulSoup
 
-from kbtool.markup import to_html
-from kbtool.wikilinks import WikiLinks
-from kbtool.wikisyntax import to_dokuwiki
+from kbtool.knowledge.markup import to_html
+from kbtool.knowledge.wikitext import to_dokuwiki
+from kbtool.wiki.links import WikiLinks
 
 CASES = [
     ("headings", "## Question\n\n### Détail", "===== Question =====\n\n==== Détail ===="),

@@ -10,9 +10,9 @@ nests deeper than ``MAX_NESTING`` elements (typed Markdown or raw HTML) is shown
 its Markdown source in a code block: nothing is lost, and no real article comes near that depth.
 nh3 (Ammonia) then keeps only an allow-list of tags and attributes: no script, no event handler, no
 ``javascript:`` URL, no image, no raw HTML beyond formatting. The published DokuWiki text is
-converted from this same cleaned HTML (:mod:`kbtool.wikisyntax`), so the reviewer approves exactly
+converted from this same cleaned HTML (:mod:`kbtool.knowledge.wikitext`), so the reviewer approves exactly
 what will be published.  A link to a page of the team's wiki (``[x](ns:page)``, or the page's
-address: :mod:`kbtool.wikilinks`) is given the page's address before cleaning, so the preview
+address: :mod:`kbtool.wiki.links`) is given the page's address before cleaning, so the preview
 follows it as the published internal link will.
 """
 
@@ -26,7 +26,7 @@ import cmarkgfm
 import nh3
 from cmarkgfm.cmark import Options
 
-from kbtool.wikilinks import WikiLinks
+from kbtool.wiki.links import WikiLinks
 
 # Raw HTML is let through cmark ("unsafe") on purpose: nh3 is the one sanitizer, and formatting
 # tags typed by the author (<u>, <del>…) keep working as they did.  Without GITHUB_PRE_LANG a

@@ -30,7 +30,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 import requests
 
 from kbtool.config import Config, declared_default
-from kbtool.crawler.deadline import Deadline, DeadlineAdapter
+from kbtool.net.deadline import Deadline, DeadlineAdapter
 
 log = logging.getLogger(__name__)
 

@@ -11,9 +11,8 @@ import sqlite3
 import statistics
 from dataclasses import dataclass
 
-from kbtool import articles, gaps
+from kbtool.knowledge import articles, gaps, usage
 from kbtool.store import now
-from kbtool.web import usage
 
 WEEK = 7 * 24 * 3600
 DAY = usage.DAY

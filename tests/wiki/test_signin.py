@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from kbtool import wikiauth
 from kbtool.config import ConfigError, from_dict
-from kbtool.wikiauth import RoleMap, parse_pairs
+from kbtool.wiki import signin
+from kbtool.wiki.signin import RoleMap, parse_pairs
 
 WIKI = {"name": "wiki", "kind": "dokuwiki", "url": "http://127.0.0.1:9/"}
 
@@ -48,21 +48,21 @@ def test_the_highest_mapped_role_wins() -> None:
 
 def test_off_by_default() -> None:
     assert config({}).get("web.wiki_login") is False
-    assert wikiauth.from_config(config({})) is None
+    assert signin.from_config(config({})) is None
 
 
 def test_on_it_needs_a_wiki_source_and_a_mapping() -> None:
     with pytest.raises(ConfigError, match="web.wiki_source is not set"):
-        wikiauth.from_config(config({"wiki_login": True, "wiki_groups": ["a=agent"]}))
+        signin.from_config(config({"wiki_login": True, "wiki_groups": ["a=agent"]}))
     with pytest.raises(ConfigError, match="nobody could sign in"):
-        wikiauth.from_config(config({"wiki_login": True, "wiki_source": "wiki"}))
+        signin.from_config(config({"wiki_login": True, "wiki_source": "wiki"}))
     with pytest.raises(ConfigError, match="web.wiki_role_pages"):
-        wikiauth.from_config(config({"wiki_login": True, "wiki_source": "wiki",
+        signin.from_config(config({"wiki_login": True, "wiki_source": "wiki",
                                      "wiki_role_pages": ["chef=kb:start"]}))
 
 
 def test_on_it_signs_in_at_the_wiki_source_without_pause_or_retry() -> None:
-    directory = wikiauth.from_config(config({"wiki_login": True, "wiki_source": "wiki",
+    directory = signin.from_config(config({"wiki_login": True, "wiki_source": "wiki",
                                              "wiki_groups": ["support=agent"]}))
     assert directory is not None
     assert directory.url == WIKI["url"] and directory.origin == "dokuwiki"

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from kbtool.crawler.dokuwiki_ids import page_url, resolve_link, section_id
+from kbtool.wiki.ids import page_url, resolve_link, section_id
 
 # A page id as typed (after percent-decoding): words, spaces, '.', '-', at least one ':'.
 _TYPED_ID = re.compile(r":?[\w .-]+(?::[\w .-]*)+")

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from kbtool import config as config_module, requestkinds
+from kbtool import config as config_module
 from kbtool.index.results import PageHit
+from kbtool.knowledge import requestkinds
 
 
 @pytest.mark.parametrize(("query", "kind"), [

@@ -21,17 +21,18 @@ import logging
 import sqlite3
 from dataclasses import dataclass
 
-from kbtool import articles, gaps, notices, pipeline
+from kbtool import pipeline
 from kbtool.accounts import User
-from kbtool.articles import Article, ArticleError
 from kbtool.config import Config, ConfigError, SourceConfig
-from kbtool.crawler import dokuwiki_api
-from kbtool.crawler.dokuwiki_api import DokuWikiError
-from kbtool.crawler.dokuwiki_ids import page_url
 from kbtool.index.store import IndexBusy, IndexStore
+from kbtool.knowledge import articles, gaps, notices
+from kbtool.knowledge.articles import Article, ArticleError
+from kbtool.knowledge.wikitext import to_dokuwiki
 from kbtool.store import now
-from kbtool.wikilinks import WikiLinks
-from kbtool.wikisyntax import to_dokuwiki
+from kbtool.wiki.api import DokuWikiError, PageInfo, connect
+from kbtool.wiki.ids import page_url
+from kbtool.wiki.links import WikiLinks
+from kbtool.wiki.site import wiki_source
 
 log = logging.getLogger(__name__)
 
@@ -47,25 +48,6 @@ class Outcome:
     message: str
     reason: str = ""
     conflict: bool = False
-
-
-def wiki_source(config: Config) -> SourceConfig:
-    """The ``dokuwiki`` source named by ``web.wiki_source``, or a ConfigError saying what to set."""
-    name = config.get("web.wiki_source")
-    if not name:
-        raise ConfigError("web.wiki_source is not set: name the dokuwiki source to publish to")
-    source = config.source(name)
-    if source.kind != "dokuwiki":
-        raise ConfigError(f"web.wiki_source {name!r} is a {source.kind} source, not dokuwiki")
-    return source
-
-
-def wiki_links(config: Config) -> WikiLinks | None:
-    """The wiki articles are published to, as link targets (None when no wiki is set)."""
-    try:
-        return WikiLinks(wiki_source(config).get("url"))
-    except ConfigError:
-        return None
 
 
 def wiki_url(config: Config, article: Article) -> str:
@@ -91,7 +73,7 @@ def publish(config: Config, conn: sqlite3.Connection, article: Article) -> Outco
     try:
         source = wiki_source(config)
         text = to_dokuwiki(article.title, article.body, WikiLinks(source.get("url")))
-        api = dokuwiki_api.connect(source, config)
+        api = connect(source, config)
         info = api.page_info(article.page_id)
         current = info.revision if info else 0
         if current != article.base_revision:
@@ -115,7 +97,7 @@ def _failed(conn: sqlite3.Connection, article: Article, reason: str) -> Outcome:
 
 
 def _conflict(conn: sqlite3.Connection, article: Article,
-              info: dokuwiki_api.PageInfo | None) -> Outcome:
+              info: PageInfo | None) -> Outcome:
     who = f" par {info.author}" if info and info.author else ""
     revision = info.revision if info else 0
     reason = (f"La page {article.page_id} a été créée ou modifiée dans le wiki{who} "
