@@ -23,6 +23,33 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+class SilentHost:
+    """A loopback address that never completes a connection, as a host that drops packets:
+    its listening socket's accept queue is full and never read, so the kernel drops every new
+    connection request and the client's connect times out (no refusal comes back)."""
+
+    def __enter__(self) -> SilentHost:
+        self._listener = socket.socket()
+        self._listener.bind(("127.0.0.1", 0))
+        self._listener.listen(0)
+        self.port = self._listener.getsockname()[1]
+        self._fillers = [self._pending_connection() for _ in range(3)]
+        return self
+
+    def _pending_connection(self) -> socket.socket:
+        filler = socket.socket()
+        filler.setblocking(False)
+        filler.connect_ex(("127.0.0.1", self.port))
+        return filler
+
+    def url(self, path: str = "/") -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def __exit__(self, *exc: object) -> None:
+        for sock in (*self._fillers, self._listener):
+            sock.close()
+
+
 @dataclass(frozen=True)
 class Seen:
     """One request as the server received it, and when (``time.monotonic()``)."""

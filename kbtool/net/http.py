@@ -3,8 +3,9 @@
 Every remote source (DokuWiki over HTTP, documentation web sites) goes through this module so
 that a misbehaving server is handled the same way everywhere: each request, from connecting to
 the body's last byte, ends within ``http.timeout`` however slowly the server sends, a body
-is read in chunks and abandoned past ``http.max_bytes``, 429/502/503/504 and dropped connections
-are retried with exponential backoff (honouring ``Retry-After``), one host gets at most one
+is read in chunks and abandoned past ``http.max_bytes``, 429/502/503/504, dropped connections
+and connections that never complete are retried with exponential backoff (honouring
+``Retry-After``), one host gets at most one
 request per ``http.delay`` seconds, and every problem surfaces as an :class:`HttpError` whose
 reason a person can act on.  Sources turn those errors into ``Failure`` values.  A host that
 failed to connect ``HOST_DOWN_AFTER`` requests in a row (each after its retries) is taken for
@@ -115,11 +116,13 @@ class HostUnreachable(HttpError):
 class _Retry(Exception):
     """An answer worth asking again for (server busy, connection dropped)."""
 
-    def __init__(self, reason: str, status: int | None = None, wait: float | None = None):
+    def __init__(self, reason: str, status: int | None = None, wait: float | None = None,
+                 connecting: bool = False):
         super().__init__(reason)
         self.reason = reason
         self.status = status
         self.wait = wait
+        self.connecting = connecting  # no connection was made: the deadline had nothing to cut
 
 
 class HttpClient:
@@ -207,7 +210,11 @@ class HttpClient:
         try:
             with deadline:
                 return self._exchange(method, url, headers, data, json, accept)
-        except (HttpError, _Retry):
+        except _Retry as retry:
+            if deadline.expired and not retry.connecting:
+                raise self._timed_out(url) from None
+            raise
+        except HttpError:
             if deadline.expired:
                 raise self._timed_out(url) from None
             raise
@@ -227,6 +234,11 @@ class HttpClient:
         except requests.TooManyRedirects:
             raise HttpError(url, f"too many redirects (more than {MAX_REDIRECTS}, "
                                  "probably a redirect loop)") from None
+        except requests.ConnectTimeout:
+            # Nothing came back, not even a refusal (a host that drops packets): a connection
+            # failure like a refused one, retried and counted towards the host being down.
+            raise _Retry(f"could not connect within {self.settings.timeout:g} s",
+                         connecting=True) from None
         except requests.Timeout:
             raise self._timed_out(url) from None
         except requests.ConnectionError as exc:

@@ -16,7 +16,7 @@ import pytest
 from kbtool.config import from_dict
 from kbtool.net import http
 from kbtool.net.http import HttpClient, HttpError, HttpSettings, Response, safe_url
-from tests.servers import LoopbackServer, Reply, Seen, free_port
+from tests.servers import LoopbackServer, Reply, Seen, SilentHost, free_port
 
 FAST = HttpSettings(timeout=0.5, retries=2, max_bytes=10_000, delay=0.0,
                     user_agent="kbtool-test", backoff=0.01)
@@ -155,6 +155,20 @@ def test_post_sends_data(server, client):
 def test_refused_connection_is_retried_then_reported():
     error = _error(HttpClient(FAST), f"http://127.0.0.1:{free_port()}/")
     assert "connection failed" in error.reason and "after 2 retries" in error.reason
+
+
+def test_a_host_that_never_completes_a_connection_is_retried_then_taken_for_down():
+    client = HttpClient(FAST)
+    with SilentHost() as host:
+        first = _error(client, host.url("/a"))
+        assert "could not connect within 0.5 s" in first.reason and "after 2 retries" in first.reason
+        assert not isinstance(first, http.HostUnreachable)
+        errors = [_error(client, host.url(f"/{page}")) for page in range(1, http.HOST_DOWN_AFTER)]
+        assert isinstance(errors[-1], http.HostUnreachable)
+        assert "unreachable" in errors[-1].reason
+    # Taken for down: the next request is refused without trying (no connection, no wait).
+    after = _error(client, host.url("/later"))
+    assert isinstance(after, http.HostUnreachable)
 
 
 def test_proxies_from_the_environment_apply_to_every_request(server, monkeypatch):
