@@ -62,6 +62,7 @@ class Searcher:
         self._lock = threading.Lock()
         self._generation = ""
         self._view: _View | None = None
+        self.version = 0  # counts the index states seen: a cache key for what callers derive
         self.refresh()
 
     def refresh(self) -> None:
@@ -82,6 +83,7 @@ class Searcher:
             postings = Postings(searcher.reader(), LENGTH_FIELDS)
             self._view = _View(searcher, postings, PageTable(postings), {})
             self._generation = generation
+            self.version += 1
 
     def close(self) -> None:
         """Release the index files."""

@@ -17,7 +17,8 @@ from kbtool.index.results import PageHit
 from kbtool.knowledge.gaps import Gap
 from kbtool.web.searching import IndexUnavailable, shared
 
-# Open gaps checked per page shown (a search each): the list shows the most asked first.
+# Open gaps checked per page shown (a search each, kept until the index changes): the list shows
+# the most asked first.
 MAX_CHECKED = 50
 
 
@@ -29,9 +30,8 @@ def answers_since(open_gaps: Sequence[Gap]) -> dict[int, PageHit]:
         return {}
     proposed = {}
     for gap in open_gaps[:MAX_CHECKED]:
-        results = searcher.search(gap.question)
-        answer = next((hit for hit in results.hits
-                       if hit.sure and hit.modified >= math.floor(gap.last_at)), None)
+        answer = next((hit for hit in shared().sure_answers(searcher, gap.question)
+                       if hit.modified >= math.floor(gap.last_at)), None)
         if answer is not None:
             proposed[gap.id] = answer
     return proposed

@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 EXTENSION = "kbtool.searcher"
 PICK_SALT = "kbtool-pick"
 FACETS_TTL = 60.0
+MAX_CACHED_ANSWERS = 2048
 
 
 class IndexUnavailable(Exception):
@@ -35,7 +36,9 @@ class SharedSearcher:
     """One :class:`Searcher` per app, opened lazily and refreshed before each use.
 
     The filters' facets read every stored page, far too slow per request on a large index and
-    changed only by a reindex: they are recomputed at most every ``FACETS_TTL`` seconds.
+    changed only by a reindex: they are recomputed at most every ``FACETS_TTL`` seconds.  The
+    sure answers to open gaps' questions, checked on every load of the home and gap pages,
+    change only with the index too: they are kept until the searcher sees another index state.
     """
 
     def __init__(self, config: Config) -> None:
@@ -44,6 +47,8 @@ class SharedSearcher:
         self._lock = threading.Lock()
         self._facets: dict[str, list[str]] = {}
         self._facets_at = float("-inf")
+        self._answers: dict[str, tuple[PageHit, ...]] = {}
+        self._answers_version = -1
 
     def get(self) -> Searcher:
         """The searcher, refreshed; IndexUnavailable when there is no index yet."""
@@ -67,6 +72,23 @@ class SharedSearcher:
                 self._facets = searcher.facets()
                 self._facets_at = time.monotonic()
             return self._facets
+
+
+    def sure_answers(self, searcher: Searcher, question: str) -> tuple[PageHit, ...]:
+        """The pages the search ranks as sure answers to ``question``, as of the searcher's
+        index state (searched again once it changed)."""
+        with self._lock:
+            if self._answers_version != searcher.version or \
+                    len(self._answers) >= MAX_CACHED_ANSWERS:
+                self._answers = {}
+                self._answers_version = searcher.version
+            cached = self._answers.get(question)
+        if cached is None:
+            cached = tuple(hit for hit in searcher.search(question).hits if hit.sure)
+            with self._lock:
+                if self._answers_version == searcher.version:
+                    self._answers[question] = cached
+        return cached
 
 
 def shared() -> SharedSearcher:

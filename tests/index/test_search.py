@@ -214,7 +214,11 @@ def test_refresh_sees_a_reindex_without_reopening(tmp_path: Path, full: bool) ->
             "====== Rapprochement ======\nPointez le grand-livre.\n")
     reindex(config, full=full)
     assert (IndexStore(config.index_dir).generation() != generation) == full
+    seen = searcher.version
     searcher.refresh()
+    assert searcher.version == seen + 1       # what callers cached from the old state is stale
+    searcher.refresh()
+    assert searcher.version == seen + 1       # nothing changed since
 
     assert page_ids(searcher.search("grand-livre")) == ["wiki/logiciel/rapprochement.txt"]
     assert page_ids(searcher.search("relevé OFX")) == []

@@ -130,6 +130,31 @@ def test_pages_the_agent_already_saw_are_not_offered_as_new_answers(as_user) -> 
     assert "answer-found" not in agnes.get("/questions").get_data(as_text=True)
 
 
+def test_open_gaps_answers_are_searched_once_per_index_state(as_user, settings: Config,
+                                                             monkeypatch) -> None:
+    """The home page checks the agent's open gaps against the index on every load: the answers
+    are kept while the index is the same, so a reload costs no search."""
+    agnes = as_user("agnes")
+    conn = db(settings)
+    agnes_id = conn.execute("SELECT id FROM users WHERE name = 'agnes'").fetchone()[0]
+    gap_ids = [gaps.record(conn, agnes_id, question)
+               for question in ("importer un relevé OFX", UNANSWERED)]
+    with store.transaction(conn):   # asked before the pages were written: they answer it since
+        conn.execute("UPDATE gap_hits SET at = 0")
+        conn.execute("UPDATE gaps SET created_at = 0")
+    searcher = agnes.application.extensions["kbtool.searcher"].get()
+    searched: list[str] = []
+    search = searcher.search
+    monkeypatch.setattr(searcher, "search", lambda query, **kw: searched.append(query) or
+                        search(query, **kw))
+    for _ in range(2):
+        assert agnes.get("/").get_data(as_text=True).count('class="answer-found"') == 1
+    assert sorted(searched) == sorted(["importer un relevé OFX", UNANSWERED])
+    searcher.version += 1     # as refresh() does when it opens another commit or generation
+    agnes.get("/")
+    assert len(searched) == 2 * len(gap_ids)
+
+
 def test_reviewers_group_one_need_worded_twice_from_the_gap_page(as_user, settings: Config) -> None:
     agnes = as_user("agnes")
     fiches = gaps.record(db(settings), 1, "imprimer les fiches de paie")
