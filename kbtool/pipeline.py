@@ -38,6 +38,9 @@ from kbtool.read_ahead import read_ahead
 log = logging.getLogger(__name__)
 
 STATUS_FILE = "status.json"
+# What _write_status records per source, and each field's type.
+_STATUS_FIELDS = {"last_run": str, "last_success": str, "listed": int, "errors": list,
+                  "error_count": int, "retry": list}
 PARALLEL_FROM = 500   # pages to (re)index from which two writer processes pay off
 
 
@@ -355,14 +358,32 @@ def read_status(config: Config) -> dict[str, dict]:
 
 
 def _read_status(root: Path) -> dict[str, dict]:
+    """The status file as :func:`_write_status` writes it; whatever else a disk, an editor or a
+    crash left there is dropped (the next run writes it anew) rather than trusted."""
     try:
         status = json.loads((root / STATUS_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
-    return status if isinstance(status, dict) else {}
+    if not isinstance(status, dict):
+        return {}
+    return {name: _status_entry(entry) for name, entry in status.items()
+            if isinstance(entry, dict)}
+
+
+def _status_entry(entry: dict) -> dict:
+    """The fields of one source's entry that have the type kbtool writes."""
+    kept: dict = {}
+    for field, kind in _STATUS_FIELDS.items():
+        value = entry.get(field)
+        if kind is list and isinstance(value, list):
+            kept[field] = [item for item in value if isinstance(item, str)]
+        elif kind is int and isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+            kept[field] = value
+        elif kind is str and isinstance(value, str):
+            kept[field] = value
+    return kept
 
 
 def _pages_to_retry(root: Path) -> dict[str, set[str]]:
     """Source name → the pages that failed in its last run (see the module docstring)."""
-    return {name: set(entry.get("retry") or ()) for name, entry in _read_status(root).items()
-            if isinstance(entry, dict)}
+    return {name: set(entry.get("retry", ())) for name, entry in _read_status(root).items()}

@@ -185,6 +185,27 @@ def test_evaluate_bad_file_exits_2_naming_the_line(indexed: Path, tmp_path: Path
     assert err.startswith(f"kbtool: error: {queries}:2: ") and err.count("\n") == 1
 
 
+@pytest.mark.parametrize("written", [
+    "[1, 2]", '"docs"', "null", "{", "\u0000\xff", '{"docs": [1]}', '{"docs": "x"}',
+    '{"docs": {"errors": 5, "error_count": "many", "retry": {"a": 1}, "last_run": []}}',
+    '{"docs": {"errors": [1, null, {"x": 2}], "retry": [3, "docs/a.md"]}}',
+    '{"docs": {"kind": "evil", "pages": -1}}',
+])
+def test_a_damaged_status_file_neither_breaks_status_nor_the_next_reindex(
+        written: str, toml: Path, capsys: pytest.CaptureFixture) -> None:
+    """status.json is kbtool's own file, but a disk, an editor or a crash can leave anything
+    there: what is not as kbtool writes it is ignored, and the next run writes it anew."""
+    assert run(capsys, "--config", str(toml), "reindex")[0] == 0
+    (toml.parent / "index" / "status.json").write_text(written, encoding="utf-8")
+    code, out, err = run(capsys, "--config", str(toml), "status")
+    assert (code, err) == (0, "")
+    assert "docs (folder): 3 pages indexed" in out
+    assert run(capsys, "--config", str(toml), "reindex")[0] == 0
+    rows = json.loads(run(capsys, "--config", str(toml), "status", "--json")[1])
+    assert rows["docs"]["kind"] == "folder" and rows["docs"]["pages"] == 3
+    assert rows["docs"]["errors"] == [] and rows["docs"]["last_success"]
+
+
 def test_status(toml: Path, capsys: pytest.CaptureFixture) -> None:
     code, out, _ = run(capsys, "--config", str(toml), "status")
     assert code == 0
