@@ -10,7 +10,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from kbtool.config import Config
-from tests.web.conftest import post
+from tests.web.conftest import login, post
 from tests.web.drafting import (QUERY, ask_validation, body_of, events, new_draft, stored,
                                 ticked)
 
@@ -240,6 +240,12 @@ def test_a_draft_keeps_its_kind_and_shows_it(agent: FlaskClient, settings: Confi
     assert stored(settings, path)[0]["kind"] == "fonction"
     page = agent.get(path).get_data(as_text=True)
     assert re.search(r'id="draft-kind">Type de demande : <strong>Question fonctionnelle<', page)
+    tag = '<span class="kind-tag">Question fonctionnelle</span>'
+    assert tag in agent.get("/brouillons").get_data(as_text=True)
+    ask_validation(agent, path, "INC-7")
+    reviewer = agent.application.test_client()
+    login(reviewer, "rene")
+    assert tag in reviewer.get("/validations").get_data(as_text=True)
 
 
 @pytest.mark.parametrize("kind", ["", "inconnu", "BUG", "bug ", "<script>", "bug\x00",
