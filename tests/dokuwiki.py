@@ -20,7 +20,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import time
 import urllib.error
@@ -29,6 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from contextlib import contextmanager
 from typing import Any, Iterator, Mapping, Sequence
+
+from tests.servers import free_port
 
 
 @dataclass(frozen=True)
@@ -146,7 +147,7 @@ class TestWiki:
         self.release = release
         self.users = tuple(users)
         self.settings = dict(SETTINGS if settings is None else settings)
-        self.port = _free_port()
+        self.port = free_port()
         self._server: subprocess.Popen[bytes] | None = None
         if not (reuse and self.built):
             self._build(acl)
@@ -432,12 +433,6 @@ url = "{wiki.url}"
 user = "{BOT.name}"
 password_env = "{PASSWORD_VAR}"
 """
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _php(value: Any) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import socket
 import subprocess
 import sys
 import time
@@ -15,6 +14,7 @@ import pytest
 from kbtool import accounts, cli, store
 from kbtool.config import load
 from kbtool.web import ensure_admin
+from tests.servers import free_port
 
 CONFIG = """
 [web]
@@ -76,9 +76,7 @@ def test_role_must_be_known(config_file: Path, monkeypatch: pytest.MonkeyPatch) 
 
 
 def test_serve_announces_its_url_once_listening(config_file: Path, tmp_path: Path) -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "kbtool", "--config", str(config_file), "serve", "--port",
          str(port)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
