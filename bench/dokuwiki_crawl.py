@@ -61,7 +61,7 @@ from kbtool.net.http import HttpClient, HttpSettings  # noqa: E402
 from kbtool.pipeline import RunReport, reindex  # noqa: E402
 from tests.dokuwiki import ADMIN, BOT, IGOR, KAOS, Release, TestWiki, skip_reason  # noqa: E402
 
-from sections import write_section  # noqa: E402
+from sections import publish  # noqa: E402
 
 DEFAULT_CORPUS = REPO.parent / "shared" / "corpus" / "wiki"
 PASSWORD_ENV = "KBTOOL_BENCH_WIKI_PASSWORD"
@@ -194,10 +194,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = "python bench/dokuwiki_crawl.py " + shlex.join(
         sys.argv[1:] if argv is None else argv)
     text = _render(report, target, command.strip(), load_before, os.getloadavg())
-    print(text)
-    if args.out:
-        write_section(args.out, target.heading, target.begin, target.end, text)
-        print(f"written to {args.out}")
+    publish(text, args.out, target.heading, target.begin, target.end)
     return 0
 
 

@@ -26,7 +26,7 @@ from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from sections import write_section  # noqa: E402
+from sections import publish  # noqa: E402
 
 from kbtool.config import load  # noqa: E402
 from kbtool.evaluation import JudgedQuery, evaluate, load_queries  # noqa: E402
@@ -121,9 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     command = ".venv/bin/python bench/robustness.py " + shlex.join(
         sys.argv[1:] if argv is None else argv)
     text = report(run(searcher, load_queries(args.queries)), command, args.queries)
-    print(text)
-    if args.out:
-        write_section(args.out, HEADING, BEGIN, END, text)
+    publish(text, args.out, HEADING, BEGIN, END)
     return 0
 
 
