@@ -10,11 +10,12 @@ errors of ``kbtool.index.errors``: no engine type.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from kbtool.index.results import PageHit, SearchResults
 
 
+@runtime_checkable
 class SearchIndex(Protocol):
     """A query → ranked pages, each with its best sections and their snippets; and the few
     questions about single pages the workflow asks.  Safe to share between threads."""

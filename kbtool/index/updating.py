@@ -11,11 +11,12 @@ onto OpenSearch.  Nothing engine-specific crosses them: pages go in as ``Documen
 from __future__ import annotations
 
 from contextlib import AbstractContextManager
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from kbtool.documents import Document
 
 
+@runtime_checkable
 class IndexUpdate(Protocol):
     """One run's changes: invisible to searches until ``commit``, dropped by ``abort``."""
 
@@ -41,6 +42,7 @@ class IndexUpdate(Protocol):
         """Drop every change of the run; the index stays as it was."""
 
 
+@runtime_checkable
 class UpdatableIndex(Protocol):
     """The index as the reindex pipeline sees it, between runs."""
 
