@@ -38,8 +38,8 @@ from sections import publish  # noqa: E402
 
 from kbtool.config import Config, from_dict  # noqa: E402
 from kbtool.evaluation import CUTOFF, JudgedQuery, evaluate, load_queries  # noqa: E402
+from kbtool.index.engine import search_index  # noqa: E402
 from kbtool.index.results import SearchResults  # noqa: E402
-from kbtool.index.search import Searcher  # noqa: E402
 from kbtool.pipeline import RunReport, reindex  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
@@ -123,7 +123,7 @@ def _run(corpus: Path, tmp: Path, queries: list[JudgedQuery], repeat: int) -> _R
     fts_full, fts_build = timed(fts.update)
     notes.append(_kbtool_note("full", kb_full))
     notes.append(_fts_note("full", fts_build))
-    opened, searcher = timed(lambda: config_searcher(config))
+    opened, searcher = timed(lambda: search_index(config))
     try:
         kb_ms, fts_ms = latencies((searcher, fts), [q.query for q in queries], repeat)
         quality = {"kbtool": evaluate(searcher, queries), "FTS5": evaluate(fts, queries)}
@@ -163,12 +163,6 @@ def corpus_config(copy: Path, index_dir: Path) -> Config:
                                    "path": str(copy / "wiki")},
                                   {"name": "docs", "kind": "folder",
                                    "path": str(copy / "docs")}]})
-
-
-def config_searcher(config: Config) -> Searcher:
-    """A searcher on the config's index, with its search settings."""
-    return Searcher(config.index_dir, min_coverage=config.get("search.min_coverage"),
-                    sections_per_page=config.get("search.sections_per_page"))
 
 
 def timed(action: Callable[[], object]) -> tuple[float, object]:

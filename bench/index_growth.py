@@ -33,12 +33,13 @@ from typing import Sequence
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from index_bench import (config_searcher, corpus_config, corpus_parser,  # noqa: E402
+from index_bench import (corpus_config, corpus_parser,  # noqa: E402
                          latencies, load_average, percentile, timed)
 from sections import publish  # noqa: E402
 
 from kbtool.config import Config  # noqa: E402
 from kbtool.evaluation import load_queries  # noqa: E402
+from kbtool.index.engine import search_index  # noqa: E402
 from kbtool.index.store import IndexStore  # noqa: E402
 from kbtool.pipeline import reindex  # noqa: E402
 
@@ -131,7 +132,7 @@ def _run(corpus: Path, tmp: Path, queries: list[str], args: argparse.Namespace) 
     fresh = corpus_config(copy, tmp / "fresh")
     fresh_seconds, _ = timed(lambda: reindex(fresh, full=True))
     openings = _openings((updated, fresh), args.repeat)
-    searchers = [config_searcher(updated), config_searcher(fresh)]
+    searchers = [search_index(updated), search_index(fresh)]
     try:
         updated_ms, fresh_ms = latencies(searchers, queries, args.repeat)
     finally:
@@ -153,7 +154,7 @@ def _openings(configs: tuple[Config, Config], repeat: int) -> tuple[list[float],
     times: tuple[list[float], list[float]] = ([], [])
     for _ in range(repeat):
         for config, spent in zip(configs, times):
-            opened, searcher = timed(lambda: config_searcher(config))
+            opened, searcher = timed(lambda: search_index(config))
             searcher.close()
             spent.append(opened * 1000)
     return times
@@ -166,7 +167,7 @@ def _shape(config: Config) -> Shape:
     size = sum(path.stat().st_size for path in folder.iterdir() if path.is_file())
     ix = store.open()
     segments = ix._segments()  # whoosh3: the segments of the latest commit
-    opened, searcher = timed(lambda: config_searcher(config))
+    opened, searcher = timed(lambda: search_index(config))
     searcher.close()
     return Shape(size / 1e6, len(segments), sum(s.doc_count() for s in segments),
                  sum(s.deleted_count() for s in segments), opened * 1000)

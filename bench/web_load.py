@@ -31,7 +31,7 @@ import requests
 
 from kbtool import accounts, store
 from kbtool.config import Config, load
-from kbtool.index.search import Searcher
+from kbtool.index.engine import search_index
 
 DEFAULT_QUERIES = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev-queries.jsonl"
 USER = "bench"
@@ -71,9 +71,8 @@ def read_queries(path: Path) -> list[str]:
 
 
 def raw_search(config: Config, queries: list[str], rounds: int) -> Figures:
-    """Searcher.search alone, no HTTP, no templates (after one warm-up pass)."""
-    searcher = Searcher(config.index_dir, min_coverage=config.get("search.min_coverage"),
-                        sections_per_page=config.get("search.sections_per_page"))
+    """The index's search alone, no HTTP, no templates (after one warm-up pass)."""
+    searcher = search_index(config)
     for query in queries:
         searcher.search(query, limit=config.get("search.limit"))
     latencies = []

@@ -138,9 +138,8 @@ def _reindex(args: argparse.Namespace, config: Config) -> int:
 
 
 def _search(args: argparse.Namespace, config: Config) -> int:
-    from kbtool.index.search import Searcher
-    searcher = Searcher(config.index_dir, min_coverage=config.get("search.min_coverage"),
-                        sections_per_page=config.get("search.sections_per_page"))
+    from kbtool.index.engine import search_index
+    searcher = search_index(config)
     limit = args.limit or config.get("search.limit")
     results = searcher.search(args.query, sources=args.source, namespaces=args.namespace,
                               limit=limit, page=args.page)
@@ -180,9 +179,9 @@ def results_to_json(results) -> dict:
 
 def _evaluate(args: argparse.Namespace, config: Config) -> int:
     from kbtool.evaluation import evaluate, format_report, load_queries
-    from kbtool.index.search import Searcher
+    from kbtool.index.engine import search_index
     queries = load_queries(args.queries)
-    searcher = Searcher(config.index_dir, min_coverage=config.get("search.min_coverage"))
+    searcher = search_index(config)
     report = evaluate(searcher, queries)
     print(json.dumps(report, ensure_ascii=False, indent=2) if args.json
           else format_report(report))
@@ -190,15 +189,13 @@ def _evaluate(args: argparse.Namespace, config: Config) -> int:
 
 
 def _status(args: argparse.Namespace, config: Config) -> int:
-    from kbtool.index.store import IndexStore
+    from kbtool.index.engine import updatable_index
     from kbtool.pipeline import read_status
     status = read_status(config)
     counts: dict[str, int] = {}
-    store = IndexStore(config.index_dir)
-    if store.exists():
-        for page_id in store.versions(skipped=False):
-            name = page_id.split("/", 1)[0]
-            counts[name] = counts.get(name, 0) + 1
+    for page_id in updatable_index(config).versions(skipped=False):
+        name = page_id.split("/", 1)[0]
+        counts[name] = counts.get(name, 0) + 1
     rows = {s.name: {"kind": s.kind, "pages": counts.get(s.name, 0), **status.get(s.name, {})}
             for s in config.sources}
     if args.json:
@@ -236,7 +233,7 @@ def _demo(args: argparse.Namespace, _: None) -> int:
 def _exit_code(exc: Exception) -> int | None:
     """The documented status of an expected error; None for a bug (its traceback is shown)."""
     from kbtool.evaluation import QueryFileError
-    from kbtool.index.store import IndexBusy, IndexMissing
+    from kbtool.index.errors import IndexBusy, IndexMissing
     from kbtool.webcli import USAGE_ERRORS
     if isinstance(exc, (ConfigError, QueryFileError, *USAGE_ERRORS)):
         return EXIT_USAGE

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from kbtool.index.search import Searcher
+from kbtool.index.reading import SearchIndex
 
 CUTOFF = 10
 
@@ -56,7 +56,7 @@ def load_queries(path: Path) -> list[JudgedQuery]:
     return queries
 
 
-def evaluate(searcher: Searcher, queries: list[JudgedQuery]) -> dict:
+def evaluate(searcher: SearchIndex, queries: list[JudgedQuery]) -> dict:
     """Run every query and aggregate the metrics (the keys of ``kbtool evaluate --json``)."""
     per_query = [_judge(searcher, q) for q in queries]
     answerable = [p for p in per_query if not p["no_answer"]]
@@ -78,7 +78,7 @@ def _mean(rows: list[dict], value: Callable[[dict], float]) -> float:
     return round(sum(value(r) for r in rows) / len(rows), 4) if rows else 0.0
 
 
-def _judge(searcher: Searcher, query: JudgedQuery) -> dict:
+def _judge(searcher: SearchIndex, query: JudgedQuery) -> dict:
     results = searcher.search(query.query, limit=CUTOFF)
     ranked = [hit.page_id for hit in results.hits]
     grades = [query.relevant.get(page_id, 0) for page_id in ranked]

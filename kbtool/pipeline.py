@@ -23,16 +23,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from whoosh.index import FileIndex
-
 from kbtool import stopping
 from kbtool.config import Config, SourceConfig, declared_default
 from kbtool.crawler import open_source
 from kbtool.crawler.base import Source
 from kbtool.documents import Failure, SourceDown
-from kbtool.index.build import IndexBuilder
-from kbtool.index.store import IndexStore
-from kbtool.index.writer import add_page, add_skipped, copy_page, delete_page
+from kbtool.index.engine import updatable_index
+from kbtool.index.updating import IndexUpdate, UpdatableIndex
 from kbtool.read_ahead import read_ahead
 
 log = logging.getLogger(__name__)
@@ -41,7 +38,6 @@ STATUS_FILE = "status.json"
 # What _write_status records per source, and each field's type.
 _STATUS_FIELDS = {"last_run": str, "last_success": str, "listed": int, "errors": list,
                   "error_count": int, "retry": list}
-PARALLEL_FROM = 500   # pages to (re)index from which two writer processes pay off
 
 
 @dataclass
@@ -108,24 +104,21 @@ class _Plan:
 def reindex(config: Config, *, full: bool = False, progress: bool = False,
             only: Iterable[str] = ()) -> RunReport:
     """Bring the index up to date with every configured source (or those named in ``only``)."""
-    store = IndexStore(config.index_dir)
+    index = updatable_index(config)
     started = time.monotonic()
-    with store.lock(config.get("index.lock_timeout")):
+    with index.lock(config.get("index.lock_timeout")):
         stopping.check()
-        store.drop_stale_generations()
-        rebuild = full or not store.exists()
-        if not rebuild and not only and not store.analysis_current():
+        rebuild = full or not index.exists()
+        if not rebuild and not only and not index.analysis_current():
             # (Not in a run of some sources only, such as the one publishing an article
             # starts: a full crawl there would keep a reviewer waiting; the nightly run does it.)
             log.warning("%s was built by another version of kbtool's analysis: rebuilding it "
-                        "in full", store.root)
+                        "in full", config.index_dir)
             rebuild = True
         report = RunReport(full=rebuild)
-        indexed = store.versions() if store.exists() else {}
-        retry = _pages_to_retry(store.root)
-        recorded = store.source_settings() if store.exists() else {}
-        old = store.open() if store.exists() else None
-        target = store.create_generation() if rebuild else old
+        indexed = index.versions()
+        retry = _pages_to_retry(config.index_dir)
+        recorded = index.source_settings()
         chosen = [s for s in config.sources if not only or s.name in set(only)]
         stale = set() if rebuild else _changed_settings(chosen, recorded, reread=not only)
         reread = set() if only else stale
@@ -137,12 +130,10 @@ def reindex(config: Config, *, full: bool = False, progress: bool = False,
         elif rebuild:
             plans += [_left_out(source, indexed) for source in config.sources
                       if source not in chosen]
-        _apply(plans, config, target, old if rebuild else None, indexed, report, progress)
-        if rebuild:
-            store.publish(target)
-        store.record_source_settings(_settings_read(config, recorded, plans, stale - reread))
+        _apply(plans, index, rebuild, indexed, report, progress)
+        index.record_source_settings(_settings_read(config, recorded, plans, stale - reread))
     report.seconds = time.monotonic() - started
-    _write_status(store.root, report)
+    _write_status(config.index_dir, report)
     return report
 
 
@@ -235,26 +226,26 @@ def _orphans(config: Config, indexed: dict[str, str], rebuild: bool) -> _Plan:
     return _Plan("(removed sources)", None, {}, [] if rebuild else stale, [])
 
 
-def _apply(plans: list[_Plan], config: Config, target: FileIndex, previous: FileIndex | None,
+def _apply(plans: list[_Plan], index: UpdatableIndex, rebuild: bool,
            indexed: dict[str, str], report: RunReport, progress: bool) -> None:
-    """Fetch, add and delete as planned; ``previous`` is the index a rebuild replaces."""
+    """Fetch, add and delete as planned, into a new generation when ``rebuild``; commit it all
+    at once, or nothing."""
     work = sum(len(p.fetch) for p in plans)
-    procs = 2 if work >= PARALLEL_FROM else 1
-    writer = IndexBuilder(target, procs=procs, limitmb=config.get("index.memory_mb"))
+    update = index.update(rebuild=rebuild, pages=work)
     reports = {r.name: r for r in report.sources}
     try:
         with _ProgressBar(work, progress) as tick:
             for plan in plans:
                 source_report = reports.get(plan.name, SourceReport(plan.name))
-                _apply_plan(plan, writer, previous, indexed, source_report, tick)
+                _apply_plan(plan, update, rebuild, indexed, source_report, tick)
         stopping.check()
     except BaseException:
-        writer.cancel()
+        update.abort()
         raise
-    writer.commit()
+    update.commit()
 
 
-def _apply_plan(plan: _Plan, writer: IndexBuilder, previous: FileIndex | None,
+def _apply_plan(plan: _Plan, update: IndexUpdate, rebuild: bool,
                 indexed: dict[str, str], report: SourceReport,
                 tick: Callable[[], None]) -> None:
     kept: list[str] = list(plan.carry)
@@ -271,22 +262,22 @@ def _apply_plan(plan: _Plan, writer: IndexBuilder, previous: FileIndex | None,
             continue
         known = page_id in indexed
         if known:
-            delete_page(writer, page_id)
+            update.delete_page(page_id)
         if result is None or result.redirect:
-            add_skipped(writer, page_id, plan.name, plan.fetch[page_id],
-                        result.redirect if result else "")
+            update.add_skipped(page_id, plan.name, plan.fetch[page_id],
+                               result.redirect if result else "")
             report.skipped += 1
             continue
-        add_page(writer, result)
+        update.add_page(result)
         if known:
             report.updated += 1
         else:
             report.added += 1
     for page_id in plan.delete:
-        delete_page(writer, page_id)
+        update.delete_page(page_id)
         report.deleted += 1
-    if previous is not None:
-        _carry_over(kept, writer, previous, indexed, report)
+    if rebuild:
+        _carry_over(kept, update, indexed, report)
 
 
 def _failed(failure: Failure, unread: list[str], report: SourceReport) -> None:
@@ -299,21 +290,18 @@ def _failed(failure: Failure, unread: list[str], report: SourceReport) -> None:
     report.retry += unread
 
 
-def _carry_over(page_ids: list[str], writer: IndexBuilder, previous: FileIndex,
-                indexed: dict[str, str], report: SourceReport) -> None:
+def _carry_over(page_ids: list[str], update: IndexUpdate, indexed: dict[str, str],
+                report: SourceReport) -> None:
     """Copy into a rebuilt index the last good version of pages that failed this time, or
     of a source the run left out.
 
     (An incremental run needs nothing of the kind: a page is deleted only once its new version
     has been read.)
     """
-    carried = [pid for pid in page_ids if pid in indexed]
-    if not carried:
-        return
-    with previous.searcher() as searcher:
-        for page_id in carried:
+    for page_id in page_ids:
+        if page_id in indexed:
             stopping.check()
-            if copy_page(searcher, writer, page_id, indexed[page_id]):
+            if update.keep_page(page_id, indexed[page_id]):
                 report.kept += 1
 
 
@@ -373,14 +361,14 @@ def _read_status(root: Path) -> dict[str, dict]:
 def _status_entry(entry: dict) -> dict:
     """The fields of one source's entry that have the type kbtool writes."""
     kept: dict = {}
-    for field, kind in _STATUS_FIELDS.items():
-        value = entry.get(field)
+    for name, kind in _STATUS_FIELDS.items():
+        value = entry.get(name)
         if kind is list and isinstance(value, list):
-            kept[field] = [item for item in value if isinstance(item, str)]
+            kept[name] = [item for item in value if isinstance(item, str)]
         elif kind is int and isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-            kept[field] = value
+            kept[name] = value
         elif kind is str and isinstance(value, str):
-            kept[field] = value
+            kept[name] = value
     return kept
 
 

@@ -173,6 +173,16 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE drafts ADD COLUMN kind TEXT NOT NULL DEFAULT '';
     """,
+    # A gap's topic holds the words of its question, no longer their stems, which are derived
+    # when gaps are compared with the analysis of the kbtool running (stems stored by another
+    # analysis matched no new question).  An old gap's words are those of its first question,
+    # which its stems came from (lower() folds ASCII only; the words are lowercased again when
+    # read).  Gaps opened under two analyses may hold the same words, so the one-open-gap-per-
+    # topic index goes: ``gaps.record`` finds the gap and opens one in a single transaction.
+    """
+    DROP INDEX gaps_open_topic;
+    UPDATE gaps SET topic = lower(question);
+    """,
 )
 
 

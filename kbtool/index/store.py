@@ -31,6 +31,7 @@ from whoosh.index import FileIndex
 from whoosh.reading import IndexReader
 
 from kbtool.index.analysis import ANALYSIS_VERSION
+from kbtool.index.errors import IndexBusy, IndexMissing, IndexUnreadable
 from kbtool.index.schema import KEY, PAGE_VERSION, SEP, SKIPPED_SUFFIX, make_schema
 
 log = logging.getLogger(__name__)
@@ -39,18 +40,6 @@ CURRENT = "current"
 LOCK_FILE = "reindex.lock"
 ANALYSIS_FILE = "analysis-version"   # the analysis a generation was built with
 SETTINGS_FILE = "source-settings.json"   # per source, the settings its pages were read with
-
-
-class IndexMissing(Exception):
-    """No index has been built yet in that folder."""
-
-
-class IndexUnreadable(IndexMissing):
-    """An index is there but cannot be read (damaged); the next reindex builds a new one."""
-
-
-class IndexBusy(Exception):
-    """Another reindex holds the lock."""
 
 
 class IndexStore:

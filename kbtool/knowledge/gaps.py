@@ -2,10 +2,12 @@
 
 A gap is opened by a search without a confident answer or by an agent's "none of these answers"
 click.  Questions on the same topic land on one gap: the topic is the set of the question's
-stemmed key words (the index's own French analyzer), so "Comment importer un relevé OFX ?" and
+stemmed key words (the index's own French analysis), so "Comment importer un relevé OFX ?" and
 "import des relevés ofx" are one gap; a question whose key words overlap an open gap's by at least
 ``SAME_TOPIC`` (Jaccard index: "importer un relevé bancaire OFX" has 3 of the 4 words) joins it
-too.  Every occurrence is kept as a hit (question as typed,
+too.  A gap stores its question's words, not their stems: the stems are derived when gaps are
+compared, so a kbtool whose analysis stems otherwise still files a question with the gaps opened
+before it.  Every occurrence is kept as a hit (question as typed,
 agent, time, ticket); the demand of a gap is the number of distinct agents who hit it.
 
 A gap closes only by (a) an article published for it, (b) an agent naming an indexed page that
@@ -26,7 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from kbtool.accounts import User
-from kbtool.index.analysis import fold_accents, stem_analyzer
+from kbtool.index.analysis import fold_accents, index_tokens, stem_terms
 from kbtool.store import now, transaction
 
 log = logging.getLogger(__name__)
@@ -75,10 +77,23 @@ class Hit:
     at: float
 
 
-def topic_of(question: str) -> str:
-    """The gap key of a question: its sorted stemmed key words (folded text when it has none)."""
-    stems = sorted({token.text for token in stem_analyzer()(question)})
-    return " ".join(stems) or " ".join(fold_accents(question).casefold().split())
+def words_of(question: str) -> str:
+    """What a gap stores of its question to be compared by: its words, lowercased, each once,
+    in order ('Importer un relevé, un seul ?' → 'importer un relevé seul')."""
+    return " ".join(dict.fromkeys(question.casefold().split()))
+
+
+def topic_of(words: str) -> frozenset[str]:
+    """The topic of a question (or of the words stored of it): its stemmed key words with
+    today's analysis, or its folded words when it has none (only stop words, no words)."""
+    stems = frozenset(stem for token in index_tokens(words) for stem in stem_terms(token))
+    return stems or frozenset(fold_accents(words).casefold().split())
+
+
+def _overlap(topic: frozenset[str], other: frozenset[str]) -> float:
+    """How much two topics share (Jaccard index): 1.0 for the same topic."""
+    either = topic | other
+    return len(topic & other) / len(either) if either else 0.0
 
 
 # The first parameter of every query built on _SELECT is the id of an agent who sees the gap
@@ -115,25 +130,23 @@ def record(conn: sqlite3.Connection, user_id: int, question: str, ticket: str = 
     question = " ".join(question.split())[:MAX_QUESTION_LENGTH]
     if not question:
         return None
-    topic = topic_of(question)
-    with transaction(conn):
-        gap_id = _open_gap_id(conn, topic)
+    with transaction(conn):  # one writer at a time: two agents asking at once get one gap
+        gap_id = _open_gap_id(conn, topic_of(question))
         if gap_id is None:
             gap_id = conn.execute(
                 "INSERT INTO gaps (topic, question, user_id, ticket, created_at) "
-                "VALUES (?, ?, ?, ?, ?)", (topic, question, user_id, ticket, now())).lastrowid
+                "VALUES (?, ?, ?, ?, ?)",
+                (words_of(question), question, user_id, ticket, now())).lastrowid
             log.info("gap %d opened: %r", gap_id, question)
         _add_hit(conn, gap_id, user_id, question, ticket)
     return gap_id
 
 
-def _open_gap_id(conn: sqlite3.Connection, topic: str) -> int | None:
+def _open_gap_id(conn: sqlite3.Connection, topic: frozenset[str]) -> int | None:
     """The open gap of this topic, or of the closest one at or above ``SAME_TOPIC``."""
-    words = set(topic.split())
     best, best_score = None, SAME_TOPIC
     for row in conn.execute("SELECT id, topic FROM gaps WHERE status = ?", (OPEN,)):
-        theirs = set(row["topic"].split())
-        score = len(words & theirs) / len(words | theirs) if words | theirs else 0.0
+        score = _overlap(topic, topic_of(row["topic"]))
         if score == 1.0:
             return row["id"]
         if score >= best_score:
@@ -245,10 +258,10 @@ def related(conn: sqlite3.Connection, gap: Gap) -> list[Gap]:
     """Other open gaps sharing key words with this one, most shared then most asked first:
     what a reviewer may group with it (full view: reviewers only)."""
     row = conn.execute("SELECT topic FROM gaps WHERE id = ?", (gap.id,)).fetchone()
-    words = set(row["topic"].split()) if row else set()
+    topic = topic_of(row["topic"]) if row else frozenset()
     rows = conn.execute(_SELECT + " WHERE g.status = 'open' AND g.id != ?" + _BY_DEMAND,
                         (None, gap.id)).fetchall()
-    shared = [(len(words & set(other["topic"].split())), _gap(other)) for other in rows]
+    shared = [(len(topic & topic_of(other["topic"])), _gap(other)) for other in rows]
     return [other for count, other in sorted(shared, key=lambda pair: -pair[0])
             if count][:RELATED_LIMIT]
 

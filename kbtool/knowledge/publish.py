@@ -24,7 +24,8 @@ from dataclasses import dataclass
 from kbtool import pipeline
 from kbtool.accounts import User
 from kbtool.config import Config, ConfigError, SourceConfig
-from kbtool.index.store import IndexBusy, IndexStore
+from kbtool.index.engine import updatable_index
+from kbtool.index.errors import IndexBusy
 from kbtool.knowledge import articles, gaps, notices
 from kbtool.knowledge.articles import Article, ArticleError
 from kbtool.knowledge.wikitext import to_dokuwiki
@@ -142,7 +143,7 @@ def _index(config: Config, source: SourceConfig, conn: sqlite3.Connection,
     index of that source alone).  A reindex already running may have listed the wiki before the
     save: the article then waits for the next one (``index.lock_timeout`` makes this rarer).
     """
-    if not IndexStore(config.index_dir).exists():
+    if not updatable_index(config).exists():
         note = "pas indexé : l'index n'est pas encore construit (kbtool reindex)"
     else:
         note = _reindex_note(config, source)

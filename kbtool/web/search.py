@@ -10,7 +10,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from kbtool.index.results import PageHit, SearchResults
-from kbtool.index.search import Searcher
+from kbtool.index.reading import SearchIndex
 from kbtool.knowledge import gaps, notices, requestkinds, usage
 from kbtool.knowledge.reply import valid_ticket
 from kbtool.knowledge.requestkinds import RequestKind
@@ -116,7 +116,7 @@ def _log_search(asked: SearchRequest, results: SearchResults) -> None:
         gaps.record(get_db(), current_user.user.id, asked.query)
 
 
-def _known_problems_first(engine: Searcher, asked: SearchRequest,
+def _known_problems_first(engine: SearchIndex, asked: SearchRequest,
                           results: SearchResults) -> tuple[tuple[PageHit, ...], SearchResults]:
     """For a bug, the known-problem pages (of the configured namespace, or naming the query's
     error code) taken out of the results to be shown first, on the first page of results."""

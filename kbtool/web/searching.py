@@ -1,6 +1,6 @@
 """The app's one index searcher, refreshed per request, and the signed tokens of ticked results.
 
-Opening a Whoosh searcher costs ~90 ms, so each app keeps one (opened on first use, since the
+Opening a searcher on the index costs ~90 ms, so each app keeps one (opened on first use, since the
 index may be built after the server starts) and only refreshes it, which is cheap and picks up a
 reindex.  A ticked result travels as a token signed with the session key: the draft is built from
 what the search page showed, never from titles or URLs a client made up.
@@ -11,13 +11,15 @@ from __future__ import annotations
 import logging
 import threading
 import time
+
 from flask import Flask, current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from kbtool.config import Config
+from kbtool.index.engine import search_index
+from kbtool.index.errors import IndexMissing
+from kbtool.index.reading import SearchIndex
 from kbtool.index.results import PageHit, SectionHit
-from kbtool.index.search import Searcher
-from kbtool.index.store import IndexMissing
 from kbtool.knowledge.reply import ChosenSection
 
 log = logging.getLogger(__name__)
@@ -33,7 +35,7 @@ class IndexUnavailable(Exception):
 
 
 class SharedSearcher:
-    """One :class:`Searcher` per app, opened lazily and refreshed before each use.
+    """One :class:`SearchIndex` per app, opened lazily and refreshed before each use.
 
     The filters' facets read every stored page, far too slow per request on a large index and
     changed only by a reindex: they are recomputed at most every ``FACETS_TTL`` seconds.  The
@@ -43,29 +45,26 @@ class SharedSearcher:
 
     def __init__(self, config: Config) -> None:
         self._config = config
-        self._searcher: Searcher | None = None
+        self._searcher: SearchIndex | None = None
         self._lock = threading.Lock()
         self._facets: dict[str, list[str]] = {}
         self._facets_at = float("-inf")
         self._answers: dict[str, tuple[PageHit, ...]] = {}
         self._answers_version = -1
 
-    def get(self) -> Searcher:
+    def get(self) -> SearchIndex:
         """The searcher, refreshed; IndexUnavailable when there is no index yet."""
         with self._lock:
             if self._searcher is None:
                 try:
-                    self._searcher = Searcher(
-                        self._config.index_dir,
-                        min_coverage=self._config.get("search.min_coverage"),
-                        sections_per_page=self._config.get("search.sections_per_page"))
+                    self._searcher = search_index(self._config)
                 except IndexMissing as exc:
                     raise IndexUnavailable(str(exc)) from exc
                 return self._searcher
             self._searcher.refresh()
             return self._searcher
 
-    def facets(self, searcher: Searcher) -> dict[str, list[str]]:
+    def facets(self, searcher: SearchIndex) -> dict[str, list[str]]:
         """Source → namespaces of the index, as of at most ``FACETS_TTL`` seconds ago."""
         with self._lock:
             if time.monotonic() - self._facets_at > FACETS_TTL:
@@ -73,8 +72,7 @@ class SharedSearcher:
                 self._facets_at = time.monotonic()
             return self._facets
 
-
-    def sure_answers(self, searcher: Searcher, question: str) -> tuple[PageHit, ...]:
+    def sure_answers(self, searcher: SearchIndex, question: str) -> tuple[PageHit, ...]:
         """The pages the search ranks as sure answers to ``question``, as of the searcher's
         index state (searched again once it changed)."""
         with self._lock:

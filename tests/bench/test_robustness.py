@@ -10,6 +10,7 @@ import pytest
 
 from kbtool.config import load
 from kbtool.evaluation import JudgedQuery, load_queries
+from kbtool.index.engine import search_index
 from kbtool.pipeline import reindex
 
 REPO = Path(__file__).resolve().parents[2]
@@ -44,7 +45,7 @@ def test_benchmark_runs_on_the_sample(tmp_path: Path, capsys: pytest.CaptureFixt
     assert robustness.main(args) == 0
     written = out.read_text(encoding="utf-8")
     assert written.count("| as judged | ") == 1 and "| one letter slipped | " in written
-    reports = robustness.run(robustness.Searcher(tmp_path / "var" / "index"),
+    reports = robustness.run(search_index(load(tmp_path / "kbtool.toml")),
                              load_queries(SAMPLE / "queries.jsonl"))
     assert set(reports) == set(robustness.VARIANTS)
     assert reports["as an e-mail"]["mrr@10"] == reports["as judged"]["mrr@10"] > 0.8

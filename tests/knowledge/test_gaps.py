@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
+from pathlib import Path
+
 import pytest
 
+from kbtool import store
+from kbtool.index import analysis
 from kbtool.knowledge import articles, gaps
 
 
@@ -47,6 +52,45 @@ def test_repeated_questions_are_counted_on_one_gap(conn, user):
 def test_close_enough_questions_join_an_open_gap(conn, user, first, second, same):
     agnes = user("agnes")
     assert (gaps.record(conn, agnes.id, first) == gaps.record(conn, agnes.id, second)) is same
+
+
+def test_a_gap_opened_under_another_analysis_still_gathers_its_topic(conn, user,
+                                                                      monkeypatch):
+    """Gaps are compared by stems derived when read, not stored: a kbtool whose analysis
+    stems otherwise (here, an older one that did not stem at all) still files a question
+    with the gaps opened before it."""
+    agnes, albert = user("agnes"), user("albert")
+    with monkeypatch.context() as older_analysis:
+        older_analysis.setattr(analysis, "stem_word", analysis.fold_accents)
+        analysis.stem_terms.cache_clear()
+        first = gaps.record(conn, agnes.id, "Importer les relevés bancaires")
+    analysis.stem_terms.cache_clear()
+    again = gaps.record(conn, albert.id, "import des relevés bancaires")
+    assert again == first
+    assert gaps.get_gap(conn, first).agents == 2
+
+
+def test_a_gap_stored_with_stems_joins_its_topic_after_the_upgrade(tmp_path: Path) -> None:
+    """A database whose gaps hold the stems of an earlier analysis: upgraded, they hold their
+    question's words and gather the questions of their topic."""
+    before = next(number for number, script in enumerate(store.MIGRATIONS)
+                  if "DROP INDEX gaps_open_topic" in script)
+    path = tmp_path / "old.sqlite3"
+    old = sqlite3.connect(path, isolation_level=None)
+    store.migrate(old, migrations=store.MIGRATIONS[:before])
+    old.executescript(
+        "INSERT INTO users (name, role, created_at) VALUES ('agnes', 'agent', 0);"
+        "INSERT INTO gaps (topic, question, user_id, created_at) VALUES "
+        "('bancair import relev', 'Importer les RELEVÉS bancaires', 1, 0),"
+        # The same question, filed apart by a kbtool that stemmed otherwise:
+        "('bancaires importer releves', 'Importer les RELEVÉS bancaires', 1, 0),"
+        "('ofx', 'Format OFX', 1, 0);")
+    old.close()
+    upgraded = store.connect(path)
+    assert [row[0] for row in upgraded.execute("SELECT topic FROM gaps ORDER BY id")] == [
+        "importer les relevÉs bancaires", "importer les relevÉs bancaires", "format ofx"]
+    assert gaps.record(upgraded, 1, "import des relevés bancaires") in (1, 2)
+    assert gaps.record(upgraded, 1, "le format OFX") == 3
 
 
 def test_the_same_agent_later_is_another_hit(conn, user, monkeypatch):
