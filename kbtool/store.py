@@ -173,7 +173,7 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE drafts ADD COLUMN kind TEXT NOT NULL DEFAULT '';
     """,
-    # A gap's topic holds the words of its question, no longer their stems, which are derived
+    # 7: a gap's topic holds the words of its question, no longer their stems, which are derived
     # when gaps are compared with the analysis of the kbtool running (stems stored by another
     # analysis matched no new question).  An old gap's words are those of its first question,
     # which its stems came from (lower() folds ASCII only; the words are lowercased again when
