@@ -183,6 +183,11 @@ MIGRATIONS: tuple[str, ...] = (
     DROP INDEX gaps_open_topic;
     UPDATE gaps SET topic = lower(question);
     """,
+    # 8: the open gap a reviewer grouped a gap into ("Regrouper ici"): the grouped gap's wording
+    # keeps landing there.
+    """
+    ALTER TABLE gaps ADD COLUMN merged_into INTEGER REFERENCES gaps (id);
+    """,
 )
 
 

@@ -143,14 +143,18 @@ def record(conn: sqlite3.Connection, user_id: int, question: str, ticket: str = 
 
 
 def _open_gap_id(conn: sqlite3.Connection, topic: frozenset[str]) -> int | None:
-    """The open gap of this topic, or of the closest one at or above ``SAME_TOPIC``."""
+    """The open gap of this topic, or of the closest one at or above ``SAME_TOPIC``; a gap a
+    reviewer grouped into an open one lends it its topic (its wording keeps landing there)."""
     best, best_score = None, SAME_TOPIC
-    for row in conn.execute("SELECT id, topic FROM gaps WHERE status = ?", (OPEN,)):
+    for row in conn.execute(
+            "SELECT COALESCE(g.merged_into, g.id) AS target, g.topic FROM gaps g "
+            "WHERE g.status = ? OR g.merged_into IN (SELECT id FROM gaps WHERE status = ?)",
+            (OPEN, OPEN)):
         score = _overlap(topic, topic_of(row["topic"]))
         if score == 1.0:
-            return row["id"]
+            return row["target"]
         if score >= best_score:
-            best, best_score = row["id"], score
+            best, best_score = row["target"], score
     return best
 
 
@@ -269,8 +273,8 @@ def related(conn: sqlite3.Connection, gap: Gap) -> list[Gap]:
 def merge(conn: sqlite3.Connection, gap: Gap, other_id: int, user: User) -> None:
     """Group the open gap ``other_id`` into ``gap`` (a reviewer's decision): its questions,
     agents and times move to ``gap``, and so does its article if ``gap`` has none; it is
-    dismissed as grouped, naming ``gap``.  (A later question in its wording opens a gap again,
-    for a reviewer to group.)"""
+    dismissed as grouped, naming ``gap``, and a later question in its wording (or in the
+    wording of gaps grouped into it before) is counted on ``gap``."""
     _require_open(gap)
     if not user.can("reviewer"):
         raise GapError("Seul un relecteur peut regrouper des questions.")
@@ -286,6 +290,8 @@ def merge(conn: sqlite3.Connection, gap: Gap, other_id: int, user: User) -> None
                          (other.article_id, gap.id))
         conn.execute("UPDATE gaps SET article_id = NULL WHERE id = ?", (other.id,))
         _close(conn, other.id, DISMISSED, f"regroupée avec la question n° {gap.id}", user.id)
+        conn.execute("UPDATE gaps SET merged_into = ? WHERE id = ? OR merged_into = ?",
+                     (gap.id, other.id, other.id))
 
 
 def attach_article(conn: sqlite3.Connection, gap: Gap, article_id: int) -> None:

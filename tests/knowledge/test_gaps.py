@@ -189,6 +189,25 @@ def test_one_need_worded_twice_is_grouped_by_a_reviewer_with_its_agents_and_time
         "imprimer les bulletins de paie"]
     with pytest.raises(gaps.GapError):
         gaps.merge(conn, grouped, bulletins, rene)                # already grouped
+    # The grouping sticks: the other wording is counted on the gap it was grouped into.
+    assert gaps.record(conn, rene.id, "Imprimer les bulletins de paie ?") == fiches
+    assert gaps.get_gap(conn, fiches).hits == 3
+
+
+def test_groupings_follow_the_gap_they_were_grouped_into(conn, user):
+    """b grouped into a, then a into c: b's wording lands on c; once c is closed (answered),
+    it opens a gap of its own again."""
+    rene = user("rene")
+    a = gaps.record(conn, rene.id, "imprimer les fiches de paie")
+    b = gaps.record(conn, rene.id, "imprimer les bulletins de paie")
+    c = gaps.record(conn, rene.id, "éditer les feuilles de salaire")
+    gaps.merge(conn, gaps.get_gap(conn, a), b, rene)
+    gaps.merge(conn, gaps.get_gap(conn, c), a, rene)
+    assert gaps.record(conn, rene.id, "imprimer les bulletins de paie") == c
+    assert gaps.record(conn, rene.id, "imprimer les fiches de paie") == c
+    gaps.dismiss(conn, gaps.get_gap(conn, c), rene, "hors périmètre")
+    reopened = gaps.record(conn, rene.id, "imprimer les bulletins de paie")
+    assert reopened not in (a, b, c)
 
 
 def test_two_gaps_each_with_its_article_are_not_grouped(conn, user):
