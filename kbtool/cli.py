@@ -14,6 +14,7 @@ import logging
 import os
 import sqlite3
 import sys
+from contextlib import closing
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -134,7 +135,31 @@ def _reindex(args: argparse.Namespace, config: Config) -> int:
     for failure in report.failures:
         print(f"failed: {failure}", file=sys.stderr)
     print(report.summary())
+    _recheck_citations(config)
     return EXIT_OK if report.ok else EXIT_FAILURES
+
+
+def _recheck_citations(config: Config) -> None:
+    """Compare the sections cited in the app with the index just updated (the findings wait in
+    the store for the reviewers' dashboard) and say how many need a look.  The reindex itself
+    succeeded: a store that cannot be read is reported, not an error of the run."""
+    from kbtool import store
+    from kbtool.index.search import Searcher
+    from kbtool.index.store import IndexMissing
+    from kbtool.knowledge import verification
+    database = Path(config.get("web.database"))
+    if not database.is_file():
+        return  # the web app never ran: nothing is cited
+    try:
+        with closing(store.connect(database)) as conn, \
+                closing(Searcher(config.index_dir)) as searcher:
+            report = verification.check(conn, searcher, config)
+    except (store.StoreError, sqlite3.Error, IndexMissing) as exc:
+        print(f"cited sections not checked: {database}: {exc}", file=sys.stderr)
+        return
+    if report.sections or report.articles:
+        print(f"to re-verify on the reviewers' dashboard: {len(report.sections)} cited "
+              f"section(s), {len(report.articles)} article(s)")
 
 
 def _search(args: argparse.Namespace, config: Config) -> int:
