@@ -134,15 +134,15 @@ def _reindex(args: argparse.Namespace, config: Config) -> int:
     report = reindex(config, full=args.full, progress=True, only=args.source)
     for failure in report.failures:
         print(f"failed: {failure}", file=sys.stderr)
-    print(report.summary())
     _recheck_citations(config)
+    print(report.summary())
     return EXIT_OK if report.ok else EXIT_FAILURES
 
 
 def _recheck_citations(config: Config) -> None:
     """Compare the sections cited in the app with the index just updated (the findings wait in
-    the store for the reviewers' dashboard) and say how many need a look.  The reindex itself
-    succeeded: a store that cannot be read is reported, not an error of the run."""
+    the store for the reviewers' dashboard) and say how many need a look, before the run's
+    summary line.  A store that cannot be read is reported, not a failure of the reindex."""
     from kbtool import store
     from kbtool.index.search import Searcher
     from kbtool.index.store import IndexMissing

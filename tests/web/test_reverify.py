@@ -11,10 +11,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 from markupsafe import escape
 
-from kbtool import store
+from kbtool import accounts, store
+from kbtool.cli import main
 from kbtool.config import Config
-from kbtool.knowledge import citations, drafts
+from kbtool.knowledge import citations, drafts, gaps
 from kbtool.web import create_app
+from tests.kbfactory import rewrite
 from tests.web.conftest import login, post
 from tests.web.drafting import body_of
 from tests.web.reverifying import (ANCHOR, BANQUE, CLOTURE, IMPORT, PAGE_ID, draft_citing,
@@ -177,3 +179,36 @@ def test_the_draft_made_from_a_page_that_still_has_the_section_is_left_alone(
     page = agent.get(path).get_data(as_text=True)
     assert "n'existe plus" not in page and "#cloturer_l_exercice" in body_of(page)
     assert CLOTURE in kept(settings, anchor="cloturer_l_exercice").text
+
+
+def test_a_gap_closed_with_a_page_keeps_its_text_and_is_listed_when_it_goes(
+        app: Flask, settings: Config) -> None:
+    conn = store.connect(settings.get("web.database"))
+    gap_id = gaps.record(conn, accounts.find_user(conn, "agnes").id, "Où importer un relevé ?")
+    reviewer = signed_in(app, "rene")
+    post(reviewer, f"/questions/{gap_id}/page", {"page_id": PAGE_ID})
+    assert gaps.get_gap(conn, gap_id).status == gaps.CLOSED
+    assert IMPORT in kept(settings, anchor="", whole_page=True).text
+    edit_wiki(settings, {"logiciel/banque.txt": None})
+    listed = to_reverify(dashboard(reviewer))
+    assert "disparue (page supprimée)" in listed
+    assert str(escape("Question « Où importer un relevé ? »")) in listed
+
+
+def test_reindex_reports_what_needs_a_look_before_its_summary(app: Flask, settings: Config,
+                                                              capsys) -> None:  # type: ignore[no-untyped-def]
+    draft_citing(signed_in(app, "agnes"), app, QUERY, ANCHOR)
+    rewrite(Path(settings.sources[0].get("path"), "logiciel/banque.txt"), HEAVY)
+    capsys.readouterr()
+    assert main(["--config", str(settings.file), "reindex"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[-2] == ("to re-verify on the reviewers' dashboard: 1 cited section(s), "
+                         "0 article(s)")
+    assert lines[-1].startswith("reindex: ")  # the summary stays the last line
+
+
+def test_reindex_succeeds_when_the_database_cannot_be_read(settings: Config,
+                                                           capsys) -> None:  # type: ignore[no-untyped-def]
+    Path(settings.get("web.database")).write_bytes(b"not a database" * 100)
+    assert main(["--config", str(settings.file), "reindex"]) == 0
+    assert "cited sections not checked: " in capsys.readouterr().err
