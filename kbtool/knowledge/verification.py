@@ -22,7 +22,7 @@ import json
 import logging
 import sqlite3
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from kbtool.config import Config, ConfigError
 from kbtool.index.search import Searcher
@@ -53,6 +53,9 @@ class Citer:
     who: str                # the agent, the author, who closed the gap
     at: float               # last edited, published, closed
     validation_id: int | None = None   # a draft's latest validation request, for reviewers
+    # How the text named the section (a draft's title, heading and link): what to call it if it
+    # is gone before its text could be kept.
+    named: ChosenSection | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -98,7 +101,7 @@ def check(conn: sqlite3.Connection, searcher: Searcher, config: Config,
     items = []
     with transaction(conn):
         for key, citers in cited.items():
-            kept = citations.find(conn, *key) or _keep_now(conn, searcher, key, citers[0])
+            kept = citations.find(conn, *key) or _keep_now(conn, searcher, key, citers)
             finding = _finding(conn, searcher, kept, version)
             if finding.status != citations.OK and finding.key != kept.accepted:
                 items.append(ToReverify(kept, finding, tuple(citers)))
@@ -107,16 +110,19 @@ def check(conn: sqlite3.Connection, searcher: Searcher, config: Config,
     return Report(tuple(sorted(items, key=lambda item: -max(c.at for c in item.citers))), due)
 
 
-def _keep_now(conn: sqlite3.Connection, searcher: Searcher, key: Key, citer: Citer) -> Cited:
-    """The text a citation made before texts were kept relies on: the current one."""
+def _keep_now(conn: sqlite3.Connection, searcher: Searcher, key: Key,
+              citers: list[Citer]) -> Cited:
+    """The text a citation made before texts were kept relies on: the current one (none when
+    it is gone already, named as the citing text named it)."""
     page_id, anchor, whole_page = key
+    named = next((c.named for c in citers if c.named), ChosenSection(page_id, anchor, ""))
     if whole_page:
-        return citations.keep_page(conn, searcher, page_id, title=citer.label)
+        return citations.keep_page(conn, searcher, page_id, title=named.page_title)
     section = next((s for s in searcher.page_sections(page_id) if s.anchor == anchor), None)
-    return citations.keep(conn, page_id, anchor, False,
-                          page_title=section.page_title if section else page_id,
-                          heading=section.heading if section else anchor,
-                          url=section.url if section else "",
+    if section is not None:
+        named = ChosenSection(section.page_title, section.heading, section.url)
+    return citations.keep(conn, page_id, anchor, False, page_title=named.page_title,
+                          heading=named.heading, url=named.url,
                           text=section.text if section else "")
 
 
@@ -150,18 +156,19 @@ def _citations(conn: sqlite3.Connection, wiki: str, since: float) -> dict[Key, l
             "validations v WHERE v.draft_id = d.id) AS validation_id FROM drafts d "
             "JOIN users u ON u.id = d.user_id WHERE d.updated_at >= ? ORDER BY d.updated_at",
             (since,)):
-        citer = Citer(DRAFT, row["id"], row["query"], row["name"], row["updated_at"],
-                      row["validation_id"])
         for section in json.loads(row["sections"]):
             chosen = ChosenSection(*section)
             if chosen.page_id:
-                cited[(chosen.page_id, chosen.anchor, False)].append(citer)
+                cited[(chosen.page_id, chosen.anchor, False)].append(Citer(
+                    DRAFT, row["id"], row["query"], row["name"], row["updated_at"],
+                    row["validation_id"], chosen))
     if wiki:
         for row in conn.execute("SELECT a.id, a.title, a.page_id, a.published_at, u.name FROM "
                                 "articles a JOIN users u ON u.id = a.author_id WHERE a.status = ?",
                                 (articles.PUBLISHED,)):
             cited[(page_id_for(wiki, row["page_id"]), "", True)].append(
-                Citer(ARTICLE, row["id"], row["title"], row["name"], row["published_at"]))
+                Citer(ARTICLE, row["id"], row["title"], row["name"], row["published_at"],
+                      named=ChosenSection(row["title"], "", "")))
     for row in conn.execute("SELECT g.id, g.question, g.closed_how, g.closed_detail, g.closed_at, "
                             "u.name FROM gaps g JOIN users u ON u.id = g.closed_by WHERE "
                             "g.status = 'closed' AND g.closed_how IN ('page', 'article')"):

@@ -212,3 +212,16 @@ def test_reindex_succeeds_when_the_database_cannot_be_read(settings: Config,
     Path(settings.get("web.database")).write_bytes(b"not a database" * 100)
     assert main(["--config", str(settings.file), "reindex"]) == 0
     assert "cited sections not checked: " in capsys.readouterr().err
+
+
+def test_a_citation_older_than_kept_texts_is_named_as_its_draft_named_it(
+        app: Flask, settings: Config) -> None:
+    conn = store.connect(settings.get("web.database"))
+    old = drafts.ChosenSection("Banque", "Importer un relevé", "https://wiki.example.org/"
+                               "doku.php?id=logiciel:banque#importer_un_releve", PAGE_ID, ANCHOR)
+    drafts.create_draft(conn, accounts.find_user(conn, "agnes").id, "relevé", "", [old])
+    assert kept(settings) is None  # made outside the app's doors: nothing kept
+    edit_wiki(settings, {"logiciel/banque.txt": SECTION_DELETED})
+    listed = to_reverify(dashboard(signed_in(app, "rene")))
+    assert "disparue (section supprimée)" in listed
+    assert f'<a href="{old.url}">Banque – Importer un relevé</a>' in listed
