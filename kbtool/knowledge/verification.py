@@ -250,8 +250,8 @@ def _relink(conn: sqlite3.Connection, searcher: Searcher,
     if moved is not None:
         new = ChosenSection(moved.page_title, moved.heading, moved.url, moved.page_id,
                             moved.anchor)
-        return Relink(chosen, new, f"La section « {chosen.label} » a été déplacée : le lien mène "
-                                   f"maintenant à « {new.label} ».")
+        return Relink(chosen, new, f"La section « {chosen.label} » a été déplacée : le lien "
+                                   f"mène maintenant à « {new.label} ».")
     if sections:
         first = sections[0]
         new = ChosenSection(first.page_title, "", first.url, first.page_id, first.anchor)
