@@ -14,6 +14,7 @@ import logging
 import os
 import sqlite3
 import sys
+from contextlib import closing
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -133,8 +134,32 @@ def _reindex(args: argparse.Namespace, config: Config) -> int:
     report = reindex(config, full=args.full, progress=True, only=args.source)
     for failure in report.failures:
         print(f"failed: {failure}", file=sys.stderr)
+    _recheck_citations(config)
     print(report.summary())
     return EXIT_OK if report.ok else EXIT_FAILURES
+
+
+def _recheck_citations(config: Config) -> None:
+    """Compare the sections cited in the app with the index just updated (the findings wait in
+    the store for the reviewers' dashboard) and say how many need a look, before the run's
+    summary line.  A store that cannot be read is reported, not a failure of the reindex."""
+    from kbtool import store
+    from kbtool.index.engine import search_index
+    from kbtool.index.errors import IndexMissing
+    from kbtool.knowledge import verification
+    database = Path(config.get("web.database"))
+    if not database.is_file():
+        return  # the web app never ran: nothing is cited
+    try:
+        with closing(store.connect(database)) as conn, \
+                closing(search_index(config)) as searcher:
+            report = verification.check(conn, searcher, config)
+    except (store.StoreError, sqlite3.Error, IndexMissing) as exc:
+        print(f"cited sections not checked: {database}: {exc}", file=sys.stderr)
+        return
+    if report.sections or report.articles:
+        print(f"to re-verify on the reviewers' dashboard: {len(report.sections)} cited "
+              f"section(s), {len(report.articles)} article(s)")
 
 
 def _search(args: argparse.Namespace, config: Config) -> int:

@@ -96,6 +96,12 @@ SETTINGS: tuple[Setting, ...] = (
             "search page when that kind of request is chosen (empty: no link)."),
     Setting("web.smtp_host", "", "SMTP server for e-mail notifications (empty: none)."),
     Setting("web.smtp_from", "kbtool@localhost", "Sender of e-mail notifications."),
+    Setting("knowledge.recent_days", 90,
+            "Days a reply draft's cited sections are watched after its last edit: when one of "
+            "them changes heavily, moves or disappears, the reviewers' dashboard lists it.", int),
+    Setting("knowledge.verify_after_months", 12,
+            "Months after which a published article still cited (by a recent reply or a closed "
+            "gap) is listed on the reviewers' dashboard for verification.", int),
     Setting("sources.name", None, "Unique name of the source; first part of its page ids.",
             required=True),
     Setting("sources.kind", None, "One of: " + ", ".join(SOURCE_KINDS) + ".", required=True),

@@ -188,6 +188,41 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE gaps ADD COLUMN merged_into INTEGER REFERENCES gaps (id);
     """,
+    # 9: knowledge that stays true.  The text of every cited section (or whole page) as it was
+    # when cited or last verified, the latest check of each against the index, and each
+    # published article's owner and date of last verification.
+    """
+    CREATE TABLE cited_sections (
+        id INTEGER PRIMARY KEY,
+        page_id TEXT NOT NULL,
+        anchor TEXT NOT NULL,
+        whole_page INTEGER NOT NULL DEFAULT 0,
+        page_title TEXT NOT NULL DEFAULT '',
+        heading TEXT NOT NULL DEFAULT '',
+        url TEXT NOT NULL DEFAULT '',
+        text TEXT NOT NULL,
+        digest TEXT NOT NULL,
+        verified_at REAL NOT NULL,
+        verified_by INTEGER REFERENCES users (id),
+        accepted TEXT NOT NULL DEFAULT '',
+        UNIQUE (page_id, anchor, whole_page)
+    );
+    CREATE TABLE section_checks (
+        cited_id INTEGER PRIMARY KEY REFERENCES cited_sections (id),
+        index_version TEXT NOT NULL,
+        digest TEXT NOT NULL,
+        status TEXT NOT NULL,
+        similarity REAL NOT NULL DEFAULT 0,
+        target_page_id TEXT NOT NULL DEFAULT '',
+        target_anchor TEXT NOT NULL DEFAULT '',
+        target_label TEXT NOT NULL DEFAULT '',
+        target_url TEXT NOT NULL DEFAULT ''
+    );
+    ALTER TABLE articles ADD COLUMN owner_id INTEGER REFERENCES users (id);
+    ALTER TABLE articles ADD COLUMN verified_on REAL;
+    UPDATE articles SET owner_id = author_id, verified_on = published_at
+        WHERE status = 'published';
+    """,
 )
 
 

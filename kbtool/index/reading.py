@@ -12,17 +12,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
-from kbtool.index.results import PageHit, SearchResults
+from kbtool.index.results import IndexedSection, PageHit, SearchResults
 
 
 @runtime_checkable
 class SearchIndex(Protocol):
     """A query → ranked pages, each with its best sections and their snippets; and the few
     questions about single pages the workflow asks.  Safe to share between threads."""
-
-    #: Changes whenever ``refresh`` makes another state of the index visible: a cache key for
-    #: what callers derive from searches.
-    version: int
 
     def refresh(self) -> None:
         """See the latest published changes of the index (cheap when there are none)."""
@@ -47,6 +43,13 @@ class SearchIndex(Protocol):
 
     def section_text(self, page_id: str, anchor: str) -> str | None:
         """One section's text as indexed; None when the page or the section is gone."""
+
+    def page_sections(self, page_id: str) -> tuple[IndexedSection, ...]:
+        """Every section of an indexed page in the page's order (none when it is not indexed)."""
+
+    def version(self) -> str:
+        """Names the state of the index this reader sees: it changes with every reindex that
+        changed something, so work derived from the index is keyed on it."""
 
     def facets(self) -> dict[str, list[str]]:
         """Source name → its namespaces (the filters of the search page)."""

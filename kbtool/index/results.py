@@ -22,6 +22,19 @@ class SectionHit:
 
 
 @dataclass(frozen=True)
+class IndexedSection:
+    """One section of a page as the index holds it now, in the page's order: what a citation
+    made earlier is compared with."""
+
+    page_id: str
+    page_title: str
+    heading: str
+    anchor: str
+    url: str
+    text: str
+
+
+@dataclass(frozen=True)
 class PageHit:
     """One page, ranked by its best section; ``sure`` when it is one of the pages a confident
     search judges to answer."""

@@ -24,7 +24,7 @@ from kbtool.index.analysis import stem_analyzer
 from kbtool.index.postings import Postings
 from kbtool.index.query import ParsedQuery, parse
 from kbtool.index.ranking import LENGTH_FIELDS, PageTable, Ranking, rank
-from kbtool.index.results import PageHit, SearchResults, SectionHit
+from kbtool.index.results import IndexedSection, PageHit, SearchResults, SectionHit
 from kbtool.index.store import IndexStore
 
 _FORMATTER = highlight.HtmlFormatter(tagname="mark", classname="", between=" … ")
@@ -62,7 +62,6 @@ class Searcher:
         self._lock = threading.Lock()
         self._generation = ""
         self._view: _View | None = None
-        self.version = 0  # counts the index states seen: a cache key for what callers derive
         self.refresh()
 
     def refresh(self) -> None:
@@ -83,7 +82,6 @@ class Searcher:
             postings = Postings(searcher.reader(), LENGTH_FIELDS)
             self._view = _View(searcher, postings, PageTable(postings), {})
             self._generation = generation
-            self.version += 1
 
     def close(self) -> None:
         """Release the index files."""
@@ -133,12 +131,29 @@ class Searcher:
     def section_text(self, page_id: str, anchor: str) -> str | None:
         """The text of one section as indexed (None when the page or the section is no longer
         there): what a reviewer reads of a section cited in a reply."""
-        view = self._current()
-        for docnum in view.postings.term(f.PAGE_ID, page_id)[0]:
-            fields = view.searcher.stored_fields(int(docnum))
-            if fields.get(f.ANCHOR, "") == anchor:
-                return fields.get(f.BODY, "")
+        for section in self.page_sections(page_id):
+            if section.anchor == anchor:
+                return section.text
         return None
+
+    def page_sections(self, page_id: str) -> tuple[IndexedSection, ...]:
+        """Every section of an indexed page in the page's order (none when it is not indexed)."""
+        view = self._current()
+        stored = [view.searcher.stored_fields(int(docnum))
+                  for docnum in view.postings.term(f.PAGE_ID, page_id)[0]]
+        stored.sort(key=lambda fields: fields.get(f.SECTION_NO, 0))
+        return tuple(IndexedSection(page_id=page_id, page_title=fields.get(f.PAGE_TITLE, ""),
+                                    heading=fields.get(f.HEADING, ""),
+                                    anchor=fields.get(f.ANCHOR, ""),
+                                    url=section_url(fields[f.URL], fields.get(f.ANCHOR, "")),
+                                    text=fields.get(f.BODY, ""))
+                     for fields in stored if not fields.get(f.KEY, "").endswith(f.SKIPPED_SUFFIX))
+
+    def version(self) -> str:
+        """Names the index as this searcher sees it (generation and commit): changes with
+        every reindex that changed something, so work derived from the index is keyed on it."""
+        view = self._current()
+        return f"{self._generation}:{view.searcher.reader().generation()}"
 
     def facets(self) -> dict[str, list[str]]:
         """Source name → its namespaces, for the filters of the search page."""

@@ -83,6 +83,9 @@ class Article:
     updated_at: float
     submitted_at: float | None
     published_at: float | None
+    owner_id: int | None = None      # who answers for it once published (its author at first)
+    owner: str | None = None
+    verified_on: float | None = None  # when its content was last confirmed (published, checked)
 
 
 @dataclass(frozen=True)
@@ -106,9 +109,9 @@ class Event:
     detail: str
 
 
-_COLUMNS = "SELECT a.*, u.name AS author_name, r.name AS reviewer_name"
+_COLUMNS = "SELECT a.*, u.name AS author_name, r.name AS reviewer_name, o.name AS owner_name"
 _FROM = (" FROM articles a JOIN users u ON u.id = a.author_id "
-         "LEFT JOIN users r ON r.id = a.reviewer_id ")
+         "LEFT JOIN users r ON r.id = a.reviewer_id LEFT JOIN users o ON o.id = a.owner_id ")
 _SELECT = _COLUMNS + _FROM
 
 
@@ -120,7 +123,9 @@ def _article(row: sqlite3.Row) -> Article:
                    reviewer=row["reviewer_name"],
                    publish_error=row["publish_error"], conflict=row["conflict"],
                    created_at=row["created_at"], updated_at=row["updated_at"],
-                   submitted_at=row["submitted_at"], published_at=row["published_at"])
+                   submitted_at=row["submitted_at"], published_at=row["published_at"],
+                   owner_id=row["owner_id"], owner=row["owner_name"],
+                   verified_on=row["verified_on"])
 
 
 def page_id_for(namespace: str, title: str) -> str:
@@ -303,3 +308,35 @@ def unpublished(conn: sqlite3.Connection) -> list[Article]:
     rows = conn.execute(_SELECT + "WHERE a.status = ? ORDER BY a.updated_at, a.id",
                         (APPROVED,)).fetchall()
     return [_article(row) for row in rows]
+
+
+def published_verified_before(conn: sqlite3.Connection, at: float) -> list[Article]:
+    """Published articles whose content was last confirmed before ``at``, longest ago first."""
+    rows = conn.execute(_SELECT + "WHERE a.status = ? AND COALESCE(a.verified_on, a.published_at, "
+                        "0) < ? ORDER BY COALESCE(a.verified_on, a.published_at, 0), a.id",
+                        (PUBLISHED, at)).fetchall()
+    return [_article(row) for row in rows]
+
+
+def set_owner(conn: sqlite3.Connection, article: Article, reviewer: User, owner: User) -> None:
+    """A reviewer hands the article to another active account, who answers for it from now."""
+    if not reviewer.can("reviewer"):
+        raise ArticleError("Seul un relecteur change le responsable d'un article.")
+    if not owner.active:
+        raise ArticleError("Ce compte est désactivé.")
+    with transaction(conn):
+        conn.execute("UPDATE articles SET owner_id = ? WHERE id = ?", (owner.id, article.id))
+        log_event(conn, article.id, reviewer.id, "owner", owner.name)
+
+
+def mark_verified(conn: sqlite3.Connection, article: Article, reviewer: User,
+                  at: float | None = None) -> None:
+    """A reviewer confirms a published article is still right (its "verified on" date)."""
+    if not reviewer.can("reviewer"):
+        raise ArticleError("Seul un relecteur vérifie un article.")
+    if article.status != PUBLISHED:
+        raise ArticleError("Seul un article publié se vérifie.")
+    with transaction(conn):
+        conn.execute("UPDATE articles SET verified_on = ? WHERE id = ?",
+                     (now() if at is None else at, article.id))
+        log_event(conn, article.id, reviewer.id, "verified")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sqlite3
 from dataclasses import astuple, dataclass
 
@@ -106,13 +107,40 @@ def create_draft(conn: sqlite3.Connection, user_id: int, query: str, ticket: str
     each link put in it."""
     body = compose(sections, ticket, accounts.signature_of(conn, user_id))
     at = now()
-    stored = json.dumps([astuple(s) for s in sections], ensure_ascii=False)
     draft_id = conn.execute(
         "INSERT INTO drafts (user_id, query, ticket, kind, body, sections, created_at, updated_at) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (user_id, query, ticket, kind.id if kind else "", body, stored, at, at)).lastrowid
+        (user_id, query, ticket, kind.id if kind else "", body, _stored(sections), at,
+         at)).lastrowid
     _log_links(conn, user_id, draft_id, usage.links_in(body))
     return draft_id  # type: ignore[return-value]
+
+
+def _stored(sections: list[ChosenSection] | tuple[ChosenSection, ...]) -> str:
+    """A draft's sections as the ``sections`` column holds them."""
+    return json.dumps([astuple(s) for s in sections], ensure_ascii=False)
+
+
+def replace_links(conn: sqlite3.Connection, draft: Draft,
+                  replaced: list[tuple[ChosenSection, ChosenSection]]) -> Draft:
+    """Point a draft's sections and the links of its text from each old section to its new
+    one (a dead anchor's page, or where its text moved); the draft as now stored.
+
+    The agent's edit time is left as it was: this is no edit of theirs.
+    """
+    sections, body = list(draft.sections), draft.body
+    for old, new in replaced:
+        sections = [new if section == old else section for section in sections]
+        body = re.sub(re.escape(old.url) + _URL_END, lambda _: new.url, body)
+    conn.execute("UPDATE drafts SET sections = ?, body = ? WHERE id = ?",
+                 (_stored(sections), body, draft.id))
+    changed = get_draft(conn, draft.id)
+    assert changed is not None
+    return changed
+
+
+# A link ends where a character that could continue it does not follow.
+_URL_END = r"(?![\w%#/=&?.-]*[\w%#/=&?-])"
 
 
 def _log_links(conn: sqlite3.Connection, user_id: int, draft_id: int, links: list[str]) -> None:

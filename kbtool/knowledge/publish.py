@@ -24,14 +24,14 @@ from dataclasses import dataclass
 from kbtool import pipeline
 from kbtool.accounts import User
 from kbtool.config import Config, ConfigError, SourceConfig
-from kbtool.index.engine import updatable_index
+from kbtool.index.engine import search_index, updatable_index
 from kbtool.index.errors import IndexBusy
-from kbtool.knowledge import articles, gaps, notices
+from kbtool.knowledge import articles, citations, gaps, notices
 from kbtool.knowledge.articles import Article, ArticleError
 from kbtool.knowledge.wikitext import to_dokuwiki
 from kbtool.store import now
 from kbtool.wiki.api import DokuWikiError, PageInfo, connect
-from kbtool.wiki.ids import page_url
+from kbtool.wiki.ids import page_id_for, page_url
 from kbtool.wiki.links import WikiLinks
 from kbtool.wiki.site import wiki_source
 
@@ -120,8 +120,9 @@ def _conflict_reason(page_id: str, revision: int) -> str:
 def _published(conn: sqlite3.Connection, article: Article, revision: int) -> None:
     at = now()
     conn.execute("UPDATE articles SET status = ?, publish_error = '', conflict = 0, "
-                 "base_revision = ?, published_at = ?, updated_at = ? WHERE id = ?",
-                 (articles.PUBLISHED, revision, at, at, article.id))
+                 "base_revision = ?, published_at = ?, updated_at = ?, verified_on = ?, "
+                 "owner_id = COALESCE(owner_id, author_id) WHERE id = ?",
+                 (articles.PUBLISHED, revision, at, at, at, article.id))
     articles.log_event(conn, article.id, None, "published",
                        f"{article.page_id} (révision {revision})")
     # The gaps are closed by the reviewer who approved the article, not by its author.
@@ -147,6 +148,7 @@ def _index(config: Config, source: SourceConfig, conn: sqlite3.Connection,
         note = "pas indexé : l'index n'est pas encore construit (kbtool reindex)"
     else:
         note = _reindex_note(config, source)
+        _keep_published(config, source, conn, article)
     articles.log_event(conn, article.id, None, "indexed", note)
     return f"Article publié dans le wiki ({article.page_id}), {note}."
 
@@ -157,6 +159,19 @@ def _reindex_note(config: Config, source: SourceConfig) -> str:
     except IndexBusy:
         return "pas encore indexé (une réindexation est en cours) : il le sera à la suivante"
     return "indexé" if report.ok else f"indexation incomplète : {report.summary()}"
+
+
+def _keep_published(config: Config, source: SourceConfig, conn: sqlite3.Connection,
+                    article: Article) -> None:
+    """The article's page as just indexed is what later wiki edits are compared with (not
+    indexed yet: the next check keeps it as the next reindex finds it)."""
+    searcher = search_index(config)
+    page_id = page_id_for(source.name, article.page_id)
+    try:
+        if searcher.has_page(page_id):
+            citations.keep_page(conn, searcher, page_id, title=article.title, fresh=True)
+    finally:
+        searcher.close()
 
 
 def accept_overwrite(conn: sqlite3.Connection, article: Article, user: User,

@@ -8,6 +8,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from markupsafe import Markup
 
+from kbtool import accounts
 from kbtool.knowledge import articles, gaps, publish
 from kbtool.knowledge.articles import ArticleError
 from kbtool.knowledge.markup import to_html
@@ -53,7 +54,8 @@ def show(article_id: int) -> ResponseReturnValue:
                            wiki_text=to_dokuwiki(article.title, article.body, wiki),
                            wiki_url=publish.wiki_url(current_app.config["KBTOOL"], article),
                            events=articles.events(conn, article.id),
-                           own=article.author_id == current_user.user.id)
+                           own=article.author_id == current_user.user.id,
+                           accounts=[user for user in accounts.list_users(conn) if user.active])
 
 
 @bp.route("/<int:article_id>/decision", methods=["POST"])
@@ -119,3 +121,36 @@ def rename(article_id: int) -> ResponseReturnValue:
         flash(str(exc), "error")
         return redirect(url_for("review.show", article_id=article_id))
     return _publish(article_id)
+
+
+@bp.route("/<int:article_id>/responsable", methods=["POST"])
+@role_required("reviewer")
+def owner(article_id: int) -> ResponseReturnValue:
+    """Hand the article to another account, who answers for it from now on."""
+    article = _article(article_id)
+    conn = get_db()
+    chosen = accounts.find_user(conn, request.form.get("owner", "")[:100])
+    try:
+        if chosen is None:
+            raise ArticleError("Compte inconnu.")
+        articles.set_owner(conn, article, current_user.user, chosen)
+    except ArticleError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(f"Responsable de l'article : {chosen.name}.", "info")
+    return redirect(url_for("review.show", article_id=article.id))
+
+
+@bp.route("/<int:article_id>/verifie", methods=["POST"])
+@role_required("reviewer")
+def verified(article_id: int) -> ResponseReturnValue:
+    """The published article is still right: its "verified on" date becomes today."""
+    try:
+        articles.mark_verified(get_db(), _article(article_id), current_user.user)
+    except ArticleError as exc:
+        flash(str(exc), "error")
+    else:
+        flash("Article vérifié aujourd'hui.", "info")
+    if request.form.get("back") == "dashboard":
+        return redirect(url_for("dashboard.page") + "#articles-a-verifier")
+    return redirect(url_for("review.show", article_id=article_id))

@@ -10,10 +10,10 @@ from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from kbtool import accounts
-from kbtool.knowledge import drafts, requestkinds, usage
+from kbtool.knowledge import citations, drafts, requestkinds, usage, verification
 from kbtool.knowledge.reply import MAX_SECTIONS, compose, valid_ticket
 from kbtool.web.db import get_db
-from kbtool.web.searching import read_picks
+from kbtool.web.searching import IndexUnavailable, read_picks, shared
 
 bp = Blueprint("drafts", __name__, url_prefix="/brouillons")
 
@@ -79,6 +79,10 @@ def create() -> ResponseReturnValue:
         abort(400)
     draft_id = drafts.create_draft(get_db(), current_user.user.id, query, ticket, sections,
                                        kind)
+    try:  # the cited texts as they are now, for the reviewers to hear when they change
+        citations.keep_sections(get_db(), shared().get(), sections)
+    except IndexUnavailable:
+        pass  # kept by the next check
     return redirect(url_for("drafts.edit", draft_id=draft_id))
 
 
@@ -93,6 +97,8 @@ def index() -> ResponseReturnValue:
 def edit(draft_id: int) -> ResponseReturnValue:
     """Show the draft; save the agent's edit, or propose the reply again for a new ticket."""
     draft = _own_draft(draft_id)
+    if request.method == "GET" or request.form.get("action") == "recompose":
+        draft = _live_links(draft)
     form = DraftForm(obj=draft)
     if request.method == "GET":
         return render_template("draft.html", draft=draft, form=form)
@@ -101,6 +107,19 @@ def edit(draft_id: int) -> ResponseReturnValue:
         return refused
     flash("Brouillon enregistré.", "info")
     return redirect(url_for("drafts.edit", draft_id=draft.id))
+
+
+def _live_links(draft: drafts.Draft) -> drafts.Draft:
+    """The draft with no dead anchor: a section no longer in the index is replaced by where its
+    text moved, or its page, and the agent is told (a page gone is only pointed out)."""
+    try:
+        found = verification.relinks(get_db(), shared().get(), draft.sections)
+    except IndexUnavailable:
+        return draft
+    for relink in found:
+        flash(relink.message, "error" if relink.new is None else "info")
+    replaced = [(relink.old, relink.new) for relink in found if relink.new is not None]
+    return drafts.replace_links(get_db(), draft, replaced) if replaced else draft
 
 
 def _save_sent(draft: drafts.Draft, form: DraftForm,

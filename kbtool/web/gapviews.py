@@ -8,7 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from kbtool.knowledge import gaps
+from kbtool.knowledge import citations, gaps
 from kbtool.web.articleviews import similar_pages
 from kbtool.web.db import get_db
 from kbtool.web.gapanswers import answers_since
@@ -75,10 +75,11 @@ def confirm_page(gap_id: int) -> ResponseReturnValue:
 def close_with_page(gap_id: int) -> ResponseReturnValue:
     """Close the gap: this indexed page answers it."""
     gap = _gap(gap_id)
+    page_id = request.form.get("page_id", "").strip()
     try:
         searcher = shared().get()
-        gaps.close_with_page(get_db(), gap, current_user.user,
-                             request.form.get("page_id", ""), searcher.has_page)
+        gaps.close_with_page(get_db(), gap, current_user.user, page_id, searcher.has_page)
+        citations.keep_page(get_db(), searcher, page_id)  # what the answer said, for later
     except IndexUnavailable:
         flash("L'index de recherche n'est pas construit.", "error")
     except gaps.GapError as exc:

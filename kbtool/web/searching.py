@@ -50,7 +50,7 @@ class SharedSearcher:
         self._facets: dict[str, list[str]] = {}
         self._facets_at = float("-inf")
         self._answers: dict[str, tuple[PageHit, ...]] = {}
-        self._answers_version = -1
+        self._answers_version = ""
 
     def get(self) -> SearchIndex:
         """The searcher, refreshed; IndexUnavailable when there is no index yet."""
@@ -75,16 +75,16 @@ class SharedSearcher:
     def sure_answers(self, searcher: SearchIndex, question: str) -> tuple[PageHit, ...]:
         """The pages the search ranks as sure answers to ``question``, as of the searcher's
         index state (searched again once it changed)."""
+        version = searcher.version()
         with self._lock:
-            if self._answers_version != searcher.version or \
-                    len(self._answers) >= MAX_CACHED_ANSWERS:
+            if self._answers_version != version or len(self._answers) >= MAX_CACHED_ANSWERS:
                 self._answers = {}
-                self._answers_version = searcher.version
+                self._answers_version = version
             cached = self._answers.get(question)
         if cached is None:
             cached = tuple(hit for hit in searcher.search(question).hits if hit.sure)
             with self._lock:
-                if self._answers_version == searcher.version:
+                if self._answers_version == version:
                     self._answers[question] = cached
         return cached
 

@@ -208,20 +208,33 @@ def test_refresh_sees_a_reindex_without_reopening(tmp_path: Path, full: bool) ->
     reindex(config)
     searcher = Searcher(config.index_dir)
     generation = IndexStore(config.index_dir).generation()
+    version = searcher.version()
     assert page_ids(searcher.search("grand-livre")) == []
 
     rewrite(tmp_path / "wiki/logiciel/rapprochement.txt",
             "====== Rapprochement ======\nPointez le grand-livre.\n")
     reindex(config, full=full)
     assert (IndexStore(config.index_dir).generation() != generation) == full
-    seen = searcher.version
+    seen = searcher.version()
     searcher.refresh()
-    assert searcher.version == seen + 1       # what callers cached from the old state is stale
+    changed = searcher.version()
+    assert changed != seen                    # what callers cached from the old state is stale
     searcher.refresh()
-    assert searcher.version == seen + 1       # nothing changed since
+    assert searcher.version() == changed      # nothing changed since
 
     assert page_ids(searcher.search("grand-livre")) == ["wiki/logiciel/rapprochement.txt"]
     assert page_ids(searcher.search("relevé OFX")) == []
+    assert searcher.version() != version
+
+
+def test_page_sections_are_in_the_page_order_and_a_redirect_has_none(searcher: Searcher) -> None:
+    sections = searcher.page_sections("wiki/faq/securite.txt")
+    assert [s.anchor for s in sections][1:] == ["exemple", "exemple1", "releves_ecarts"]
+    assert {s.page_id for s in sections} == {"wiki/faq/securite.txt"}
+    assert sections[1].url.endswith("#exemple") and sections[1].text.strip() == \
+        "Un abonnement mensuel."
+    assert searcher.page_sections("wiki/faq/ancienne_page.txt") == ()  # a skipped redirect
+    assert searcher.page_sections("wiki/faq/inexistante.txt") == ()
 
 
 def test_the_same_answer_ranks_higher_alone_than_amid_unrelated_sections(tmp_path: Path) -> None:

@@ -97,6 +97,10 @@ TABLE: dict[tuple[str, str], Ask] = {
     ("review.overwrite", "POST"): signed_in(403, 403, REFUSED, REFUSED, data={"revision": "3"}),
     ("review.rename", "POST"): signed_in(403, 403, REFUSED, REFUSED, data={"page_name": "autre"}),
     ("dashboard.page", "GET"): REVIEWERS,
+    # No section of the world is cited with its place in the index: nothing to mark verified.
+    ("dashboard.verified", "POST"): signed_in(403, 403, REFUSED, REFUSED, data={"section": "1"}),
+    ("review.owner", "POST"): signed_in(403, 403, DONE, DONE, data={"owner": "rene"}),
+    ("review.verified", "POST"): signed_in(403, 403, REFUSED, REFUSED),  # not published yet
     ("admin.usage_page", "GET"): signed_in(403, 403, 403, 200),
     # The bug path drafts texts and stores nothing: every account may use it.
     ("tickets.new", "GET"): signed_in(200, 200, 200, 200, data={"q": "relevé refusé"}),

@@ -204,6 +204,9 @@ ROUTE_PARAMS: dict[tuple[str, str], tuple[str, dict[str, str]]] = {
     ("review.overwrite", "POST"): ("rene", {"revision": "1"}),
     ("review.rename", "POST"): ("rene", {"page_name": "autre"}),
     ("dashboard.page", "GET"): ("rene", {}),
+    ("dashboard.verified", "POST"): ("rene", {"section": "1"}),
+    ("review.owner", "POST"): ("rene", {"owner": "adam"}),
+    ("review.verified", "POST"): ("rene", {"back": "dashboard"}),
     ("admin.usage_page", "GET"): ("adam", {}),
     ("tickets.new", "GET"): ("agnes", {"q": "relevé", "pick": "{pick}"}),
     ("tickets.new", "POST"): ("agnes", {
