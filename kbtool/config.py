@@ -54,6 +54,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("search.known_problems_namespace", "erreurs",
             "Wiki namespace of the known-problem pages (one per error message), shown first "
             "when a request is a bug (empty: only pages naming the query's error code)."),
+    Setting("learning.half_life_days", 90.0,
+            "Days after which a citation learned from a reply or a closed question weighs half "
+            "as much in search (old habits fade).", float),
+    Setting("learning.keep_days", 365,
+            "Days a learned citation is kept; older ones are deleted.", int),
     Setting("http.timeout", 20.0,
             "Seconds an HTTP request may take in all (connecting, headers, body).", float),
     Setting("http.retries", 3,

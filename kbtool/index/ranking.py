@@ -10,8 +10,9 @@ less, divided by a small power of the page's section count (a 60-page PDF manual
 mentions from many pages: without it, long documents crowd out short ones that answer); the share
 of key terms the whole page holds lifts it.  A wiki redirect's page name counts as what its target
 is about (``PageTable.about_of``).  Last, a wiki page linked with one of the first three pages
-gains a share of that page's score (``_lift_linked``).  All of it runs on numpy arrays (see
-:mod:`kbtool.index.postings`).
+gains a share of that page's score (``_lift_linked``), and a page the team cited for past questions
+sharing words with this one is lifted, within a cap (``_lift_learned``).  All of it runs on numpy
+arrays (see :mod:`kbtool.index.postings`).
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ PAGE_COVERAGE_FLOOR = 0.5
 PAGE_LENGTH_POWER = 0.125    # a page's passages are divided by its section count to this power
 LINK_PAGES = 3               # the first pages whose linked pages are lifted…
 LINK_WEIGHT = 0.3            # …by this share of such a page's score, times their own coverage
+LEARNED_LIFT = 2.0           # a page the team cited scores at most (1 + this) times its own
 
 
 class PageTable:
@@ -113,8 +115,9 @@ class Ranking:
 
 
 def rank(terms: tuple[QueryTerm, ...], postings: Postings, table: PageTable,
-         allowed: np.ndarray | None = None) -> Ranking:
-    """Score every section and page for ``terms`` and rank the pages (``allowed``: filter)."""
+         allowed: np.ndarray | None = None, learned: np.ndarray | None = None) -> Ranking:
+    """Score every section and page for ``terms`` and rank the pages (``allowed``: filter;
+    ``learned``: per page number, how strongly use ties it to the question, 0 to 1)."""
     n_docs, n_pages = postings.doc_count, len(table.page_ids)
     inside = table.page_of >= 0
     scores = np.zeros(n_docs, dtype=np.float32)
@@ -155,7 +158,7 @@ def rank(terms: tuple[QueryTerm, ...], postings: Postings, table: PageTable,
     candidates = section_cov > 0
     if allowed is not None:
         candidates &= allowed
-    return _group(scores, candidates & inside, about, table, page_cov)
+    return _group(scores, candidates & inside, about, table, page_cov, learned)
 
 
 def _lift_linked(page_scores: np.ndarray, page_cov: np.ndarray, ranked: np.ndarray,
@@ -174,6 +177,23 @@ def _lift_linked(page_scores: np.ndarray, page_cov: np.ndarray, ranked: np.ndarr
     return page_scores + LINK_WEIGHT * lift * page_cov
 
 
+def _lift_learned(page_scores: np.ndarray, learned: np.ndarray | None) -> np.ndarray:
+    """Pages the team cited for questions sharing words with this one, lifted by at most
+    ``LEARNED_LIFT`` times their own score.
+
+    Multiplicative and bounded, so use reorders pages that match the question and never
+    makes one: a page that holds none of the query's key terms is no candidate, and a page
+    whose textual score is more than ``1 + LEARNED_LIFT`` times another's stays above it
+    however often the other was cited.  A clearly better textual match (it holds more of the
+    key terms: coverage counts to the power 1.5 at section and page level) is never buried,
+    while close pages (the paraphrase of a question whose answer the team knows) swap.
+    ``learned`` is already bounded to [0, 1] by its maker, which weighs agents and decay.
+    """
+    if learned is None:
+        return page_scores
+    return page_scores * (1.0 + LEARNED_LIFT * np.clip(learned, 0.0, 1.0))
+
+
 def _bm25(freqs: np.ndarray, lengths: np.ndarray, average: float, b: float, matching: int,
           population: int) -> np.ndarray:
     """Okapi BM25 of one term for the units that hold it."""
@@ -182,7 +202,7 @@ def _bm25(freqs: np.ndarray, lengths: np.ndarray, average: float, b: float, matc
 
 
 def _group(scores: np.ndarray, candidates: np.ndarray, about: np.ndarray, table: PageTable,
-           page_cov: np.ndarray) -> Ranking:
+           page_cov: np.ndarray, learned: np.ndarray | None = None) -> Ranking:
     """Pages ranked by what they are about and their best sections (decaying weights)."""
     candidates = np.nonzero(candidates)[0]
     if not len(candidates):
@@ -201,7 +221,7 @@ def _group(scores: np.ndarray, candidates: np.ndarray, about: np.ndarray, table:
     passages /= np.maximum(table.section_counts, 1) ** PAGE_LENGTH_POWER
     page_scores = (passages + ABOUT_WEIGHT * about) * \
         (PAGE_COVERAGE_FLOOR + (1 - PAGE_COVERAGE_FLOOR) * page_cov)
-    page_scores = _lift_linked(page_scores, page_cov, ranked, table)
+    page_scores = _lift_learned(_lift_linked(page_scores, page_cov, ranked, table), learned)
     by_score = np.argsort(-page_scores[ranked], kind="stable")
     return Ranking(page_scores[ranked[by_score]], page_cov[ranked[by_score]], scores,
                    sorted_candidates, starts[by_score], ends[by_score])

@@ -10,10 +10,10 @@ from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from kbtool import accounts
-from kbtool.knowledge import drafts, requestkinds, usage
+from kbtool.knowledge import drafts, learning, requestkinds, usage
 from kbtool.knowledge.reply import MAX_SECTIONS, compose, valid_ticket
 from kbtool.web.db import get_db
-from kbtool.web.searching import read_picks
+from kbtool.web.searching import habits, known_words, read_picks
 
 bp = Blueprint("drafts", __name__, url_prefix="/brouillons")
 
@@ -156,6 +156,7 @@ def copied(draft_id: int) -> ResponseReturnValue:
     # For a copy, ``hits`` holds the number of links in the copied reply.
     usage.record(conn, usage.COPY, current_user.user.id, hits=len(usage.links_in(body)),
                  draft_id=draft.id, detail=kind)
+    learning.learn_from_reply(conn, draft, body, known_words(), habits())
     return "", 204
 
 
@@ -166,10 +167,12 @@ def ask_validation(draft_id: int) -> ResponseReturnValue:
     refused = _save_sent(draft, DraftForm())
     if refused:
         return refused
+    sent = _own_draft(draft_id)  # as just saved
     try:
-        drafts.request_validation(get_db(), _own_draft(draft_id))  # as just saved
+        drafts.request_validation(get_db(), sent)
     except drafts.DraftError as exc:
         flash(str(exc), "error")
     else:
+        learning.learn_from_reply(get_db(), sent, sent.body, known_words(), habits())
         flash("Réponse envoyée pour validation.", "info")
     return redirect(url_for("drafts.edit", draft_id=draft.id))

@@ -8,13 +8,13 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from kbtool.knowledge import gaps
+from kbtool.knowledge import gaps, learning
 from kbtool.web.articleviews import similar_pages
 from kbtool.web.db import get_db
 from kbtool.web.gapanswers import answers_since
 from kbtool.web.inputs import number
 from kbtool.web.search import MAX_QUERY_LENGTH
-from kbtool.web.searching import IndexUnavailable, shared
+from kbtool.web.searching import IndexUnavailable, habits, shared
 
 bp = Blueprint("gaps", __name__, url_prefix="/questions")
 # How far down the question's results a page is looked for, to show it as the search sees it.
@@ -75,10 +75,11 @@ def confirm_page(gap_id: int) -> ResponseReturnValue:
 def close_with_page(gap_id: int) -> ResponseReturnValue:
     """Close the gap: this indexed page answers it."""
     gap = _gap(gap_id)
+    page_id = request.form.get("page_id", "").strip()
     try:
         searcher = shared().get()
-        gaps.close_with_page(get_db(), gap, current_user.user,
-                             request.form.get("page_id", ""), searcher.has_page)
+        gaps.close_with_page(get_db(), gap, current_user.user, page_id, searcher.has_page)
+        learning.learn_from_gap(get_db(), gap.id, page_id, searcher.knows, habits())
     except IndexUnavailable:
         flash("L'index de recherche n'est pas construit.", "error")
     except gaps.GapError as exc:

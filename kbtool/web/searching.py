@@ -18,6 +18,7 @@ from kbtool.config import Config
 from kbtool.index.results import PageHit, SectionHit
 from kbtool.index.search import Searcher
 from kbtool.index.store import IndexMissing
+from kbtool.knowledge.learning import Habits, Known
 from kbtool.knowledge.reply import ChosenSection
 
 log = logging.getLogger(__name__)
@@ -72,6 +73,20 @@ class SharedSearcher:
 def shared() -> SharedSearcher:
     """The current app's shared searcher."""
     return current_app.extensions[EXTENSION]
+
+
+def known_words() -> Known | None:
+    """Whether the documentation writes a word (None without an index): what decides if a
+    word written with a capital may be learned."""
+    try:
+        return shared().get().knows
+    except IndexUnavailable:
+        return None
+
+
+def habits() -> Habits:
+    """How long the team's use counts in search, as configured."""
+    return Habits.of(current_app.config["KBTOOL"])
 
 
 def _serializer() -> URLSafeSerializer:

@@ -98,6 +98,8 @@ TABLE: dict[tuple[str, str], Ask] = {
     ("review.rename", "POST"): signed_in(403, 403, REFUSED, REFUSED, data={"page_name": "autre"}),
     ("dashboard.page", "GET"): REVIEWERS,
     ("admin.usage_page", "GET"): signed_in(403, 403, 403, 200),
+    ("learning.page", "GET"): REVIEWERS,
+    ("learning.remove", "POST"): signed_in(403, 403, DONE, DONE),
     # The bug path drafts texts and stores nothing: every account may use it.
     ("tickets.new", "GET"): signed_in(200, 200, 200, 200, data={"q": "relevé refusé"}),
     ("tickets.new", "POST"): signed_in(200, 200, 200, 200, data={
