@@ -11,8 +11,8 @@ mentions from many pages: without it, long documents crowd out short ones that a
 of key terms the whole page holds lifts it.  A wiki redirect's page name counts as what its target
 is about (``PageTable.about_of``).  Last, a wiki page linked with one of the first three pages
 gains a share of that page's score (``_lift_linked``), and a page the team cited for past questions
-sharing words with this one is lifted, within a cap (``_lift_learned``).  All of it runs on numpy
-arrays (see :mod:`kbtool.index.postings`).
+sharing words with this one is lifted, never past a page holding clearly more of the query's key
+terms (``_lift_learned``).  All of it runs on numpy arrays (see :mod:`kbtool.index.postings`).
 """
 
 from __future__ import annotations
@@ -48,7 +48,8 @@ PAGE_COVERAGE_FLOOR = 0.5
 PAGE_LENGTH_POWER = 0.125    # a page's passages are divided by its section count to this power
 LINK_PAGES = 3               # the first pages whose linked pages are lifted…
 LINK_WEIGHT = 0.3            # …by this share of such a page's score, times their own coverage
-LEARNED_LIFT = 2.0           # a page the team cited scores at most (1 + this) times its own
+LEARNED_LIFT = 2.0           # a cited page gains up to this times the best comparable score…
+LEARNED_COVERAGE_MARGIN = 0.25   # …never passing a page holding this much more of the query
 
 
 class PageTable:
@@ -177,21 +178,35 @@ def _lift_linked(page_scores: np.ndarray, page_cov: np.ndarray, ranked: np.ndarr
     return page_scores + LINK_WEIGHT * lift * page_cov
 
 
-def _lift_learned(page_scores: np.ndarray, learned: np.ndarray | None) -> np.ndarray:
-    """Pages the team cited for questions sharing words with this one, lifted by at most
-    ``LEARNED_LIFT`` times their own score.
+def _lift_learned(page_scores: np.ndarray, page_cov: np.ndarray, ranked: np.ndarray,
+                  learned: np.ndarray | None) -> np.ndarray:
+    """Pages the team cited for questions sharing words with this one, lifted toward the best
+    score among the pages whose coverage is not clearly better than theirs.
 
-    Multiplicative and bounded, so use reorders pages that match the question and never
-    makes one: a page that holds none of the query's key terms is no candidate, and a page
-    whose textual score is more than ``1 + LEARNED_LIFT`` times another's stays above it
-    however often the other was cited.  A clearly better textual match (it holds more of the
-    key terms: coverage counts to the power 1.5 at section and page level) is never buried,
-    while close pages (the paraphrase of a question whose answer the team knows) swap.
-    ``learned`` is already bounded to [0, 1] by its maker, which weighs agents and decay.
+    A page's lift is ``LEARNED_LIFT`` × its learned strength (0 to 1) × that best score, added
+    to its own score.  What the team cited is often a page that says the subject in other words
+    than the question (the question's words hold it barely, and BM25 ranks it far below pages
+    that merely repeat them): a lift relative to its own score would never bring it up, one
+    relative to comparable pages does, graded by how strong and fresh the use is.  Two bounds
+    keep use from burying a better textual match: a page holding none of the query's key terms
+    is no candidate, so use reorders the pages that match and never makes one; and a lifted
+    page stays below every page holding clearly more of the key terms (``LEARNED_COVERAGE_MARGIN``
+    more of their weighted share) that scored above it.  Every page is lifted from the scores
+    as they were, so the order in which they are lifted does not matter.
     """
     if learned is None:
         return page_scores
-    return page_scores * (1.0 + LEARNED_LIFT * np.clip(learned, 0.0, 1.0))
+    lifted = page_scores.copy()
+    scores, coverage = page_scores[ranked], page_cov[ranked]
+    for page in ranked[learned[ranked] > 0]:
+        own = page_scores[page]
+        comparable = coverage <= page_cov[page] + LEARNED_COVERAGE_MARGIN
+        raised = own + LEARNED_LIFT * min(float(learned[page]), 1.0) * scores[comparable].max()
+        better = ~comparable & (scores > own)
+        if better.any():   # just below the lowest of them
+            raised = min(raised, np.nextafter(scores[better].min(), np.float32(0)))
+        lifted[page] = max(own, raised)
+    return lifted
 
 
 def _bm25(freqs: np.ndarray, lengths: np.ndarray, average: float, b: float, matching: int,
@@ -221,7 +236,8 @@ def _group(scores: np.ndarray, candidates: np.ndarray, about: np.ndarray, table:
     passages /= np.maximum(table.section_counts, 1) ** PAGE_LENGTH_POWER
     page_scores = (passages + ABOUT_WEIGHT * about) * \
         (PAGE_COVERAGE_FLOOR + (1 - PAGE_COVERAGE_FLOOR) * page_cov)
-    page_scores = _lift_learned(_lift_linked(page_scores, page_cov, ranked, table), learned)
+    page_scores = _lift_learned(_lift_linked(page_scores, page_cov, ranked, table), page_cov,
+                                ranked, learned)
     by_score = np.argsort(-page_scores[ranked], kind="stable")
     return Ranking(page_scores[ranked[by_score]], page_cov[ranked[by_score]], scores,
                    sorted_candidates, starts[by_score], ends[by_score])

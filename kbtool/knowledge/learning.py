@@ -27,6 +27,7 @@ import logging
 import math
 import re
 import sqlite3
+import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -113,7 +114,8 @@ def question_words(text: str, known: Known | None = None,
     a token written with a capital is kept only when ``known`` says the documentation writes
     it (without ``known``, never); parts of people's names (``people``, folded) are dropped.
     """
-    cleaned = _NOT_WORDS.sub(" ", text[:MAX_TEXT])
+    # NFKC first: fullwidth letters and superscript digits become the ones the rules know.
+    cleaned = _NOT_WORDS.sub(" ", unicodedata.normalize("NFKC", text[:MAX_TEXT]))
     found: dict[str, Word] = {}
     for match in _TOKEN.finditer(cleaned):
         token = match.group()
