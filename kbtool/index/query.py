@@ -194,11 +194,17 @@ def _written_in_capitals(word: str, reader: IndexReader) -> bool:
     capitals."""
     if len(word) < 2 or not word.isascii() or not word.isalnum() or word.isdigit():
         return False
-    spelled = re.compile(r"(?<!\w)" + "".join(_ACCENTED.get(c, c) for c in word) + r"(?!\w)",
-                         re.IGNORECASE)
-    written = [match.group() for text in _stored_texts(reader, word, ACRONYM_SAMPLE)
-               for match in spelled.finditer(text)]
+    written = spellings(word, reader)
     return 2 * sum(spelling.isupper() for spelling in written) > len(written)
+
+
+def spellings(word: str, reader: IndexReader) -> list[str]:
+    """How the documentation writes a plain word (accents and case as written), in the first
+    ``ACRONYM_SAMPLE`` sections holding it."""
+    spelled = re.compile(r"(?<!\w)" + "".join(_ACCENTED.get(c, re.escape(c)) for c in word)
+                         + r"(?!\w)", re.IGNORECASE)
+    return [match.group() for text in _stored_texts(reader, word, ACRONYM_SAMPLE)
+            for match in spelled.finditer(text)]
 
 
 def _stored_texts(reader: IndexReader, word: str, count: int) -> list[str]:

@@ -49,7 +49,7 @@ PAGE_LENGTH_POWER = 0.125    # a page's passages are divided by its section coun
 LINK_PAGES = 3               # the first pages whose linked pages are lifted…
 LINK_WEIGHT = 0.3            # …by this share of such a page's score, times their own coverage
 LEARNED_LIFT = 2.0           # a cited page gains up to this times the best comparable score…
-LEARNED_COVERAGE_MARGIN = 0.25   # …never passing a page holding this much more of the query
+LEARNED_COVERAGE_MARGIN = 0.4    # …never passing a page holding this much more of the query
 
 
 class PageTable:

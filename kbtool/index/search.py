@@ -23,7 +23,7 @@ from kbtool.documents import section_url
 from kbtool.index import schema as f
 from kbtool.index.analysis import plain_word, stem_analyzer
 from kbtool.index.postings import Postings
-from kbtool.index.query import ParsedQuery, parse
+from kbtool.index.query import ParsedQuery, parse, spellings
 from kbtool.index.ranking import LENGTH_FIELDS, PageTable, Ranking, rank
 from kbtool.index.results import PageHit, SearchResults, SectionHit
 from kbtool.index.store import IndexStore
@@ -120,12 +120,13 @@ class Searcher:
         """Pages close to a title or question (to avoid writing a duplicate article)."""
         return self.search(text, limit=limit).hits
 
-    def knows(self, word: str) -> bool:
-        """True when the documentation writes that word (in a title, heading or body)."""
-        reader = self._current().searcher.reader()
-        plain = plain_word(word.lower())
-        return any((field, plain) in reader
-                   for field in (f.TITLE_WORDS, f.HEADING_WORDS, f.BODY_WORDS))
+    def common_word(self, word: str) -> bool:
+        """True when the documentation writes that word in lower case, or mostly in capitals
+        (an acronym: OFX, TVA): a word, where one it only writes capitalised is a name (a
+        person's, or a product's)."""
+        written = spellings(plain_word(word.lower()), self._current().searcher.reader())
+        capitals = sum(spelling.isupper() for spelling in written)
+        return any(spelling.islower() for spelling in written) or 2 * capitals > len(written)
 
     def has_page(self, page_id: str) -> bool:
         """True when that page is indexed with text (not a skipped redirect)."""

@@ -10,8 +10,8 @@ computed here is only how strongly use ties each page to the new question, from 
 What is kept (see :func:`question_words`): the question's words in their index form (stem and
 accent-folded word), never the question itself, and only words: nothing holding a digit (numbers,
 phone numbers, dates, ticket numbers, codes), no e-mail or web address, no HTML, no word written
-with a capital unless the documentation writes it too (a name cannot be told from a word
-otherwise: "Durand", "Marie"), no part of an account's name or e-mail, no greeting or request
+with a capital unless the documentation writes it in lower case or as an acronym (a name is
+written capitalised, there as in the question: "Durand", "Marie"), no part of an account's name or e-mail, no greeting or request
 word.  Uses older than ``learning.keep_days`` are deleted; so are words whose page left the index.
 
 Weight of a word → page tie (:func:`_strength`): each agent's uses decay by half every
@@ -48,7 +48,7 @@ MIN_WORD, MAX_WORD = 2, 30  # letters of a word learned (longer: a pasted identi
 # that indexes it), then they are deleted.
 MISSING_PAGE_GRACE = 2 * DAY
 
-Known = Callable[[str], bool]    # does the documentation write this word?
+Common = Callable[[str], bool]   # is this word, written with a capital, a common word?
 
 # What a question may hold that is no word of its subject: web and e-mail addresses, HTML tags
 # and entities, "#1234"-like references; they are blanked before the words are read.
@@ -106,13 +106,15 @@ class Removal:
     at: float
 
 
-def question_words(text: str, known: Known | None = None,
+def question_words(text: str, common: Common | None = None,
                    people: frozenset[str] = frozenset()) -> tuple[Word, ...]:
     """The words of a question that may be learned, in the index's own analysis.
 
     A token holding a digit is dropped whole (numbers, ticket numbers, phone numbers, codes);
-    a token written with a capital is kept only when ``known`` says the documentation writes
-    it (without ``known``, never); parts of people's names (``people``, folded) are dropped.
+    a token written with a capital is kept only when ``common`` says it is a common word of
+    the documentation (written there in lower case, or as an acronym: see
+    ``Searcher.common_word``; without ``common``, never); parts of people's names (``people``,
+    folded) are dropped.
     """
     # NFKC first: fullwidth letters and superscript digits become the ones the rules know.
     cleaned = _NOT_WORDS.sub(" ", unicodedata.normalize("NFKC", text[:MAX_TEXT]))
@@ -123,18 +125,18 @@ def question_words(text: str, known: Known | None = None,
             continue
         capital = token[0].isupper() or any(c.isupper() for c in token[1:])
         for part, *_ in key_words(token.lower()):
-            if _learnable(part, capital, known, people):
+            if _learnable(part, capital, common, people):
                 stem = stem_word(part)
                 found.setdefault(stem, Word(stem, plain_word(part)))
     return tuple(found.values())[:MAX_WORDS]
 
 
-def _learnable(part: str, capital: bool, known: Known | None, people: frozenset[str]) -> bool:
+def _learnable(part: str, capital: bool, common: Common | None, people: frozenset[str]) -> bool:
     if not (part.isalpha() and MIN_WORD <= len(part) <= MAX_WORD):
         return False
     if part in REQUEST_WORDS or fold_accents(part) in people:
         return False
-    return not capital or (known is not None and known(part))
+    return not capital or (common is not None and common(part))
 
 
 def people_names(conn: sqlite3.Connection) -> frozenset[str]:
@@ -147,11 +149,11 @@ def people_names(conn: sqlite3.Connection) -> frozenset[str]:
 
 
 def learn(conn: sqlite3.Connection, question: str, user_id: int, origin: str,
-          cited: Iterable[tuple[str, str]], known: Known | None, habits: Habits) -> int:
+          cited: Iterable[tuple[str, str]], common: Common | None, habits: Habits) -> int:
     """Tie the question's words to the cited sections (page id, anchor), as one use by that
     agent for ``origin`` (a reply or a gap: learning it again only refreshes its date); how
     many ties were used.  Ties a reviewer removed are not learned again."""
-    words = question_words(question, known, people_names(conn))
+    words = question_words(question, common, people_names(conn))
     sections = sorted({(page_id, anchor) for page_id, anchor in cited if page_id})
     at, count = now(), 0
     with transaction(conn):
@@ -177,15 +179,15 @@ def _use(conn: sqlite3.Connection, word: Word, page_id: str, anchor: str, user_i
     return 1
 
 
-def learn_from_reply(conn: sqlite3.Connection, draft: Draft, body: str, known: Known | None,
+def learn_from_reply(conn: sqlite3.Connection, draft: Draft, body: str, common: Common | None,
                      habits: Habits) -> int:
     """A reply copied or sent for validation: its search's words → the sections it still
     links to (an agent may have deleted a proposed link before copying)."""
     cited = [(s.page_id, s.anchor) for s in draft.sections if s.url and s.url in body]
-    return learn(conn, draft.query, draft.user_id, f"draft:{draft.id}", cited, known, habits)
+    return learn(conn, draft.query, draft.user_id, f"draft:{draft.id}", cited, common, habits)
 
 
-def learn_from_gap(conn: sqlite3.Connection, gap_id: int, page_id: str, known: Known | None,
+def learn_from_gap(conn: sqlite3.Connection, gap_id: int, page_id: str, common: Common | None,
                    habits: Habits) -> int:
     """A gap closed by a page (an article published for it, or an indexed page an agent
     named): every question it gathered, each by the agent who asked it → that page."""
@@ -193,16 +195,16 @@ def learn_from_gap(conn: sqlite3.Connection, gap_id: int, page_id: str, known: K
     for row in conn.execute("SELECT question, user_id FROM gap_hits WHERE gap_id = ?",
                             (gap_id,)).fetchall():
         count += learn(conn, row["question"], row["user_id"], f"gap:{gap_id}",
-                       [(page_id, "")], known, habits)
+                       [(page_id, "")], common, habits)
     return count
 
 
-def prior(conn: sqlite3.Connection, query: str, known: Known | None,
-          habits: Habits) -> dict[str, float]:
+def prior(conn: sqlite3.Connection, query: str, habits: Habits) -> dict[str, float]:
     """Page id → how strongly use ties the page to this question, from 0 to 1: the strength
     of its ties to the query's words (summed over its sections), averaged over those words,
-    mapped by 1 − e^−x (one agent's fresh use of every word: 0.63).  Empty without use."""
-    words = question_words(query, known)
+    mapped by 1 − e^−x (one agent's fresh use of every word: 0.63).  Empty without use.
+    Capitals do not matter here: a name was never learned, so it matches nothing."""
+    words = question_words(query, lambda _word: True)
     if not words:
         return {}
     stems = [word.stem for word in words]

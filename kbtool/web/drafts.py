@@ -13,7 +13,7 @@ from kbtool import accounts
 from kbtool.knowledge import drafts, learning, requestkinds, usage
 from kbtool.knowledge.reply import MAX_SECTIONS, compose, valid_ticket
 from kbtool.web.db import get_db
-from kbtool.web.searching import habits, known_words, read_picks
+from kbtool.web.searching import common_words, habits, read_picks
 
 bp = Blueprint("drafts", __name__, url_prefix="/brouillons")
 
@@ -156,7 +156,7 @@ def copied(draft_id: int) -> ResponseReturnValue:
     # For a copy, ``hits`` holds the number of links in the copied reply.
     usage.record(conn, usage.COPY, current_user.user.id, hits=len(usage.links_in(body)),
                  draft_id=draft.id, detail=kind)
-    learning.learn_from_reply(conn, draft, body, known_words(), habits())
+    learning.learn_from_reply(conn, draft, body, common_words(), habits())
     return "", 204
 
 
@@ -173,6 +173,6 @@ def ask_validation(draft_id: int) -> ResponseReturnValue:
     except drafts.DraftError as exc:
         flash(str(exc), "error")
     else:
-        learning.learn_from_reply(get_db(), sent, sent.body, known_words(), habits())
+        learning.learn_from_reply(get_db(), sent, sent.body, common_words(), habits())
         flash("Réponse envoyée pour validation.", "info")
     return redirect(url_for("drafts.edit", draft_id=draft.id))

@@ -79,7 +79,7 @@ def close_with_page(gap_id: int) -> ResponseReturnValue:
     try:
         searcher = shared().get()
         gaps.close_with_page(get_db(), gap, current_user.user, page_id, searcher.has_page)
-        learning.learn_from_gap(get_db(), gap.id, page_id, searcher.knows, habits())
+        learning.learn_from_gap(get_db(), gap.id, page_id, searcher.common_word, habits())
     except IndexUnavailable:
         flash("L'index de recherche n'est pas construit.", "error")
     except gaps.GapError as exc:

@@ -86,8 +86,7 @@ def index() -> ResponseReturnValue:
         results = engine.search(asked.query, sources=asked.searched_sources(),
                                 namespaces=asked.namespaces,
                                 limit=config.get("search.limit"), page=asked.page,
-                                learned=learning.prior(get_db(), asked.query, engine.knows,
-                                                       habits()))
+                                learned=learning.prior(get_db(), asked.query, habits()))
         known, results = _known_problems_first(engine, asked, results)
         if asked.page == 1 and not _shown_again(asked.query):
             _log_search(asked, results)

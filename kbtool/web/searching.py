@@ -18,7 +18,7 @@ from kbtool.config import Config
 from kbtool.index.results import PageHit, SectionHit
 from kbtool.index.search import Searcher
 from kbtool.index.store import IndexMissing
-from kbtool.knowledge.learning import Habits, Known
+from kbtool.knowledge.learning import Common, Habits
 from kbtool.knowledge.reply import ChosenSection
 
 log = logging.getLogger(__name__)
@@ -75,11 +75,11 @@ def shared() -> SharedSearcher:
     return current_app.extensions[EXTENSION]
 
 
-def known_words() -> Known | None:
-    """Whether the documentation writes a word (None without an index): what decides if a
-    word written with a capital may be learned."""
+def common_words() -> Common | None:
+    """Whether a word is a common word of the documentation (None without an index): what
+    decides if a word written with a capital may be learned."""
     try:
-        return shared().get().knows
+        return shared().get().common_word
     except IndexUnavailable:
         return None
 

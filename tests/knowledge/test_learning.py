@@ -116,7 +116,7 @@ def test_two_agents_weigh_more_than_one_agent_twice(conn: sqlite3.Connection, us
     learn(conn, user("agnes"), "mailing", "wiki/two.txt", "draft:3")
     learn(conn, user("albert"), "mailing", "wiki/two.txt", "draft:4")
     learn(conn, user("agnes"), "mailing", "wiki/once.txt", "draft:5")
-    prior = learning.prior(conn, "mailing", None, HABITS)
+    prior = learning.prior(conn, "mailing", HABITS)
     assert prior["wiki/two.txt"] > prior["wiki/one.txt"] > prior["wiki/once.txt"] > 0
     assert all(0 < value < 1 for value in prior.values())
 
@@ -125,10 +125,10 @@ def test_old_uses_weigh_less_then_are_forgotten(conn: sqlite3.Connection, user) 
     learn(conn, user("agnes"), "mailing", "wiki/old.txt", "draft:1")
     age(conn, 180)
     learn(conn, user("agnes"), "mailing", "wiki/new.txt", "draft:2")
-    prior = learning.prior(conn, "mailing", None, HABITS)
+    prior = learning.prior(conn, "mailing", HABITS)
     assert prior["wiki/old.txt"] < prior["wiki/new.txt"] / 2  # two half-lives: a quarter
     age(conn, 200)  # the old one is now 380 days old, past keep_days
-    assert "wiki/old.txt" not in learning.prior(conn, "mailing", None, HABITS)
+    assert "wiki/old.txt" not in learning.prior(conn, "mailing", HABITS)
     learn(conn, user("albert"), "autre", "wiki/other.txt", "draft:3")  # learning purges
     assert {entry.page_id for entry in learning.vocabulary(conn)} == {"wiki/new.txt",
                                                                       "wiki/other.txt"}
@@ -138,9 +138,9 @@ def test_the_prior_is_the_share_of_the_question_use_speaks_to(conn: sqlite3.Conn
                                                               user) -> None:  # type: ignore[no-untyped-def]
     learn(conn, user("agnes"), "mailing adhérents", "wiki/envoi.txt", "draft:1", "envoi")
     learn(conn, user("agnes"), "mailing adhérents", "wiki/envoi.txt", "draft:1", "liste")
-    assert learning.prior(conn, "courriel", None, HABITS) == {}
-    both = learning.prior(conn, "mailing aux adhérents", None, HABITS)["wiki/envoi.txt"]
-    half = learning.prior(conn, "mailing aux bénévoles", None, HABITS)["wiki/envoi.txt"]
+    assert learning.prior(conn, "courriel", HABITS) == {}
+    both = learning.prior(conn, "mailing aux adhérents", HABITS)["wiki/envoi.txt"]
+    half = learning.prior(conn, "mailing aux bénévoles", HABITS)["wiki/envoi.txt"]
     assert 0 < half < both < 1
 
 
@@ -159,7 +159,7 @@ def test_a_removed_tie_is_audited_and_never_learned_again(conn: sqlite3.Connecti
     assert (audit.word, audit.page_id, audit.uses, audit.agents, audit.removed_by) == \
         ("mailing", "wiki/envoi.txt", 2, 2, "rene")
     assert learn(conn, user("agnes"), "mailing", "wiki/envoi.txt", "draft:3") == 0
-    assert learning.prior(conn, "mailing", None, HABITS) == {}
+    assert learning.prior(conn, "mailing", HABITS) == {}
     assert learning.remove(conn, entry.id, user("rene").id) is None
 
 
@@ -180,13 +180,14 @@ def test_ties_of_pages_that_left_the_index_go_after_a_grace(conn: sqlite3.Connec
 WIKI = {
     "adherents/fiche.txt": (
         "====== Fiche d'un adhérent ======\nLa fiche de chaque adhérent garde son adresse, "
-        "son téléphone et l'historique de ses cotisations.\n"),
+        "son téléphone et l'historique de ses cotisations (exemple : M. Durand).\n"),
     "adherents/envoi_groupe.txt": (
         "====== Communication ======\nEnvoyez un message à tous les membres depuis le menu "
         "Communication ; chaque adhérent le reçoit à son adresse.\n"),
     "adherents/adresses.txt": (
         "====== Adresses des adhérents ======\nExportez les adresses postales des adhérents.\n"),
     "compta/journal.txt": "====== Journal ======\nLe journal des écritures comptables.\n",
+    "compta/import.txt": "====== Import ======\nImporter un relevé OFX.\n",
 }
 ENVOI, FICHE, ADRESSES = (f"wiki/adherents/{name}.txt" for name in
                           ("envoi_groupe", "fiche", "adresses"))
@@ -201,7 +202,7 @@ def searcher(tmp_path_factory: pytest.TempPathFactory) -> Searcher:
 
 
 def ranked(searcher: Searcher, conn: sqlite3.Connection, query: str) -> list[str]:
-    prior = learning.prior(conn, query, searcher.knows, HABITS)
+    prior = learning.prior(conn, query, HABITS)
     return [hit.page_id for hit in searcher.search(query, learned=prior).hits]
 
 
@@ -222,7 +223,7 @@ def test_a_clearly_better_textual_match_is_never_buried(searcher: Searcher,
     for number, name in enumerate(("agnes", "albert", "rene", "rita")):
         for origin in range(5):
             learn(conn, user(name), question, ENVOI, f"draft:{number}{origin}")
-    prior = learning.prior(conn, question, searcher.knows, HABITS)
+    prior = learning.prior(conn, question, HABITS)
     assert prior[ENVOI] > 0.95
     plain = {hit.page_id: hit.score for hit in searcher.search(question).hits}
     lifted = searcher.search(question, learned=prior).hits
@@ -234,9 +235,9 @@ def test_an_old_habit_lifts_less_than_a_fresh_one(searcher: Searcher, conn: sqli
                                                   user) -> None:  # type: ignore[no-untyped-def]
     question = "faire un mailing aux adhérents"
     learn(conn, user("agnes"), "mailing à tous les adhérents", ENVOI, "draft:1")
-    fresh = searcher.search(question, learned=learning.prior(conn, question, None, HABITS))
+    fresh = searcher.search(question, learned=learning.prior(conn, question, HABITS))
     age(conn, 270)  # three half-lives
-    old = searcher.search(question, learned=learning.prior(conn, question, None, HABITS))
+    old = searcher.search(question, learned=learning.prior(conn, question, HABITS))
     score = {hit.page_id: hit.score for hit in fresh.hits}
     assert {hit.page_id: hit.score for hit in old.hits}[ENVOI] < score[ENVOI]
     assert old.hits[0].page_id != ENVOI
@@ -248,6 +249,9 @@ def test_pages_no_longer_indexed_are_ignored(searcher: Searcher) -> None:
     assert with_ghost == plain
 
 
-def test_searcher_knows_the_words_the_documentation_writes(searcher: Searcher) -> None:
-    assert searcher.knows("Adhérents") and searcher.knows("communication")
-    assert not searcher.knows("Durand")
+def test_common_words_are_those_the_documentation_writes_in_lower_case_or_capitals(
+        searcher: Searcher) -> None:
+    assert searcher.common_word("Adhérents") and searcher.common_word("FICHE")
+    assert searcher.common_word("Ofx")   # an acronym: OFX
+    assert not searcher.common_word("Durand")   # a name, written capitalised
+    assert not searcher.common_word("Dupont")   # unknown
