@@ -4,15 +4,17 @@ Every reply an agent copies or sends for validation says "this question is answe
 sections", and so does a gap closed by an article or by a page an agent names.  Each key word of
 the question is then tied to each cited section (``learned``), with one dated *use* per reply or
 gap and agent (``learned_uses``: copying the same reply twice is one use).  A later search sharing
-words with such questions lifts those pages, within a cap (``ranking._lift_learned``): what is
-computed here is only how strongly use ties each page to the new question, from 0 to 1.
+words with such questions lifts those pages, never past a clearly better textual match
+(``kbtool.index.ranking._lift_learned``): what is computed here is only how strongly use ties each
+page to the new question, from 0 to 1.
 
 What is kept (see :func:`question_words`): the question's words in their index form (stem and
 accent-folded word), never the question itself, and only words: nothing holding a digit (numbers,
 phone numbers, dates, ticket numbers, codes), no e-mail or web address, no HTML, no word written
 with a capital unless the documentation writes it in lower case or as an acronym (a name is
-written capitalised, there as in the question: "Durand", "Marie"), no part of an account's name or e-mail, no greeting or request
-word.  Uses older than ``learning.keep_days`` are deleted; so are words whose page left the index.
+written capitalised, there as in the question: "Durand", "Marie"), no part of an account's name
+or e-mail, no greeting or request word.  Uses older than ``learning.keep_days`` are deleted; so
+are the ties of a page that left the index.
 
 Weight of a word → page tie (:func:`_strength`): each agent's uses decay by half every
 ``learning.half_life_days``, and count as log2(1 + decayed uses): a second use by the same agent
@@ -123,7 +125,7 @@ def question_words(text: str, common: Common | None = None,
         token = match.group()
         if _DIGIT.search(token):
             continue
-        capital = token[0].isupper() or any(c.isupper() for c in token[1:])
+        capital = token != token.lower()
         for part, *_ in key_words(token.lower()):
             if _learnable(part, capital, common, people):
                 stem = stem_word(part)
@@ -232,29 +234,32 @@ def _strength(uses: Iterable[tuple[int, float]], habits: Habits) -> float:
     return sum(math.log2(1.0 + value) for value in decayed.values())
 
 
+# Each tie with its use counts (a tie always has a use: one left without is deleted).
+_TIES = ("SELECT l.id, l.stem, l.word, l.page_id, l.anchor, COUNT(*) AS uses, "
+         "COUNT(DISTINCT u.user_id) AS agents, MAX(u.at) AS last_at FROM learned l "
+         "JOIN learned_uses u ON u.learned_id = l.id ")
+
+
+def _entry(row: sqlite3.Row) -> Entry:
+    return Entry(row["id"], row["word"], row["page_id"], row["anchor"], row["uses"],
+                 row["agents"], row["last_at"])
+
+
 def vocabulary(conn: sqlite3.Connection, limit: int = 1000) -> list[Entry]:
     """The learned ties, by word then page: how often, by how many agents, last used when."""
-    rows = conn.execute(
-        "SELECT l.id, l.word, l.page_id, l.anchor, COUNT(*) AS uses, "
-        "COUNT(DISTINCT u.user_id) AS agents, MAX(u.at) AS last_at FROM learned l "
-        "JOIN learned_uses u ON u.learned_id = l.id GROUP BY l.id "
-        "ORDER BY l.word, l.page_id, l.anchor LIMIT ?", (limit,)).fetchall()
-    return [Entry(row["id"], row["word"], row["page_id"], row["anchor"], row["uses"],
-                  row["agents"], row["last_at"]) for row in rows]
+    rows = conn.execute(_TIES + "GROUP BY l.id ORDER BY l.word, l.page_id, l.anchor LIMIT ?",
+                        (limit,)).fetchall()
+    return [_entry(row) for row in rows]
 
 
 def remove(conn: sqlite3.Connection, learned_id: int, reviewer_id: int) -> Entry | None:
     """Delete a tie and its uses, writing the removal to the audit log; the tie removed
     (None when there is no such tie)."""
     with transaction(conn):
-        row = conn.execute(
-            "SELECT l.*, COUNT(u.learned_id) AS uses, COUNT(DISTINCT u.user_id) AS agents, "
-            "MAX(u.at) AS last_at FROM learned l LEFT JOIN learned_uses u "
-            "ON u.learned_id = l.id WHERE l.id = ? GROUP BY l.id", (learned_id,)).fetchone()
+        row = conn.execute(_TIES + "WHERE l.id = ? GROUP BY l.id", (learned_id,)).fetchone()
         if row is None:
             return None
-        entry = Entry(row["id"], row["word"], row["page_id"], row["anchor"], row["uses"],
-                      row["agents"], row["last_at"] or 0.0)
+        entry = _entry(row)
         conn.execute("INSERT INTO learned_removals (stem, word, page_id, anchor, uses, agents, "
                      "removed_by, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                      (row["stem"], entry.word, entry.page_id, entry.anchor, entry.uses,

@@ -5,9 +5,11 @@ leave the index, and the lift it gives a page in a real index."""
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 
 import pytest
 
+from kbtool.accounts import User
 from kbtool.index.search import Searcher
 from kbtool.knowledge import learning
 from kbtool.knowledge.learning import DAY, Habits
@@ -15,6 +17,7 @@ from kbtool.pipeline import reindex
 from tests.kbfactory import local_config
 
 HABITS = Habits(half_life_days=90.0, keep_days=365)
+UserOf = Callable[[str], User]   # the ``user`` fixture: an account by its name
 DOCUMENTED = {"windows", "tva", "ofx"}  # words "the documentation writes", for these tests
 
 # (question, words learned).  Nothing personal or volatile may come out: no digit, no address,
@@ -90,7 +93,7 @@ def test_a_long_question_teaches_at_most_max_words() -> None:
 # -- Uses: per reply or gap and agent, dated --------------------------------------------------
 
 
-def learn(conn: sqlite3.Connection, user, question: str, page: str, origin: str,  # type: ignore[no-untyped-def]
+def learn(conn: sqlite3.Connection, user: User, question: str, page: str, origin: str,
           anchor: str = "") -> int:
     return learning.learn(conn, question, user.id, origin, [(page, anchor)], None, HABITS)
 
@@ -100,7 +103,7 @@ def age(conn: sqlite3.Connection, days: float) -> None:
     conn.execute("UPDATE learned_uses SET at = at - ?", (days * DAY,))
 
 
-def test_learning_the_same_reply_again_is_one_use(conn: sqlite3.Connection, user) -> None:  # type: ignore[no-untyped-def]
+def test_learning_the_same_reply_again_is_one_use(conn: sqlite3.Connection, user: UserOf) -> None:
     agnes, albert = user("agnes"), user("albert")
     assert learn(conn, agnes, "mailing adhérents", "wiki/envoi.txt", "draft:1") == 2
     learn(conn, agnes, "mailing adhérents", "wiki/envoi.txt", "draft:1")  # copied twice
@@ -110,7 +113,7 @@ def test_learning_the_same_reply_again_is_one_use(conn: sqlite3.Connection, user
     assert (entries["mailing"].uses, entries["mailing"].agents) == (2, 2)
 
 
-def test_two_agents_weigh_more_than_one_agent_twice(conn: sqlite3.Connection, user) -> None:  # type: ignore[no-untyped-def]
+def test_two_agents_weigh_more_than_one_agent_twice(conn: sqlite3.Connection, user: UserOf) -> None:
     learn(conn, user("agnes"), "mailing", "wiki/one.txt", "draft:1")
     learn(conn, user("agnes"), "mailing", "wiki/one.txt", "draft:2")
     learn(conn, user("agnes"), "mailing", "wiki/two.txt", "draft:3")
@@ -121,7 +124,7 @@ def test_two_agents_weigh_more_than_one_agent_twice(conn: sqlite3.Connection, us
     assert all(0 < value < 1 for value in prior.values())
 
 
-def test_old_uses_weigh_less_then_are_forgotten(conn: sqlite3.Connection, user) -> None:  # type: ignore[no-untyped-def]
+def test_old_uses_weigh_less_then_are_forgotten(conn: sqlite3.Connection, user: UserOf) -> None:
     learn(conn, user("agnes"), "mailing", "wiki/old.txt", "draft:1")
     age(conn, 180)
     learn(conn, user("agnes"), "mailing", "wiki/new.txt", "draft:2")
@@ -135,7 +138,7 @@ def test_old_uses_weigh_less_then_are_forgotten(conn: sqlite3.Connection, user) 
 
 
 def test_the_prior_is_the_share_of_the_question_use_speaks_to(conn: sqlite3.Connection,
-                                                              user) -> None:  # type: ignore[no-untyped-def]
+                                                              user: UserOf) -> None:
     learn(conn, user("agnes"), "mailing adhérents", "wiki/envoi.txt", "draft:1", "envoi")
     learn(conn, user("agnes"), "mailing adhérents", "wiki/envoi.txt", "draft:1", "liste")
     assert learning.prior(conn, "courriel", HABITS) == {}
@@ -147,7 +150,8 @@ def test_the_prior_is_the_share_of_the_question_use_speaks_to(conn: sqlite3.Conn
 # -- Removal and its audit log; pages that leave the index --------------------------------------
 
 
-def test_a_removed_tie_is_audited_and_never_learned_again(conn: sqlite3.Connection, user) -> None:  # type: ignore[no-untyped-def]
+def test_a_removed_tie_is_audited_and_never_learned_again(conn: sqlite3.Connection,
+                                                          user: UserOf) -> None:
     learn(conn, user("agnes"), "mailing", "wiki/envoi.txt", "draft:1")
     learn(conn, user("albert"), "mailing", "wiki/envoi.txt", "draft:2")
     [entry] = learning.vocabulary(conn)
@@ -164,7 +168,7 @@ def test_a_removed_tie_is_audited_and_never_learned_again(conn: sqlite3.Connecti
 
 
 def test_ties_of_pages_that_left_the_index_go_after_a_grace(conn: sqlite3.Connection,
-                                                            user) -> None:  # type: ignore[no-untyped-def]
+                                                            user: UserOf) -> None:
     learn(conn, user("agnes"), "mailing", "wiki/gone.txt", "draft:1")
     learn(conn, user("agnes"), "mailing", "wiki/kept.txt", "draft:1")
     indexed = {"wiki/kept.txt"}.__contains__
@@ -207,7 +211,7 @@ def ranked(searcher: Searcher, conn: sqlite3.Connection, query: str) -> list[str
 
 
 def test_a_page_cited_for_a_past_question_rises_for_one_sharing_its_words(
-        searcher: Searcher, conn: sqlite3.Connection, user) -> None:  # type: ignore[no-untyped-def]
+        searcher: Searcher, conn: sqlite3.Connection, user: UserOf) -> None:
     question = "faire un mailing aux adhérents"
     before = ranked(searcher, conn, question)
     assert before[0] != ENVOI and ENVOI in before
@@ -216,8 +220,8 @@ def test_a_page_cited_for_a_past_question_rises_for_one_sharing_its_words(
     assert ranked(searcher, conn, "journal comptable") == ["wiki/compta/journal.txt"]
 
 
-def test_a_clearly_better_textual_match_is_never_buried(searcher: Searcher,
-                                                        conn: sqlite3.Connection, user) -> None:  # type: ignore[no-untyped-def]
+def test_a_clearly_better_textual_match_is_never_buried(
+        searcher: Searcher, conn: sqlite3.Connection, user: UserOf) -> None:
     question = "exporter les adresses postales des adhérents"
     assert ranked(searcher, conn, question)[0] == ADRESSES
     for number, name in enumerate(("agnes", "albert", "rene", "rita")):
@@ -232,7 +236,7 @@ def test_a_clearly_better_textual_match_is_never_buried(searcher: Searcher,
 
 
 def test_an_old_habit_lifts_less_than_a_fresh_one(searcher: Searcher, conn: sqlite3.Connection,
-                                                  user) -> None:  # type: ignore[no-untyped-def]
+                                                  user: UserOf) -> None:
     question = "faire un mailing aux adhérents"
     learn(conn, user("agnes"), "mailing à tous les adhérents", ENVOI, "draft:1")
     fresh = searcher.search(question, learned=learning.prior(conn, question, HABITS))
