@@ -50,6 +50,7 @@ LINK_PAGES = 3               # the first pages whose linked pages are lifted…
 LINK_WEIGHT = 0.3            # …by this share of such a page's score, times their own coverage
 LEARNED_LIFT = 2.0           # a cited page gains up to this times the best comparable score…
 LEARNED_COVERAGE_MARGIN = 0.4    # …never passing a page holding this much more of the query
+LEARNED_FLOOR = 1e-3         # the best score of comparable pages when none holds a key term
 
 
 class PageTable:
@@ -157,6 +158,8 @@ def rank(terms: tuple[QueryTerm, ...], postings: Postings, table: PageTable,
     scores *= section_cov ** COVERAGE_POWER
     about *= page_cov ** COVERAGE_POWER
     candidates = section_cov > 0
+    if learned is not None:   # a page the team cited for such questions, even in other words
+        candidates |= (learned > 0)[table.page_of] & inside
     if allowed is not None:
         candidates &= allowed
     return _group(scores, candidates & inside, about, table, page_cov, learned)
@@ -187,12 +190,15 @@ def _lift_learned(page_scores: np.ndarray, page_cov: np.ndarray, ranked: np.ndar
     to its own score.  What the team cited is often a page that says the subject in other words
     than the question (the question's words hold it barely, and BM25 ranks it far below pages
     that merely repeat them): a lift relative to its own score would never bring it up, one
-    relative to comparable pages does, graded by how strong and fresh the use is.  Two bounds
-    keep use from burying a better textual match: a page holding none of the query's key terms
-    is no candidate, so use reorders the pages that match and never makes one; and a lifted
-    page stays below every page holding clearly more of the key terms (``LEARNED_COVERAGE_MARGIN``
-    more of their weighted share) that scored above it.  Every page is lifted from the scores
-    as they were, so the order in which they are lifted does not matter.
+    relative to comparable pages does, graded by how strong and fresh the use is.  Such a page
+    may hold none of the question's words (the team says "mailing", the page "envoi groupé"):
+    it is then a candidate scoring 0 (see :func:`rank`), lifted among the pages that hold as
+    little of the question, and ranked by strength alone when none does (``LEARNED_FLOOR``).
+    One bound keeps use from burying a better textual match: a lifted page stays below every
+    page holding clearly more of the key terms (``LEARNED_COVERAGE_MARGIN`` more of their
+    weighted share) that scored above it, so the pages that made a search confident keep their
+    places.  Every page is lifted from the scores as they were, so the order in which they
+    are lifted does not matter.
     """
     if learned is None:
         return page_scores
@@ -201,7 +207,8 @@ def _lift_learned(page_scores: np.ndarray, page_cov: np.ndarray, ranked: np.ndar
     for page in ranked[learned[ranked] > 0]:
         own = page_scores[page]
         comparable = coverage <= page_cov[page] + LEARNED_COVERAGE_MARGIN
-        raised = own + LEARNED_LIFT * min(float(learned[page]), 1.0) * scores[comparable].max()
+        ceiling = max(float(scores[comparable].max()), LEARNED_FLOOR)
+        raised = own + LEARNED_LIFT * min(float(learned[page]), 1.0) * ceiling
         better = ~comparable & (scores > own)
         if better.any():   # just below the lowest of them
             raised = min(raised, np.nextafter(scores[better].min(), np.float32(0)))

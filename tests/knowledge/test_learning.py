@@ -220,6 +220,20 @@ def test_a_page_cited_for_a_past_question_rises_for_one_sharing_its_words(
     assert ranked(searcher, conn, "journal comptable") == ["wiki/compta/journal.txt"]
 
 
+def test_a_cited_page_comes_even_for_words_it_never_holds(searcher: Searcher,
+                                                         conn: sqlite3.Connection,
+                                                         user: UserOf) -> None:
+    assert ranked(searcher, conn, "faire un mailing") == []   # the documentation never says it
+    learn(conn, user("agnes"), "mailing aux membres", ENVOI, "draft:1")
+    results = searcher.search("faire un mailing", learned=learning.prior(conn, "faire un mailing",
+                                                                         HABITS))
+    assert [hit.page_id for hit in results.hits] == [ENVOI]
+    assert not results.confident and not results.hits[0].sure   # use alone is no sure answer
+    assert results.hits[0].sections   # shown with its sections, as any result
+    assert ranked(searcher, conn, "mailing journal comptable") == ["wiki/compta/journal.txt",
+                                                                   ENVOI]
+
+
 def test_a_clearly_better_textual_match_is_never_buried(
         searcher: Searcher, conn: sqlite3.Connection, user: UserOf) -> None:
     question = "exporter les adresses postales des adhérents"
