@@ -35,8 +35,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from kbtool.config import Config
-from kbtool.index.analysis import TOKEN_PATTERN, fold_accents, key_words, plain_word, stem_word
-from kbtool.index.query import REQUEST_WORDS
+from kbtool.index.analysis import (REQUEST_WORDS, TOKEN_PATTERN, fold_accents, key_words,
+                                   plain_word, stem_word)
 from kbtool.knowledge.drafts import Draft
 from kbtool.store import now, transaction
 
