@@ -34,6 +34,7 @@ class Setting:
     path: bool = False
     kinds: tuple[str, ...] = ()
     choices: tuple[str, ...] = ()
+    minimum: float | None = None     # the smallest number accepted
 
 
 SOURCE_KINDS = ("dokuwiki-dir", "folder", "dokuwiki", "website")
@@ -54,6 +55,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("search.known_problems_namespace", "erreurs",
             "Wiki namespace of the known-problem pages (one per error message), shown first "
             "when a request is a bug (empty: only pages naming the query's error code)."),
+    Setting("learning.half_life_days", 90.0,
+            "Days after which a citation learned from a reply or a closed question weighs half "
+            "as much in search (old habits fade).", float, minimum=1),
+    Setting("learning.keep_days", 365,
+            "Days a learned citation is kept; older ones are deleted.", int, minimum=1),
     Setting("http.timeout", 20.0,
             "Seconds an HTTP request may take in all (connecting, headers, body).", float),
     Setting("http.retries", 3,
@@ -280,6 +286,8 @@ def _coerce(setting: Setting, value: Any, base: Path, where: str, label: str) ->
     if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
         raise ConfigError(f"{where}: {label} must be of type {expected.__name__} "
                           f"(got {type(value).__name__} {value!r})")
+    if setting.minimum is not None and value < setting.minimum:
+        raise ConfigError(f"{where}: {label} must be at least {setting.minimum} (got {value!r})")
     if setting.choices and value not in setting.choices:
         raise ConfigError(f"{where}: {label} must be one of {', '.join(setting.choices)} "
                           f"(got {value!r})")

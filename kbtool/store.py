@@ -223,6 +223,39 @@ MIGRATIONS: tuple[str, ...] = (
     UPDATE articles SET owner_id = author_id, verified_on = published_at
         WHERE status = 'published';
     """,
+    # 10: the team's words learned from use (``knowledge.learning``): a word of a question →
+    # the section a reply or a gap's answer cited for it; each use (one reply or one gap, by
+    # one agent) dated, for decay and purging; removals by reviewers, their audit log.
+    """
+    CREATE TABLE learned (
+        id INTEGER PRIMARY KEY,
+        stem TEXT NOT NULL,
+        word TEXT NOT NULL,
+        page_id TEXT NOT NULL,
+        anchor TEXT NOT NULL DEFAULT '',
+        UNIQUE (stem, page_id, anchor)
+    );
+    CREATE TABLE learned_uses (
+        learned_id INTEGER NOT NULL REFERENCES learned (id) ON DELETE CASCADE,
+        user_id INTEGER NOT NULL REFERENCES users (id),
+        origin TEXT NOT NULL,
+        at REAL NOT NULL,
+        PRIMARY KEY (learned_id, user_id, origin)
+    );
+    CREATE INDEX learned_uses_at ON learned_uses (at);
+    CREATE TABLE learned_removals (
+        id INTEGER PRIMARY KEY,
+        stem TEXT NOT NULL,
+        word TEXT NOT NULL,
+        page_id TEXT NOT NULL,
+        anchor TEXT NOT NULL,
+        uses INTEGER NOT NULL,
+        agents INTEGER NOT NULL,
+        removed_by INTEGER REFERENCES users (id),
+        at REAL NOT NULL
+    );
+    CREATE INDEX learned_removals_key ON learned_removals (stem, page_id, anchor);
+    """,
 )
 
 

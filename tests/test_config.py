@@ -56,6 +56,10 @@ def test_environment_variable_names_the_file(tmp_path, monkeypatch):
     (MINIMAL.replace('base_url = "https://wiki', 'url = "x"\nbase_url = "https://wiki'),
      "unknown setting sources[1].url for kind 'dokuwiki-dir'"),
     ("[index\n", "not valid TOML"),
+    (MINIMAL + "[learning]\nhalf_life_days = 0\n", "learning.half_life_days must be at least 1"),
+    (MINIMAL + "[learning]\nhalf_life_days = -30.5\n", "learning.half_life_days must be at least"),
+    (MINIMAL + "[learning]\nkeep_days = -1\n", "learning.keep_days must be at least 1"),
+    (MINIMAL + "[learning]\nkeep_days = 0\n", "learning.keep_days must be at least 1"),
 ])
 def test_errors_are_one_line_naming_key_and_file(tmp_path, text, message):
     path = write(tmp_path, text)

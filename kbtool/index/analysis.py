@@ -42,6 +42,16 @@ _EXTRA_STOP_WORDS = frozenset(
 _SUBJECT_HOMOGRAPHS = frozenset({"son"})
 STOP_WORDS = (frozenset(stopwords_for_language("fr")) - _SUBJECT_HOMOGRAPHS) | _EXTRA_STOP_WORDS
 
+# How customers phrase a request ("Bonjour, je voudrais savoir comment…, merci d'avance"): rare
+# in the documentation, so they would weigh heavily while saying nothing of the subject.
+REQUEST_WORDS = frozenset("""
+    bonjour bonsoir salut merci remercie remerciant remerciements avance svp stp plait plaît
+    cordialement salutations madame monsieur mesdames messieurs
+    voudrais voudrions voulais aimerais aimerions souhaite souhaiterais souhaitais
+    pourriez pouvez pourrais pourrait peux puis puisse faut dois doit possible
+    savoir besoin aide aider aidez expliquer indiquer arrive parviens
+    """.split())
+
 _STEMMER_NAME = "french"
 # Raised whenever a change gives already indexed pages other terms (2: hyphenated pairs also
 # written as one; 3: "son" indexed; 4: a wiki page's links, field ``links``; 5: a redirect's

@@ -33,8 +33,8 @@ from whoosh.spelling import ReaderCorrector
 from whoosh.support.levenshtein import damerau_levenshtein
 
 from kbtool.index import schema as f
-from kbtool.index.analysis import (STOP_WORDS, accented_stems, joined_form, key_words,
-                                   plain_word, split_compound, stem_word)
+from kbtool.index.analysis import (REQUEST_WORDS, STOP_WORDS, accented_stems, joined_form,
+                                   key_words, plain_word, split_compound, stem_word)
 
 TYPO_MAX_FREQUENCY = 3     # a word in fewer sections than this may be a typo…
 TYPO_RATIO = 20            # …of a close word found this many times more often
@@ -72,16 +72,6 @@ _WORD = re.compile(r"\w+(?:[-./]\w+)*")
 # A folded letter → the letters French writes it with, to find a word of the index in text.
 _ACCENTED = {"a": "[aàâä]", "c": "[cç]", "e": "[eéèêë]", "i": "[iîï]", "o": "[oôö]",
              "u": "[uùûü]", "y": "[yÿ]"}
-
-# How customers phrase a request ("Bonjour, je voudrais savoir comment…, merci d'avance"): rare
-# in the documentation, so they would weigh heavily while saying nothing of the subject.
-REQUEST_WORDS = frozenset("""
-    bonjour bonsoir salut merci remercie remerciant remerciements avance svp stp plait plaît
-    cordialement salutations madame monsieur mesdames messieurs
-    voudrais voudrions voulais aimerais aimerions souhaite souhaiterais souhaitais
-    pourriez pouvez pourrais pourrait peux puis puisse faut dois doit possible
-    savoir besoin aide aider aidez expliquer indiquer arrive parviens
-    """.split())
 
 
 @dataclass(frozen=True)
@@ -194,11 +184,17 @@ def _written_in_capitals(word: str, reader: IndexReader) -> bool:
     capitals."""
     if len(word) < 2 or not word.isascii() or not word.isalnum() or word.isdigit():
         return False
-    spelled = re.compile(r"(?<!\w)" + "".join(_ACCENTED.get(c, c) for c in word) + r"(?!\w)",
-                         re.IGNORECASE)
-    written = [match.group() for text in _stored_texts(reader, word, ACRONYM_SAMPLE)
-               for match in spelled.finditer(text)]
+    written = spellings(word, reader)
     return 2 * sum(spelling.isupper() for spelling in written) > len(written)
+
+
+def spellings(word: str, reader: IndexReader) -> list[str]:
+    """How the documentation writes a plain word (accents and case as written), in the first
+    ``ACRONYM_SAMPLE`` sections holding it."""
+    spelled = re.compile(r"(?<!\w)" + "".join(_ACCENTED.get(c, re.escape(c)) for c in word)
+                         + r"(?!\w)", re.IGNORECASE)
+    return [match.group() for text in _stored_texts(reader, word, ACRONYM_SAMPLE)
+            for match in spelled.finditer(text)]
 
 
 def _stored_texts(reader: IndexReader, word: str, count: int) -> list[str]:

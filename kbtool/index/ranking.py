@@ -10,8 +10,9 @@ less, divided by a small power of the page's section count (a 60-page PDF manual
 mentions from many pages: without it, long documents crowd out short ones that answer); the share
 of key terms the whole page holds lifts it.  A wiki redirect's page name counts as what its target
 is about (``PageTable.about_of``).  Last, a wiki page linked with one of the first three pages
-gains a share of that page's score (``_lift_linked``).  All of it runs on numpy arrays (see
-:mod:`kbtool.index.postings`).
+gains a share of that page's score (``_lift_linked``), and a page the team cited for past questions
+sharing words with this one is lifted, never past a page holding clearly more of the query's key
+terms (``_lift_learned``).  All of it runs on numpy arrays (see :mod:`kbtool.index.postings`).
 """
 
 from __future__ import annotations
@@ -47,6 +48,9 @@ PAGE_COVERAGE_FLOOR = 0.5
 PAGE_LENGTH_POWER = 0.125    # a page's passages are divided by its section count to this power
 LINK_PAGES = 3               # the first pages whose linked pages are lifted…
 LINK_WEIGHT = 0.3            # …by this share of such a page's score, times their own coverage
+LEARNED_LIFT = 2.0           # a cited page gains up to this times the best comparable score…
+LEARNED_COVERAGE_MARGIN = 0.4    # …never passing a page holding this much more of the query
+LEARNED_FLOOR = 1e-3         # the best score of comparable pages when none holds a key term
 
 
 class PageTable:
@@ -113,8 +117,9 @@ class Ranking:
 
 
 def rank(terms: tuple[QueryTerm, ...], postings: Postings, table: PageTable,
-         allowed: np.ndarray | None = None) -> Ranking:
-    """Score every section and page for ``terms`` and rank the pages (``allowed``: filter)."""
+         allowed: np.ndarray | None = None, learned: np.ndarray | None = None) -> Ranking:
+    """Score every section and page for ``terms`` and rank the pages (``allowed``: filter;
+    ``learned``: per page number, how strongly use ties it to the question, 0 to 1)."""
     n_docs, n_pages = postings.doc_count, len(table.page_ids)
     inside = table.page_of >= 0
     scores = np.zeros(n_docs, dtype=np.float32)
@@ -153,9 +158,11 @@ def rank(terms: tuple[QueryTerm, ...], postings: Postings, table: PageTable,
     scores *= section_cov ** COVERAGE_POWER
     about *= page_cov ** COVERAGE_POWER
     candidates = section_cov > 0
+    if learned is not None:   # a page the team cited for such questions, even in other words
+        candidates |= (learned > 0)[table.page_of] & inside
     if allowed is not None:
         candidates &= allowed
-    return _group(scores, candidates & inside, about, table, page_cov)
+    return _group(scores, candidates & inside, about, table, page_cov, learned)
 
 
 def _lift_linked(page_scores: np.ndarray, page_cov: np.ndarray, ranked: np.ndarray,
@@ -174,6 +181,41 @@ def _lift_linked(page_scores: np.ndarray, page_cov: np.ndarray, ranked: np.ndarr
     return page_scores + LINK_WEIGHT * lift * page_cov
 
 
+def _lift_learned(page_scores: np.ndarray, page_cov: np.ndarray, ranked: np.ndarray,
+                  learned: np.ndarray | None) -> np.ndarray:
+    """Pages the team cited for questions sharing words with this one, lifted toward the best
+    score among the pages whose coverage is not clearly better than theirs.
+
+    A page's lift is ``LEARNED_LIFT`` × its learned strength (0 to 1) × that best score, added
+    to its own score.  What the team cited is often a page that says the subject in other words
+    than the question (the question's words hold it barely, and BM25 ranks it far below pages
+    that merely repeat them): a lift relative to its own score would never bring it up, one
+    relative to comparable pages does, graded by how strong and fresh the use is.  Such a page
+    may hold none of the question's words (the team says "mailing", the page "envoi groupé"):
+    it is then a candidate scoring 0 (see :func:`rank`), lifted among the pages that hold as
+    little of the question, and ranked by strength alone when none does (``LEARNED_FLOOR``).
+    One bound keeps use from burying a better textual match: a lifted page stays below every
+    page holding clearly more of the key terms (``LEARNED_COVERAGE_MARGIN`` more of their
+    weighted share) that scored above it, so the pages that made a search confident keep their
+    places.  Every page is lifted from the scores as they were, so the order in which they
+    are lifted does not matter.
+    """
+    if learned is None:
+        return page_scores
+    lifted = page_scores.copy()
+    scores, coverage = page_scores[ranked], page_cov[ranked]
+    for page in ranked[learned[ranked] > 0]:
+        own = page_scores[page]
+        comparable = coverage <= page_cov[page] + LEARNED_COVERAGE_MARGIN
+        ceiling = max(float(scores[comparable].max()), LEARNED_FLOOR)
+        raised = own + LEARNED_LIFT * min(float(learned[page]), 1.0) * ceiling
+        better = ~comparable & (scores > own)
+        if better.any():   # just below the lowest of them
+            raised = min(raised, np.nextafter(scores[better].min(), np.float32(0)))
+        lifted[page] = max(own, raised)
+    return lifted
+
+
 def _bm25(freqs: np.ndarray, lengths: np.ndarray, average: float, b: float, matching: int,
           population: int) -> np.ndarray:
     """Okapi BM25 of one term for the units that hold it."""
@@ -182,7 +224,7 @@ def _bm25(freqs: np.ndarray, lengths: np.ndarray, average: float, b: float, matc
 
 
 def _group(scores: np.ndarray, candidates: np.ndarray, about: np.ndarray, table: PageTable,
-           page_cov: np.ndarray) -> Ranking:
+           page_cov: np.ndarray, learned: np.ndarray | None = None) -> Ranking:
     """Pages ranked by what they are about and their best sections (decaying weights)."""
     candidates = np.nonzero(candidates)[0]
     if not len(candidates):
@@ -201,7 +243,8 @@ def _group(scores: np.ndarray, candidates: np.ndarray, about: np.ndarray, table:
     passages /= np.maximum(table.section_counts, 1) ** PAGE_LENGTH_POWER
     page_scores = (passages + ABOUT_WEIGHT * about) * \
         (PAGE_COVERAGE_FLOOR + (1 - PAGE_COVERAGE_FLOOR) * page_cov)
-    page_scores = _lift_linked(page_scores, page_cov, ranked, table)
+    page_scores = _lift_learned(_lift_linked(page_scores, page_cov, ranked, table), page_cov,
+                                ranked, learned)
     by_score = np.argsort(-page_scores[ranked], kind="stable")
     return Ranking(page_scores[ranked[by_score]], page_cov[ranked[by_score]], scores,
                    sorted_candidates, starts[by_score], ends[by_score])

@@ -9,7 +9,7 @@ errors of ``kbtool.index.errors``: no engine type.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Protocol, runtime_checkable
 
 from kbtool.index.results import IndexedSection, PageHit, SearchResults
@@ -27,13 +27,18 @@ class SearchIndex(Protocol):
         """Release what the index holds open."""
 
     def search(self, query: str, *, sources: Sequence[str] = (),
-               namespaces: Sequence[str] = (), limit: int = ..., page: int = 1
-               ) -> SearchResults:
+               namespaces: Sequence[str] = (), limit: int = ..., page: int = 1,
+               learned: Mapping[str, float] | None = None) -> SearchResults:
         """A page of results for what the agent typed, within the chosen sources and
-        namespaces (all when empty)."""
+        namespaces (all when empty); ``learned``: page id → how strongly the team's past
+        citations tie that page to this question (0 to 1), a bounded lift."""
 
     def similar(self, text: str, limit: int = 5) -> tuple[PageHit, ...]:
         """Pages close to a title or question (to avoid writing a duplicate article)."""
+
+    def common_word(self, word: str) -> bool:
+        """True when the documentation writes that word in lower case or as an acronym (a
+        word, where one it only writes capitalised is a name)."""
 
     def has_page(self, page_id: str) -> bool:
         """True when that page is indexed with text."""

@@ -11,7 +11,8 @@ import threading
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from bisect import bisect_left
+from typing import Mapping, Sequence
 
 import numpy as np
 from whoosh import highlight
@@ -20,9 +21,9 @@ from whoosh.searching import Searcher as WhooshSearcher
 from kbtool.config import declared_default
 from kbtool.documents import section_url
 from kbtool.index import schema as f
-from kbtool.index.analysis import stem_analyzer
+from kbtool.index.analysis import plain_word, stem_analyzer
 from kbtool.index.postings import Postings
-from kbtool.index.query import ParsedQuery, parse
+from kbtool.index.query import ParsedQuery, parse, spellings
 from kbtool.index.ranking import LENGTH_FIELDS, PageTable, Ranking, rank
 from kbtool.index.results import IndexedSection, PageHit, SearchResults, SectionHit
 from kbtool.index.store import IndexStore
@@ -92,12 +93,16 @@ class Searcher:
 
     def search(self, query: str, *, sources: Sequence[str] = (),
                namespaces: Sequence[str] = (),
-               limit: int = declared_default("search.limit"), page: int = 1) -> SearchResults:
-        """A page of results for what the agent typed."""
+               limit: int = declared_default("search.limit"), page: int = 1,
+               learned: Mapping[str, float] | None = None) -> SearchResults:
+        """A page of results for what the agent typed; ``learned``: page id → how strongly
+        the team's past citations tie that page to this question (0 to 1, see
+        ``ranking._lift_learned``; pages no longer indexed are ignored)."""
         view = self._current()
         parsed = parse(query, view.searcher.reader(), view.acronyms)
         ranking = rank(parsed.terms, view.postings, view.pages,
-                       _allowed(view.postings, tuple(sources), tuple(namespaces)))
+                       _allowed(view.postings, tuple(sources), tuple(namespaces)),
+                       _by_page_number(view.pages, learned))
         limit = max(1, limit)
         total = len(ranking)
         page_count = max(1, -(-total // limit))
@@ -114,6 +119,14 @@ class Searcher:
     def similar(self, text: str, limit: int = 5) -> tuple[PageHit, ...]:
         """Pages close to a title or question (to avoid writing a duplicate article)."""
         return self.search(text, limit=limit).hits
+
+    def common_word(self, word: str) -> bool:
+        """True when the documentation writes that word in lower case, or mostly in capitals
+        (an acronym: OFX, TVA): a word, where one it only writes capitalised is a name (a
+        person's, or a product's)."""
+        written = spellings(plain_word(word.lower()), self._current().searcher.reader())
+        capitals = sum(spelling.isupper() for spelling in written)
+        return any(spelling.islower() for spelling in written) or 2 * capitals > len(written)
 
     def has_page(self, page_id: str) -> bool:
         """True when that page is indexed with text (not a skipped redirect)."""
@@ -199,6 +212,18 @@ def _sure_pages(ranking: Ranking, min_coverage: float) -> np.ndarray:
         return covered
     best = float(ranking.page_scores[covered].max())
     return covered & (ranking.page_scores >= SURE_SCORE_SHARE * best)
+
+
+def _by_page_number(pages: PageTable, by_id: Mapping[str, float] | None) -> np.ndarray | None:
+    """Values given by page id, as an array by page number (ids not indexed are dropped)."""
+    if not by_id:
+        return None
+    values = np.zeros(len(pages.page_ids), dtype=np.float32)
+    for page_id, value in by_id.items():
+        number = bisect_left(pages.page_ids, page_id)
+        if number < len(pages.page_ids) and pages.page_ids[number] == page_id:
+            values[number] = value
+    return values
 
 
 def _allowed(postings: Postings, sources: tuple[str, ...],

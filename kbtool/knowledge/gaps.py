@@ -311,10 +311,10 @@ def detach_article(conn: sqlite3.Connection, article_id: int) -> None:
 
 
 def close_for_article(conn: sqlite3.Connection, article_id: int, page_id: str,
-                      user_id: int) -> int:
-    """Close every open gap of a published article; how many were closed."""
+                      user_id: int) -> list[int]:
+    """Close every open gap of a published article; the ids of those closed."""
     ids = [row["id"] for row in conn.execute(
         "SELECT id FROM gaps WHERE article_id = ? AND status = ?", (article_id, OPEN))]
     for gap_id in ids:
         _close(conn, gap_id, BY_ARTICLE, page_id, user_id)
-    return len(ids)
+    return ids

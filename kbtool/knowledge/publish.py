@@ -3,7 +3,8 @@
 Publishing converts the article to DokuWiki syntax, checks the target page, saves it through the
 wiki's remote API with a summary naming the reviewer, then reindexes the wiki source (which fetches
 only changed pages) so the article is searchable within seconds, closes the article's gaps and
-tells the author.
+tells the author; the questions of those gaps teach search the article's page
+(:mod:`kbtool.knowledge.learning`).
 
 It never overwrites someone else's work: an article records the wiki revision it may replace
 (``base_revision``, 0 for "the page does not exist").  When the page's current revision differs,
@@ -26,7 +27,7 @@ from kbtool.accounts import User
 from kbtool.config import Config, ConfigError, SourceConfig
 from kbtool.index.engine import search_index, updatable_index
 from kbtool.index.errors import IndexBusy
-from kbtool.knowledge import articles, citations, gaps, notices
+from kbtool.knowledge import articles, citations, gaps, learning, notices
 from kbtool.knowledge.articles import Article, ArticleError
 from kbtool.knowledge.wikitext import to_dokuwiki
 from kbtool.store import now
@@ -83,7 +84,11 @@ def publish(config: Config, conn: sqlite3.Connection, article: Article) -> Outco
         saved = api.page_info(article.page_id)
     except (ConfigError, DokuWikiError) as exc:
         return _failed(conn, article, str(exc))
-    _published(conn, article, saved.revision if saved else 0)
+    closed = _published(conn, article, saved.revision if saved else 0)
+    for gap_id in closed:
+        # Without the index at hand, words written with a capital are not learned.
+        learning.learn_from_gap(conn, gap_id, page_id_for(source.name, article.page_id), None,
+                                learning.Habits.of(config))
     _announce(config, conn, article)
     return Outcome(article.id, article.page_id, True, _index(config, source, conn, article))
 
@@ -117,7 +122,8 @@ def _conflict_reason(page_id: str, revision: int) -> str:
     return f"page {page_id} was created or changed in the wiki (revision {revision})"
 
 
-def _published(conn: sqlite3.Connection, article: Article, revision: int) -> None:
+def _published(conn: sqlite3.Connection, article: Article, revision: int) -> list[int]:
+    """Mark the article published and close its gaps; the ids of the gaps closed."""
     at = now()
     conn.execute("UPDATE articles SET status = ?, publish_error = '', conflict = 0, "
                  "base_revision = ?, published_at = ?, updated_at = ?, verified_on = ?, "
@@ -127,7 +133,9 @@ def _published(conn: sqlite3.Connection, article: Article, revision: int) -> Non
                        f"{article.page_id} (révision {revision})")
     # The gaps are closed by the reviewer who approved the article, not by its author.
     closed = gaps.close_for_article(conn, article.id, article.page_id, article.reviewer_id)
-    log.info("article %d published as %s; %d gap(s) closed", article.id, article.page_id, closed)
+    log.info("article %d published as %s; %d gap(s) closed", article.id, article.page_id,
+             len(closed))
+    return closed
 
 
 def _announce(config: Config, conn: sqlite3.Connection, article: Article) -> None:

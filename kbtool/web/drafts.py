@@ -10,10 +10,10 @@ from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from kbtool import accounts
-from kbtool.knowledge import citations, drafts, requestkinds, usage, verification
+from kbtool.knowledge import citations, drafts, learning, requestkinds, usage, verification
 from kbtool.knowledge.reply import MAX_SECTIONS, compose, valid_ticket
 from kbtool.web.db import get_db
-from kbtool.web.searching import IndexUnavailable, read_picks, shared
+from kbtool.web.searching import IndexUnavailable, common_words, habits, read_picks, shared
 
 bp = Blueprint("drafts", __name__, url_prefix="/brouillons")
 
@@ -175,6 +175,7 @@ def copied(draft_id: int) -> ResponseReturnValue:
     # For a copy, ``hits`` holds the number of links in the copied reply.
     usage.record(conn, usage.COPY, current_user.user.id, hits=len(usage.links_in(body)),
                  draft_id=draft.id, detail=kind)
+    learning.learn_from_reply(conn, draft, body, common_words(), habits())
     return "", 204
 
 
@@ -185,10 +186,12 @@ def ask_validation(draft_id: int) -> ResponseReturnValue:
     refused = _save_sent(draft, DraftForm())
     if refused:
         return refused
+    sent = _own_draft(draft_id)  # as just saved
     try:
-        drafts.request_validation(get_db(), _own_draft(draft_id))  # as just saved
+        drafts.request_validation(get_db(), sent)
     except drafts.DraftError as exc:
         flash(str(exc), "error")
     else:
+        learning.learn_from_reply(get_db(), sent, sent.body, common_words(), habits())
         flash("Réponse envoyée pour validation.", "info")
     return redirect(url_for("drafts.edit", draft_id=draft.id))

@@ -8,13 +8,13 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from kbtool.knowledge import citations, gaps
+from kbtool.knowledge import citations, gaps, learning
 from kbtool.web.articleviews import similar_pages
 from kbtool.web.db import get_db
 from kbtool.web.gapanswers import answers_since
 from kbtool.web.inputs import number
 from kbtool.web.search import MAX_QUERY_LENGTH
-from kbtool.web.searching import IndexUnavailable, shared
+from kbtool.web.searching import IndexUnavailable, habits, shared
 
 bp = Blueprint("gaps", __name__, url_prefix="/questions")
 # How far down the question's results a page is looked for, to show it as the search sees it.
@@ -80,6 +80,7 @@ def close_with_page(gap_id: int) -> ResponseReturnValue:
         searcher = shared().get()
         gaps.close_with_page(get_db(), gap, current_user.user, page_id, searcher.has_page)
         citations.keep_page(get_db(), searcher, page_id)  # what the answer said, for later
+        learning.learn_from_gap(get_db(), gap.id, page_id, searcher.common_word, habits())
     except IndexUnavailable:
         flash("L'index de recherche n'est pas construit.", "error")
     except gaps.GapError as exc:

@@ -11,13 +11,13 @@ from flask_login import current_user
 
 from kbtool.index.results import PageHit, SearchResults
 from kbtool.index.reading import SearchIndex
-from kbtool.knowledge import gaps, notices, requestkinds, usage
+from kbtool.knowledge import gaps, learning, notices, requestkinds, usage
 from kbtool.knowledge.reply import valid_ticket
 from kbtool.knowledge.requestkinds import RequestKind
 from kbtool.web.db import get_db
 from kbtool.web.gapanswers import answers_since
 from kbtool.web.inputs import number
-from kbtool.web.searching import IndexUnavailable, pick_token, shared
+from kbtool.web.searching import IndexUnavailable, habits, pick_token, shared
 
 bp = Blueprint("search", __name__)
 
@@ -85,7 +85,8 @@ def index() -> ResponseReturnValue:
     if asked.query:
         results = engine.search(asked.query, sources=asked.searched_sources(),
                                 namespaces=asked.namespaces,
-                                limit=config.get("search.limit"), page=asked.page)
+                                limit=config.get("search.limit"), page=asked.page,
+                                learned=learning.prior(get_db(), asked.query, habits()))
         known, results = _known_problems_first(engine, asked, results)
         if asked.page == 1 and not _shown_again(asked.query):
             _log_search(asked, results)

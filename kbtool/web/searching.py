@@ -20,6 +20,7 @@ from kbtool.index.engine import search_index
 from kbtool.index.errors import IndexMissing
 from kbtool.index.reading import SearchIndex
 from kbtool.index.results import PageHit, SectionHit
+from kbtool.knowledge.learning import Common, Habits
 from kbtool.knowledge.reply import ChosenSection
 
 log = logging.getLogger(__name__)
@@ -92,6 +93,20 @@ class SharedSearcher:
 def shared() -> SharedSearcher:
     """The current app's shared searcher."""
     return current_app.extensions[EXTENSION]
+
+
+def common_words() -> Common | None:
+    """Whether a word is a common word of the documentation (None without an index): what
+    decides if a word written with a capital may be learned."""
+    try:
+        return shared().get().common_word
+    except IndexUnavailable:
+        return None
+
+
+def habits() -> Habits:
+    """How long the team's use counts in search, as configured."""
+    return Habits.of(current_app.config["KBTOOL"])
 
 
 def _serializer() -> URLSafeSerializer:

@@ -155,7 +155,7 @@ def test_an_article_closes_its_gaps_only_when_published(conn, user):
     with pytest.raises(gaps.GapError, match="déjà en cours"):
         articles.create(conn, user("albert"), "kb", gaps.get_gap(conn, gap.id))
     assert gaps.get_gap(conn, gap.id).status == "open"
-    assert gaps.close_for_article(conn, article_id, "kb:importer", agnes.id) == 1
+    assert gaps.close_for_article(conn, article_id, "kb:importer", agnes.id) == [gap.id]
     assert gaps.get_gap(conn, gap.id).closed_how == "article"
 
 

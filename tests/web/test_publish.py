@@ -16,7 +16,8 @@ from kbtool import store
 from kbtool.cli import main
 from kbtool.config import Config
 from kbtool.index.store import IndexStore
-from kbtool.knowledge import articles, gaps
+from kbtool.index.search import Searcher
+from kbtool.knowledge import articles, gaps, learning
 from tests.dokuwiki import BOT, KAOS
 from tests.web.conftest import login, post
 
@@ -300,3 +301,21 @@ def test_an_open_gap_is_offered_the_page_published_since_that_answers_it(
     post(agnes, f"/questions/{other.id}/page",
          {"page_id": "wiki/kb/imprimer_les_fiches_de_paie.txt"})
     assert gaps.get_gap(db(settings), other.id).status == "closed"
+
+
+def test_a_gap_closed_by_its_article_teaches_search_the_published_page(
+        dokuwiki, as_user, settings: Config) -> None:  # type: ignore[no-untyped-def]
+    agnes = as_user("agnes")
+    agnes.get("/", query_string={"q": "Comment facturer la location de la salle paroissiale ?"})
+    other_agent = browser(agnes, "albert")
+    other_agent.get("/", query_string={"q": "facturer la location de la salle paroissiale, Durand"})
+    [gap] = gaps.open_gaps(db(settings))
+    article_id = submit(agnes, "Facturer la location de la salle paroissiale", FIRST, gap.id)
+    assert learning.vocabulary(db(settings)) == []
+    decide(browser(agnes, "rene"), article_id, "approve", 1)
+    entries = learning.vocabulary(db(settings))
+    assert {entry.word for entry in entries} == {"facturer", "location", "salle", "paroissiale"}
+    page_id = "wiki/kb/facturer_la_location_de_la_salle_paroissiale.txt"
+    assert {(entry.page_id, entry.anchor) for entry in entries} == {(page_id, "")}
+    assert Searcher(settings.index_dir).has_page(page_id)   # the index's own key for the page
+    assert {(entry.uses, entry.agents) for entry in entries} == {(2, 2)}  # both askers

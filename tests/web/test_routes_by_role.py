@@ -102,6 +102,8 @@ TABLE: dict[tuple[str, str], Ask] = {
     ("review.owner", "POST"): signed_in(403, 403, DONE, DONE, data={"owner": "rene"}),
     ("review.verified", "POST"): signed_in(403, 403, REFUSED, REFUSED),  # not published yet
     ("admin.usage_page", "GET"): signed_in(403, 403, 403, 200),
+    ("learning.page", "GET"): REVIEWERS,
+    ("learning.remove", "POST"): signed_in(403, 403, DONE, DONE),
     # The bug path drafts texts and stores nothing: every account may use it.
     ("tickets.new", "GET"): signed_in(200, 200, 200, 200, data={"q": "relevé refusé"}),
     ("tickets.new", "POST"): signed_in(200, 200, 200, 200, data={

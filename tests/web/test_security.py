@@ -208,6 +208,8 @@ ROUTE_PARAMS: dict[tuple[str, str], tuple[str, dict[str, str]]] = {
     ("review.owner", "POST"): ("rene", {"owner": "adam"}),
     ("review.verified", "POST"): ("rene", {"back": "dashboard"}),
     ("admin.usage_page", "GET"): ("adam", {}),
+    ("learning.page", "GET"): ("rene", {}),
+    ("learning.remove", "POST"): ("rene", {}),
     ("tickets.new", "GET"): ("agnes", {"q": "relevé", "pick": "{pick}"}),
     ("tickets.new", "POST"): ("agnes", {
         "q": "relevé", "have": "version", "title": "Import refusé", "description": "Échoue",

@@ -1,6 +1,6 @@
 """Agnès's world and the table's vocabulary, shared by the route-by-role table and the hostile
 input tests: her draft waiting for validation, her gap naming a customer and the article written
-for it; how a response reads in the table; every route of the app; every row of the store."""
+for it, a word search learned from one of her replies; how a response reads in the table; every route of the app; every row of the store."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from werkzeug.test import TestResponse
 
 from kbtool import accounts, store
 from kbtool.config import Config
-from kbtool.knowledge import articles, drafts, gaps
+from kbtool.knowledge import articles, drafts, gaps, learning
 from kbtool.knowledge.reply import ChosenSection
 
 CUSTOMER = "Durand"
@@ -36,7 +36,8 @@ class World:
 
 
 def build_world(settings: Config) -> World:
-    """Agnès's draft waiting for validation, her gap, and the article submitted for it."""
+    """Agnès's draft waiting for validation, her gap, the article submitted for it, and a
+    word learned from a reply of hers."""
     conn = store.connect(settings.get("web.database"))
     agnes = accounts.find_user(conn, "agnes")
     draft_id = drafts.create_draft(conn, agnes.id, "relevé", "", [ChosenSection(
@@ -47,9 +48,12 @@ def build_world(settings: Config) -> World:
     articles.save(conn, articles.get(conn, article_id), agnes, "Import OFX",
                   "kb", f"Pour {CUSTOMER} : …", ["kb"])
     articles.submit(conn, articles.get(conn, article_id), agnes)
+    learning.learn(conn, "rapprochement", agnes.id, f"draft:{draft_id}",
+                   [("wiki/faq/ecart_rapprochement.txt", "")], None, learning.Habits(90.0, 365))
+    [learned_id] = [entry.id for entry in learning.vocabulary(conn)]
     conn.close()
     return World({"draft_id": draft_id, "validation_id": validation_id, "gap_id": gap_id,
-                  "article_id": article_id})
+                  "article_id": article_id, "learned_id": learned_id})
 
 
 def rows(conn: sqlite3.Connection) -> dict[str, list[tuple]]:
