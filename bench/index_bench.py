@@ -156,9 +156,10 @@ def _run(corpus: Path, tmp: Path, queries: list[JudgedQuery], repeat: int) -> _R
     return _Report(rows, quality, notes)
 
 
-def corpus_config(copy: Path, index_dir: Path) -> Config:
-    """The benchmark's two sources over a copy of the corpus, indexed into ``index_dir``."""
-    return from_dict({"index": {"dir": str(index_dir)},
+def corpus_config(copy: Path, index_dir: Path, web: dict | None = None) -> Config:
+    """The benchmark's two sources over a copy of the corpus, indexed into ``index_dir``
+    (with ``web`` settings for the benchmarks that run the web app over it)."""
+    return from_dict({"index": {"dir": str(index_dir)}, "web": web or {},
                       "sources": [{"name": "wiki", "kind": "dokuwiki-dir",
                                    "path": str(copy / "wiki")},
                                   {"name": "docs", "kind": "folder",
