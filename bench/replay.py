@@ -29,6 +29,7 @@ The index of the corpus is built into ``--index`` on the first run and reused af
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import secrets
 import shlex
@@ -38,7 +39,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from bs4 import BeautifulSoup
@@ -46,8 +47,8 @@ from werkzeug.test import TestResponse
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from index_bench import (DEFAULT_CORPUS, REPO, corpus_config, load_average,  # noqa: E402
-                         percentile)
+from index_bench import (DEFAULT_CORPUS, REPO, corpus_config, dev_queries,  # noqa: E402
+                         found_corpus, load_average, percentile)
 from sections import publish  # noqa: E402
 
 from kbtool import accounts, store  # noqa: E402
@@ -69,6 +70,12 @@ OWN = "own"
 PAGES_READ = 2
 METRICS = (f"mrr@{CUTOFF}", f"ndcg@{CUTOFF}", f"recall@{CUTOFF}")
 DRIFT = 0.01
+# The held-out phrasings scored in each fold: the name of their row → which sets they are of.
+PARAPHRASE_ROWS: dict[str, Callable[[ParaphraseSet], bool]] = {
+    "paraphrases, all": lambda record: True,
+    "paraphrases of dev questions": lambda record: record.source != OWN,
+    "paraphrases of own needs": lambda record: record.source == OWN,
+}
 
 
 @dataclass(frozen=True)
@@ -310,9 +317,7 @@ def run(stores: Stores, records: Sequence[ParaphraseSet], dev: Sequence[JudgedQu
         learned = stores.copy(stores.fresh, f"usage-{used + 1}")
         usage = replay(stores.desk(learned), records, used, stores.title_of)
         report.usage_notes.append(_usage_note(f"all needs, {label}", usage, len(records)))
-        for scored, keep in (("paraphrases, all", lambda r: True),
-                             ("paraphrases of dev questions", lambda r: r.source != OWN),
-                             ("paraphrases of own needs", lambda r: r.source == OWN)):
+        for scored, keep in PARAPHRASE_ROWS.items():
             queries = held_out(records, used, keep)
             report.rows.append(_compare(stores, learned, scored, f"all needs, {label}",
                                         queries))
@@ -329,7 +334,18 @@ def run(stores: Stores, records: Sequence[ParaphraseSet], dev: Sequence[JudgedQu
                      stores.desk(stores.copy(learned, "timing-learned")))
             report.fresh_ms, report.learned_ms = latencies(
                 desks, [q.query for q in held_out(records, used)], repeat)
+    report.rows += [mean_row(report.rows, scored) for scored in PARAPHRASE_ROWS]
     return report
+
+
+def mean_row(rows: Sequence[Row], scored: str) -> Row:
+    """The folds' rows of one kind of query, averaged (each fold scores the same needs)."""
+    chosen = [row for row in rows if row.scored == scored]
+
+    def mean(side: Callable[[Row], dict]) -> dict:
+        return {m: round(sum(side(row)[m] for row in chosen) / len(chosen), 4) for m in METRICS}
+    return Row(scored, f"mean of the {len(chosen)} folds", sum(r.queries for r in chosen),
+               mean(lambda row: row.before), mean(lambda row: row.after))
 
 
 def _compare(stores: Stores, learned: Path, scored: str, usage: str,
@@ -419,17 +435,18 @@ def parser() -> argparse.ArgumentParser:
                          help="what build this is, printed above the figures (e.g. \"before "
                               "learning lands\")")
     options.add_argument("--out", type=Path, help="Markdown file to write the section into")
+    options.add_argument("--json", type=Path,
+                         help="also write every row with its per-query rankings here")
     return options
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmark; 0 also when the corpus is absent (there is nothing to measure)."""
     args = parser().parse_args(argv)
-    corpus = args.corpus.resolve()
-    if not (corpus / "wiki").is_dir() or not (corpus / "docs").is_dir():
-        print(f"replay: no corpus at {corpus} (needs wiki/ and docs/): skipped")
+    corpus = found_corpus("replay", args.corpus)
+    if corpus is None:
         return 0
-    queries_file = args.queries or corpus.parent / "eval" / "dev-queries.jsonl"
+    queries_file = dev_queries(corpus, args.queries)
     records = load_paraphrases(args.paraphrases)
     dev = [query for query in load_queries(queries_file) if not query.no_answer]
     ensure_index(corpus, args.index.resolve(), args.rebuild)
@@ -445,6 +462,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     publish(render(report, command.strip(), args.label,
                    (load_before, load_average(os.getloadavg())),
                    (args.paraphrases, queries_file)), args.out, HEADING, BEGIN, END)
+    if args.json:
+        args.json.write_text(json.dumps({"rows": [asdict(row) for row in report.rows],
+                                         "usage": report.usage_notes}, ensure_ascii=False,
+                                        indent=1), encoding="utf-8")
     return 0
 
 

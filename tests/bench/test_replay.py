@@ -126,10 +126,14 @@ def test_a_whole_run_writes_its_section(corpus: Path, tmp_path: Path,
     out = tmp_path / "benchmarks.md"
     assert replay.main(["--corpus", str(corpus), "--index", str(corpus / "index"),
                         "--paraphrases", str(paraphrases), "--queries", str(dev),
-                        "--repeat", "1", "--label", "tiny corpus", "--out", str(out)]) == 0
+                        "--repeat", "1", "--label", "tiny corpus", "--out", str(out),
+                        "--json", str(tmp_path / "rows.json")]) == 0
     written = out.read_text(encoding="utf-8")
     assert written.count(replay.HEADING) == 1 and "**tiny corpus**" in written
     assert written.count("| paraphrases, all | all needs, phrasing ") == 2
+    assert "| paraphrases, all | mean of the 2 folds | 6 |" in written
+    rows = json.loads((tmp_path / "rows.json").read_text(encoding="utf-8"))["rows"]
+    assert rows[0]["before"]["per_query"][0]["id"] == "bank#2"    # fold 1 scores phrasing 2
     assert "No drift" in written and "p95 after / before" in written
 
 
