@@ -22,6 +22,7 @@ SHARED_CORPUS = REPO.parent / "shared" / "corpus"
 sys.path.insert(0, str(REPO / "bench"))
 
 import replay  # noqa: E402
+import webdesk  # noqa: E402
 
 RAPPROCHEMENT = "wiki/logiciel/rapprochement.txt"
 RECUS = "wiki/logiciel/recus_fiscaux.txt"
@@ -48,8 +49,8 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture()
-def stores(corpus: Path, tmp_path: Path) -> Iterator[replay.Stores]:
-    made = replay.Stores(corpus, corpus / "index", tmp_path)
+def stores(corpus: Path, tmp_path: Path) -> Iterator[webdesk.Stores]:
+    made = webdesk.Stores(corpus, corpus / "index", tmp_path)
     yield made
     made.close()
 
@@ -62,13 +63,15 @@ def _rows(database: Path, sql: str) -> list[sqlite3.Row]:
         conn.close()
 
 
-def test_replayed_usage_is_the_agents_drafts_and_copies(stores: replay.Stores) -> None:
+def test_replayed_usage_is_the_agents_drafts_and_copies(stores: webdesk.Stores) -> None:
     learned = stores.copy(stores.fresh, "usage")
     usage = replay.replay(stores.desk(learned), RECORDS, 0, stores.title_of)
     assert usage.cited == {"bank": RAPPROCHEMENT, "receipts": RECUS}
     assert usage.retitled == ("receipts",) and usage.missed == ()
     drafts = _rows(learned, "SELECT query, sections, user_id FROM drafts ORDER BY id")
-    agent = accounts.find_user(store.connect(str(learned)), replay.AGENT).id
+    conn = store.connect(str(learned))
+    agent = accounts.find_user(conn, webdesk.AGENT).id
+    conn.close()
     assert [row["query"] for row in drafts] == [RECORDS[0].phrasings[0], "Reçus fiscaux"]
     assert [json.loads(row["sections"])[0][3] for row in drafts] == [RAPPROCHEMENT, RECUS]
     copies = _rows(learned, "SELECT user_id, draft_id, detail FROM events WHERE kind = 'copy'")
@@ -79,7 +82,7 @@ def test_replayed_usage_is_the_agents_drafts_and_copies(stores: replay.Stores) -
 
 
 def test_rankings_are_read_from_the_search_page_as_the_index_ranks(
-        stores: replay.Stores, corpus: Path) -> None:
+        stores: webdesk.Stores, corpus: Path) -> None:
     desk = stores.desk(stores.copy(stores.fresh, "read"))
     searcher = Searcher(corpus / "index")
     try:
@@ -92,7 +95,7 @@ def test_rankings_are_read_from_the_search_page_as_the_index_ranks(
         searcher.close()
 
 
-def test_metrics_follow_the_known_rankings(stores: replay.Stores, corpus: Path) -> None:
+def test_metrics_follow_the_known_rankings(stores: webdesk.Stores, corpus: Path) -> None:
     desk = stores.desk(stores.copy(stores.fresh, "metrics"))
     shown = desk.search("relevé de la banque").pages
     assert RAPPROCHEMENT in shown
