@@ -156,6 +156,8 @@ class Row:
 
 @dataclass
 class Report:
+    """The figures of a whole run: quality rows, what each usage did, search page timings."""
+
     rows: list[Row]
     usage_notes: list[str]
     fresh_ms: list[float]
@@ -178,27 +180,10 @@ def untouched(dev: Sequence[JudgedQuery], usage: Usage) -> list[JudgedQuery]:
 def run(stores: Stores, records: Sequence[ParaphraseSet], dev: Sequence[JudgedQuery],
         repeat: int) -> Report:
     """Every fold (phrasing i as usage), scored before and after; latencies on the first."""
-    own = [record for record in records if record.source == OWN]
-    folds = min(len(record.phrasings) for record in records)
     report = Report([], [], [], [])
     fresh_dev = score(stores.desk(stores.copy(stores.fresh, "dev-before")), dev)
-    for used in range(folds):
-        label = f"phrasing {used + 1}"
-        learned = stores.copy(stores.fresh, f"usage-{used + 1}")
-        usage = replay(stores.desk(learned), records, used, stores.title_of)
-        report.usage_notes.append(_usage_note(f"all needs, {label}", usage, len(records)))
-        for scored, keep in PARAPHRASE_ROWS.items():
-            queries = held_out(records, used, keep)
-            report.rows.append(_compare(stores, learned, scored, f"all needs, {label}",
-                                        queries))
-        report.rows.append(Row("dev questions (related usage)", f"all needs, {label}",
-                               len(dev), fresh_dev,
-                               score(stores.desk(stores.copy(learned, "dev-after")), dev)))
-        unrelated = stores.copy(stores.fresh, f"own-usage-{used + 1}")
-        own_usage = replay(stores.desk(unrelated), own, used, stores.title_of)
-        report.usage_notes.append(_usage_note(f"own needs only, {label}", own_usage, len(own)))
-        report.rows.append(_compare(stores, unrelated, "dev questions, pages not cited",
-                                    f"own needs only, {label}", untouched(dev, own_usage)))
+    for used in range(min(len(record.phrasings) for record in records)):
+        learned = _fold(stores, records, dev, fresh_dev, used, report)
         if used == 0:
             desks = (stores.desk(stores.copy(stores.fresh, "timing-fresh")),
                      stores.desk(stores.copy(learned, "timing-learned")))
@@ -206,6 +191,27 @@ def run(stores: Stores, records: Sequence[ParaphraseSet], dev: Sequence[JudgedQu
                 desks, [q.query for q in held_out(records, used)], repeat)
     report.rows += [mean_row(report.rows, scored) for scored in PARAPHRASE_ROWS]
     return report
+
+
+def _fold(stores: Stores, records: Sequence[ParaphraseSet], dev: Sequence[JudgedQuery],
+          fresh_dev: dict, used: int, report: Report) -> Path:
+    """One fold's rows and usage notes added to the report; the store after all needs' usage."""
+    label = f"phrasing {used + 1}"
+    learned = stores.copy(stores.fresh, f"usage-{used + 1}")
+    usage = replay(stores.desk(learned), records, used, stores.title_of)
+    report.usage_notes.append(_usage_note(f"all needs, {label}", usage, len(records)))
+    for scored, keep in PARAPHRASE_ROWS.items():
+        report.rows.append(_compare(stores, learned, scored, f"all needs, {label}",
+                                    held_out(records, used, keep)))
+    report.rows.append(Row("dev questions (related usage)", f"all needs, {label}", len(dev),
+                           fresh_dev, score(stores.desk(stores.copy(learned, "dev-after")), dev)))
+    own = [record for record in records if record.source == OWN]
+    unrelated = stores.copy(stores.fresh, f"own-usage-{used + 1}")
+    own_usage = replay(stores.desk(unrelated), own, used, stores.title_of)
+    report.usage_notes.append(_usage_note(f"own needs only, {label}", own_usage, len(own)))
+    report.rows.append(_compare(stores, unrelated, "dev questions, pages not cited",
+                                f"own needs only, {label}", untouched(dev, own_usage)))
+    return learned
 
 
 def mean_row(rows: Sequence[Row], scored: str) -> Row:
