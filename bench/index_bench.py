@@ -75,11 +75,10 @@ class Row:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmark; 0 also when the corpus is absent (there is nothing to measure)."""
     args = corpus_parser(__doc__.splitlines()[0]).parse_args(argv)
-    corpus = args.corpus.resolve()
-    if not (corpus / "wiki").is_dir() or not (corpus / "docs").is_dir():
-        print(f"index_bench: no corpus at {corpus} (needs wiki/ and docs/): skipped")
+    corpus = found_corpus("index_bench", args.corpus)
+    if corpus is None:
         return 0
-    queries_file = args.queries or corpus.parent / "eval" / "dev-queries.jsonl"
+    queries_file = dev_queries(corpus, args.queries)
     queries = load_queries(queries_file)
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="kbtool-bench-") as tmp:
@@ -88,6 +87,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     text = _render(report, command.strip(), load_before, os.getloadavg(), queries_file)
     publish(text, args.out, HEADING, BEGIN, END)
     return 0
+
+
+def found_corpus(bench: str, corpus: Path) -> Path | None:
+    """The corpus folder, resolved; None, said on stdout, when it lacks ``wiki/`` or ``docs/``
+    (the corpus lives outside the repository: without it there is nothing to measure)."""
+    corpus = corpus.resolve()
+    if (corpus / "wiki").is_dir() and (corpus / "docs").is_dir():
+        return corpus
+    print(f"{bench}: no corpus at {corpus} (needs wiki/ and docs/): skipped")
+    return None
+
+
+def dev_queries(corpus: Path, given: Path | None) -> Path:
+    """The judged queries asked for, else the dev set beside the corpus."""
+    return given or corpus.parent / "eval" / "dev-queries.jsonl"
 
 
 def corpus_parser(description: str) -> argparse.ArgumentParser:
@@ -156,9 +170,10 @@ def _run(corpus: Path, tmp: Path, queries: list[JudgedQuery], repeat: int) -> _R
     return _Report(rows, quality, notes)
 
 
-def corpus_config(copy: Path, index_dir: Path) -> Config:
-    """The benchmark's two sources over a copy of the corpus, indexed into ``index_dir``."""
-    return from_dict({"index": {"dir": str(index_dir)},
+def corpus_config(copy: Path, index_dir: Path, web: dict | None = None) -> Config:
+    """The benchmark's two sources over a copy of the corpus, indexed into ``index_dir``
+    (with ``web`` settings for the benchmarks that run the web app over it)."""
+    return from_dict({"index": {"dir": str(index_dir)}, "web": web or {},
                       "sources": [{"name": "wiki", "kind": "dokuwiki-dir",
                                    "path": str(copy / "wiki")},
                                   {"name": "docs", "kind": "folder",

@@ -34,7 +34,8 @@ from typing import Sequence
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from index_bench import (corpus_config, corpus_parser,  # noqa: E402
-                         latencies, load_average, percentile, timed)
+                         dev_queries, found_corpus, latencies, load_average, percentile,
+                         timed)
 from sections import publish  # noqa: E402
 
 from kbtool.config import Config  # noqa: E402
@@ -86,12 +87,10 @@ class _Report:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmark; 0 also when the corpus is absent (there is nothing to measure)."""
     args = _parser().parse_args(argv)
-    corpus = args.corpus.resolve()
-    if not (corpus / "wiki").is_dir() or not (corpus / "docs").is_dir():
-        print(f"index_growth: no corpus at {corpus} (needs wiki/ and docs/): skipped")
+    corpus = found_corpus("index_growth", args.corpus)
+    if corpus is None:
         return 0
-    queries = [q.query for q in load_queries(args.queries or
-                                             corpus.parent / "eval" / "dev-queries.jsonl")]
+    queries = [q.query for q in load_queries(dev_queries(corpus, args.queries))]
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="kbtool-growth-") as tmp:
         report = _run(corpus, Path(tmp), queries, args)

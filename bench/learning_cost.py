@@ -22,12 +22,13 @@ from typing import Sequence
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from index_bench import (config_searcher, corpus_config, corpus_parser, latencies,  # noqa: E402
+from index_bench import (corpus_config, corpus_parser, latencies,  # noqa: E402
                          percentile)
 from sections import publish  # noqa: E402
 
 from kbtool import accounts, store  # noqa: E402
 from kbtool.evaluation import CUTOFF, load_queries  # noqa: E402
+from kbtool.index.engine import search_index  # noqa: E402
 from kbtool.index.results import SearchResults  # noqa: E402
 from kbtool.index.search import Searcher  # noqa: E402
 from kbtool.knowledge import learning  # noqa: E402
@@ -66,7 +67,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="kbtool-learning-") as tmp:
         config = corpus_config(corpus, Path(tmp) / "index")
         assert reindex(config, full=True).ok
-        searcher = config_searcher(config)
+        searcher = search_index(config)
         conn = store.connect(Path(tmp) / "app.sqlite3")
         ties = _team_use(conn, searcher, corpus, args.ties_pages)
         reached = sum(bool(learning.prior(conn, q, HABITS)) for q in queries)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 
-from kbtool.evaluation import QueryFileError, evaluate, load_queries, ndcg
+from kbtool.evaluation import (JudgedQuery, QueryFileError, evaluate, load_paraphrases,
+                               load_queries, ndcg)
 from kbtool.index.search import Searcher
 from kbtool.pipeline import reindex
 from tests.kbfactory import local_config
@@ -94,3 +96,59 @@ def test_empty_or_missing_query_file(tmp_path: Path, content: str | None, messag
         path.write_text(content, encoding="utf-8")
     with pytest.raises(QueryFileError, match=message):
         load_queries(path)
+
+
+GOOD_SET = {"id": "p1", "source": "dev-01", "phrasings": ["mon budget de l'an prochain",
+                                                          "forecast des dépenses"],
+            "relevant": {"docs/a.html": 2, "wiki/b.txt": 1}}
+
+
+def test_paraphrase_file_loads(tmp_path: Path) -> None:
+    path = write_queries(tmp_path / "p.jsonl", [GOOD_SET, {**GOOD_SET, "id": "p2",
+                                                           "source": "own"}])
+    records = load_paraphrases(path)
+    assert [(r.id, r.source) for r in records] == [("p1", "dev-01"), ("p2", "own")]
+    assert records[0].judged(1) == JudgedQuery("p1#2", "forecast des dépenses",
+                                               GOOD_SET["relevant"], False)
+
+
+@pytest.mark.parametrize("change, reason", [
+    ({"id": ""}, "id and source must be non-empty strings"),
+    ({"source": 3}, "id and source must be non-empty strings"),
+    ({"phrasings": ["une seule"]}, "at least 2"),
+    ({"phrasings": "pas une liste"}, "at least 2"),
+    ({"phrasings": ["une", "  "]}, "at least 2"),
+    ({"phrasings": ["une", None]}, "at least 2"),
+    ({"relevant": {}}, "non-empty object"),
+    ({"relevant": ["docs/a.html"]}, "non-empty object"),
+    ({"relevant": {"docs/a.html": 3}}, "must be 1 or 2"),
+    ({"relevant": {"docs/a.html": 0}}, "must be 1 or 2"),
+    ({"relevant": {"docs/a.html": True}}, "must be 1 or 2"),
+    ({"relevant": {"docs/a.html": "2"}}, "must be 1 or 2"),
+    ({"relevant": {"docs/a.html": 1.5}}, "must be 1 or 2"),
+    ({"relevant": {"../../etc/passwd": 2}}, "not a path inside the corpus"),
+    ({"relevant": {"/etc/passwd": 2}}, "not a path inside the corpus"),
+    ({"relevant": {"docs/../../x": 2}}, "not a path inside the corpus"),
+    ({"relevant": {"docs//x.html": 2}}, "not a path inside the corpus"),
+    ({"relevant": {"docs\\x.html": 2}}, "not a path inside the corpus"),
+    ({"relevant": {"x.html": 2}}, "not a path inside the corpus"),
+])
+def test_malformed_paraphrase_line_says_where_and_what(tmp_path: Path, change: dict,
+                                                       reason: str) -> None:
+    path = write_queries(tmp_path / "p.jsonl", [GOOD_SET, {**GOOD_SET, "id": "p2", **change}])
+    with pytest.raises(QueryFileError,
+                       match=f"^{path}:2: not a paraphrase line .*{re.escape(reason)}"):
+        load_paraphrases(path)
+
+
+@pytest.mark.parametrize("line, reason", [
+    ('{"id": "p2", "source": "own"', "Expecting"),                  # broken JSON
+    ('["p2", "own"]', "not a JSON object"),
+    ('{"id": "p2", "phrasings": ["a", "b"]}', "missing source, relevant"),
+    (json.dumps(GOOD_SET), "id 'p1' used twice"),
+])
+def test_paraphrase_file_structure_errors(tmp_path: Path, line: str, reason: str) -> None:
+    path = tmp_path / "p.jsonl"
+    path.write_text(json.dumps(GOOD_SET) + "\n\n" + line + "\n", encoding="utf-8")
+    with pytest.raises(QueryFileError, match=f"^{path}:3: .*{re.escape(reason)}"):
+        load_paraphrases(path)

@@ -40,7 +40,7 @@ def test_results_link_to_exact_sections_with_highlighted_snippets(agent: FlaskCl
 
 def test_results_are_grouped_by_page(agent: FlaskClient) -> None:
     page = agent.get("/", query_string={"q": "importer un relevé OFX"}).get_data(as_text=True)
-    first_hit = page.split('<li class="hit">')[1]
+    first_hit = page.split('<li class="hit" ')[1]
     assert first_hit.count('class="section"') > 1
 
 
