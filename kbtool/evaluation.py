@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from kbtool.index.expansion import NO_RULES, SynonymRules
 from kbtool.index.search import Searcher
 
 CUTOFF = 10
@@ -56,9 +57,11 @@ def load_queries(path: Path) -> list[JudgedQuery]:
     return queries
 
 
-def evaluate(searcher: Searcher, queries: list[JudgedQuery]) -> dict:
-    """Run every query and aggregate the metrics (the keys of ``kbtool evaluate --json``)."""
-    per_query = [_judge(searcher, q) for q in queries]
+def evaluate(searcher: Searcher, queries: list[JudgedQuery],
+             synonyms: SynonymRules = NO_RULES) -> dict:
+    """Run every query and aggregate the metrics (the keys of ``kbtool evaluate --json``);
+    ``synonyms``: the team's table, searched as the web UI does."""
+    per_query = [_judge(searcher, q, synonyms) for q in queries]
     answerable = [p for p in per_query if not p["no_answer"]]
     unanswerable = [p for p in per_query if p["no_answer"]]
     return {
@@ -69,6 +72,7 @@ def evaluate(searcher: Searcher, queries: list[JudgedQuery]) -> dict:
         f"recall@{CUTOFF}": _mean(answerable, lambda r: r["recall"]),
         "no_answer_recall": _mean(unanswerable, lambda r: not r["confident"]),
         "false_no_answer_rate": _mean(answerable, lambda r: not r["confident"]),
+        "team_synonyms": len(synonyms.pairs) + len(synonyms.rejected),
         "per_query": per_query,
     }
 
@@ -78,8 +82,8 @@ def _mean(rows: list[dict], value: Callable[[dict], float]) -> float:
     return round(sum(value(r) for r in rows) / len(rows), 4) if rows else 0.0
 
 
-def _judge(searcher: Searcher, query: JudgedQuery) -> dict:
-    results = searcher.search(query.query, limit=CUTOFF)
+def _judge(searcher: Searcher, query: JudgedQuery, synonyms: SynonymRules) -> dict:
+    results = searcher.search(query.query, limit=CUTOFF, synonyms=synonyms)
     ranked = [hit.page_id for hit in results.hits]
     grades = [query.relevant.get(page_id, 0) for page_id in ranked]
     first = next((rank for rank, grade in enumerate(grades, start=1) if grade > 0), None)
@@ -114,6 +118,8 @@ def format_report(report: dict) -> str:
              f"{report[f'ndcg@{CUTOFF}']:.3f}   recall@{CUTOFF} {report[f'recall@{CUTOFF}']:.3f}",
              f"no-answer recall {report['no_answer_recall']:.2f}   false no-answer rate "
              f"{report['false_no_answer_rate']:.2f}"]
+    if report.get("team_synonyms"):
+        lines.append(f"with the team's synonym table ({report['team_synonyms']} pairs)")
     for row in report["per_query"]:
         flag = "ok " if (row["rr"] == 1.0 or (row["no_answer"] and not row["confident"])) \
             else "-- "

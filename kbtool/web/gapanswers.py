@@ -14,7 +14,9 @@ import math
 from collections.abc import Sequence
 
 from kbtool.index.results import PageHit
+from kbtool.knowledge import synonyms
 from kbtool.knowledge.gaps import Gap
+from kbtool.web.db import get_db
 from kbtool.web.searching import IndexUnavailable, shared
 
 # Open gaps checked per page shown (a search each): the list shows the most asked first.
@@ -28,8 +30,9 @@ def answers_since(open_gaps: Sequence[Gap]) -> dict[int, PageHit]:
     except IndexUnavailable:
         return {}
     proposed = {}
+    rules = synonyms.rules(get_db())
     for gap in open_gaps[:MAX_CHECKED]:
-        results = searcher.search(gap.question)
+        results = searcher.search(gap.question, synonyms=rules)
         answer = next((hit for hit in results.hits
                        if hit.sure and hit.modified >= math.floor(gap.last_at)), None)
         if answer is not None:
