@@ -3,7 +3,7 @@ documentation gives (accept, reject), and the table's history."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
@@ -46,6 +46,7 @@ def add() -> ResponseReturnValue:
 @role_required("reviewer")
 def edit(pair_id: int) -> ResponseReturnValue:
     """A new version of a pair of the team's."""
+    _exists(pair_id)
     return _change(lambda user: synonyms.edit(get_db(), user, pair_id, *_pair()),
                    "Paire modifiée.")
 
@@ -54,6 +55,7 @@ def edit(pair_id: int) -> ResponseReturnValue:
 @role_required("reviewer")
 def remove(pair_id: int) -> ResponseReturnValue:
     """The pair no longer applies."""
+    _exists(pair_id)
     return _change(lambda user: synonyms.remove(get_db(), user, pair_id), "Paire retirée.")
 
 
@@ -69,6 +71,12 @@ def judge() -> ResponseReturnValue:
     return _change(lambda user: synonyms.judge_seed(get_db(), user, term, synonym,
                                                     decision == "accept"),
                    "Paire acceptée." if decision == "accept" else "Paire rejetée.")
+
+
+def _exists(pair_id: int) -> None:
+    """404 for a pair that never was (one removed since is refused with a message)."""
+    if synonyms.get(get_db(), pair_id) is None:
+        abort(404)
 
 
 def _pair() -> tuple[str, str, bool]:

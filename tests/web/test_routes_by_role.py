@@ -97,6 +97,14 @@ TABLE: dict[tuple[str, str], Ask] = {
     ("review.overwrite", "POST"): signed_in(403, 403, REFUSED, REFUSED, data={"revision": "3"}),
     ("review.rename", "POST"): signed_in(403, 403, REFUSED, REFUSED, data={"page_name": "autre"}),
     ("dashboard.page", "GET"): REVIEWERS,
+    ("synonyms.page", "GET"): REVIEWERS,
+    ("synonyms.add", "POST"): signed_in(403, 403, DONE, DONE, data={
+        "term": "appli", "synonym": "logiciel", "direction": "both"}),
+    ("synonyms.edit", "POST"): signed_in(403, 403, DONE, DONE, data={
+        "term": "mail", "synonym": "messagerie", "direction": "one"}),
+    ("synonyms.remove", "POST"): signed_in(403, 403, DONE, DONE),
+    ("synonyms.judge", "POST"): signed_in(403, 403, DONE, DONE, data={
+        "term": "installation", "synonym": "postinstall", "decision": "reject"}),
     ("admin.usage_page", "GET"): signed_in(403, 403, 403, 200),
     # The bug path drafts texts and stores nothing: every account may use it.
     ("tickets.new", "GET"): signed_in(200, 200, 200, 200, data={"q": "relevé refusé"}),

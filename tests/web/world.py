@@ -13,7 +13,7 @@ from werkzeug.test import TestResponse
 
 from kbtool import accounts, store
 from kbtool.config import Config
-from kbtool.knowledge import articles, drafts, gaps
+from kbtool.knowledge import articles, drafts, gaps, synonyms
 from kbtool.knowledge.reply import ChosenSection
 
 CUSTOMER = "Durand"
@@ -36,7 +36,8 @@ class World:
 
 
 def build_world(settings: Config) -> World:
-    """Agnès's draft waiting for validation, her gap, and the article submitted for it."""
+    """Agnès's draft waiting for validation, her gap, the article submitted for it, and a
+    pair of the team's synonym table."""
     conn = store.connect(settings.get("web.database"))
     agnes = accounts.find_user(conn, "agnes")
     draft_id = drafts.create_draft(conn, agnes.id, "relevé", "", [ChosenSection(
@@ -47,9 +48,10 @@ def build_world(settings: Config) -> World:
     articles.save(conn, articles.get(conn, article_id), agnes, "Import OFX",
                   "kb", f"Pour {CUSTOMER} : …", ["kb"])
     articles.submit(conn, articles.get(conn, article_id), agnes)
+    pair = synonyms.add(conn, accounts.find_user(conn, "rene").id, "mail", "courriel", False)
     conn.close()
     return World({"draft_id": draft_id, "validation_id": validation_id, "gap_id": gap_id,
-                  "article_id": article_id})
+                  "article_id": article_id, "pair_id": pair.pair_id})
 
 
 def rows(conn: sqlite3.Connection) -> dict[str, list[tuple]]:
