@@ -9,13 +9,15 @@ counts ``NEAR_NAME``, so the page named exactly comes first.
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 
 import numpy as np
 
 from kbtool.index import schema as f
 from kbtool.index.postings import Postings
-from kbtool.index.query import QueryTerm, key_terms
+from kbtool.index.analysis import index_tokens, stem_terms
+from kbtool.index.query import QueryTerm
 from kbtool.index.ranking import PageTable
 from kbtool.index.writer import page_name
 
@@ -24,8 +26,9 @@ TITLE_SLACK = 1      # words such a title may hold beside the subject's
 
 
 def name_key(text: str) -> frozenset[str]:
-    """The stems of a name's key terms, in any order ("live usb", "usb live")."""
-    return frozenset(term.forms[0].stem for term in key_terms(text))
+    """The stems of a name's words, stop words left out, in any order ("live usb", "usb
+    live"): as the index analyses it (cached per word), thousands of page names a second."""
+    return frozenset(itertools.chain.from_iterable(map(stem_terms, index_tokens(text))))
 
 
 class PageNames:
@@ -33,9 +36,13 @@ class PageNames:
 
     def __init__(self, postings: Postings, table: PageTable) -> None:
         named: dict[frozenset[str], set[int]] = defaultdict(set)
-        for page_id, docs in postings.field_terms(f.PAGE_ID):
-            pages = table.about_of[docs]
-            named[name_key(page_name(page_id))].update(int(p) for p in pages[pages >= 0])
+        for number, page_id in enumerate(table.page_ids):
+            named[name_key(page_name(page_id))].add(number)
+        for _, docs in postings.field_terms(f.REDIRECT):
+            for doc in docs:
+                redirect = postings.reader.stored_fields(int(doc))[f.PAGE_ID]
+                if table.about_of[doc] >= 0:
+                    named[name_key(page_name(redirect))].add(int(table.about_of[doc]))
         self._named = {key: np.fromiter(pages, dtype=np.int64)
                        for key, pages in named.items() if key and pages}
 

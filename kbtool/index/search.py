@@ -27,7 +27,7 @@ from kbtool.index.query import ParsedQuery, parse
 from kbtool.index.names import PageNames
 from kbtool.index.ranking import LENGTH_FIELDS, PageTable, Ranking, rank
 from kbtool.index.results import PageHit, SearchResults, SectionHit
-from kbtool.index.seeds import Seed, pair_of, seeds
+from kbtool.index.seeds import APPLIED_KINDS, Seed, pair_of, seeds
 from kbtool.index.store import IndexStore
 from kbtool.index.subject import subject_of
 
@@ -53,8 +53,7 @@ class _View:
     postings: Postings
     pages: PageTable
     acronyms: dict[str, bool]       # words found written in capitals, or not (see query.parse)
-    seeded: dict[tuple[str, str, str], np.ndarray]   # index synonym pairs → their sections
-    tables: dict[SynonymRules, SynonymTable]          # built from ``seeded`` and rules in use
+    tables: dict[SynonymRules, SynonymTable]   # the index's pairs under the rules in use
     names: list[PageNames]          # built by the first "what is" question (see names_of)
 
     def names_of(self) -> PageNames:
@@ -102,8 +101,7 @@ class Searcher:
                 return
             searcher = self.store.open().searcher()
             postings = Postings(searcher.reader(), LENGTH_FIELDS)
-            self._view = _View(searcher, postings, PageTable(postings), {},
-                               _seeded(postings), {}, [])
+            self._view = _View(searcher, postings, PageTable(postings), {}, {}, [])
             self._generation = generation
 
     def close(self) -> None:
@@ -152,7 +150,7 @@ class Searcher:
         ``limit``), each with the sentence of its first section: what reviewers accept or
         reject."""
         view = self._current()
-        ranked = sorted(view.seeded.items(),
+        ranked = sorted(_seeded(view.postings).items(),
                         key=lambda item: (-len(np.unique(view.pages.page_of[item[1]])),
                                           item[0]))[:max(0, limit)]
         found = []
@@ -216,13 +214,30 @@ class Searcher:
 
 
 def _seeded(postings: Postings) -> dict[tuple[str, str, str], np.ndarray]:
-    """The synonym pairs indexed sections give (field ``synonyms``), with those sections."""
+    """The synonym pairs indexed sections give (field ``synonyms``), with those sections:
+    every pair's postings are read, for the reviewers' page only."""
     found: dict[tuple[str, str, str], list[np.ndarray]] = defaultdict(list)
     for text, docs in postings.field_terms(f.SYNONYMS):
         pair = pair_of(text)
         if pair is not None:
             found[pair].append(docs)
     return {pair: np.concatenate(docs) for pair, docs in found.items()}
+
+
+def _applied(postings: Postings) -> list[tuple[str, str, str]]:
+    """The synonym pairs of live sections that apply by themselves: read off the term list,
+    the postings of those kinds only (most pairs are candidates, and reading every pair's
+    postings took most of a second under load on the shared corpus)."""
+    if f.SYNONYMS not in postings.reader.schema:    # an index built before synonyms
+        return []
+    found = set()
+    for raw in postings.reader.lexicon(f.SYNONYMS):
+        text = raw.decode("utf-8")
+        pair = pair_of(text)
+        if pair is not None and pair[2] in APPLIED_KINDS and \
+                len(postings.read(f.SYNONYMS, text)[0]):
+            found.add(pair)
+    return sorted(found)
 
 
 def _table(view: _View, rules: SynonymRules) -> SynonymTable:
@@ -233,7 +248,7 @@ def _table(view: _View, rules: SynonymRules) -> SynonymTable:
             view.tables.pop(next(iter(view.tables)))
         reader = view.searcher.reader()
         table = view.tables[rules] = SynonymTable(
-            index_pairs(view.seeded, rules),
+            index_pairs(_applied(view.postings), rules),
             lambda key: min(reader.doc_frequency(f.BODY, stem) for stem in key))
     return table
 
