@@ -19,6 +19,7 @@ from __future__ import annotations
 import itertools
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Callable, Iterable
 
 from kbtool.index.analysis import fold_accents
@@ -50,6 +51,15 @@ class SynonymRules:
 
     pairs: tuple[SynonymPair, ...] = ()
     rejected: frozenset[tuple[str, str]] = field(default_factory=frozenset)
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    @cached_property
+    def _hash(self) -> int:
+        """Worked out once: the searcher looks its table up by the rules on every search, and
+        a team's table may hold thousands of pairs."""
+        return hash((self.pairs, self.rejected))
 
 
 NO_RULES = SynonymRules()

@@ -3,6 +3,8 @@ documentation gives (accept, reject), and the table's history."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
@@ -87,7 +89,7 @@ def _pair() -> tuple[str, str, bool]:
     return request.form.get("term", ""), request.form.get("synonym", ""), DIRECTIONS[direction]
 
 
-def _change(change, done: str) -> ResponseReturnValue:  # type: ignore[no-untyped-def]
+def _change(change: Callable[[int], object], done: str) -> ResponseReturnValue:
     """Make the change as the signed-in reviewer; its refusal, if any, is the message."""
     try:
         change(current_user.user.id)
