@@ -65,7 +65,7 @@ _CUES = re.compile(
     r"|\s*\(\s*(?:aussi\s+|également\s+)?(?:appel(?:l)?ée?s?(?:\s+aussi|\s+également)?|"
     r"en\s+anglais|de\s+l'anglais|autrement\s+dit)\s*:?\s*",
     re.IGNORECASE)
-_LOOK_BACK = 120          # characters before a cue where its left side is looked for
+_LOOK_BACK = 120          # characters around a cue where its sides are looked for
 _ANY_CUE = re.compile(r"\(|appel|nomm|autrement", re.IGNORECASE)  # cheap test before the rest
 _BRACKETED = re.compile(r"\s\(([^()\n]{1,40})\)")
 _SENTENCES = re.compile(r"[^\n.!?]*(?:[.!?](?!\w)|\n|$)")
@@ -122,7 +122,7 @@ def pair_of(term: str) -> tuple[str, str, str] | None:
 def _pairs(sentence: str) -> Iterator[tuple[str, str, str]]:
     for match in _CUES.finditer(sentence):
         left = _left_side(sentence[max(0, match.start() - _LOOK_BACK):match.start()])
-        rest = sentence[match.end():]
+        rest = sentence[match.end():match.end() + _LOOK_BACK]
         end = _RIGHT_END.search(rest)
         right = rest[:end.start()] if end else rest
         if left:

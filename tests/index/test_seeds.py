@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
+from kbtool.index import seeds as seeds_module
 from kbtool.index.seeds import (ACRONYM, BRACKETED, MAX_SEEDS_PER_TEXT, NAMED, Seed,
                                 pair_of, pair_term, seeds)
 
@@ -62,6 +65,33 @@ def test_sentences_that_name_nothing_twice(sentence: str) -> None:
 ])
 def test_a_bracketed_word_is_only_a_candidate(sentence: str) -> None:
     assert {s.kind for s in seeds(sentence)} == {BRACKETED}
+
+
+@pytest.mark.parametrize("text", [
+    "le truc aussi appelé machin " * 5000,      # was quadratic: 95 s
+    "le mot (appelé chose " * 5000,
+    "Le Système De Gestion (SDG) " * 5000,
+    "a" * 200_000 + " (b)",
+    ("mot " * 30 + "(ABCDEF) ") * 2000,
+    "(" * 100_000,
+])
+def test_long_texts_built_to_be_slow_are_read_in_linear_time(
+        text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each cue's sides are looked for within a bounded window: the text scanned grows with the
+    text, not with its square (counted, not timed: the first text took 95 s before)."""
+    scanned = []
+
+    class Counting:
+        def __init__(self, pattern: re.Pattern) -> None:
+            self.pattern = pattern
+
+        def search(self, rest: str) -> re.Match | None:
+            scanned.append(len(rest))
+            return self.pattern.search(rest)
+
+    monkeypatch.setattr(seeds_module, "_RIGHT_END", Counting(seeds_module._RIGHT_END))
+    assert len(seeds(text)) <= MAX_SEEDS_PER_TEXT
+    assert max(scanned, default=0) <= 200   # each scan bounded, whatever the text's length
 
 
 def test_a_glossary_gives_a_bounded_number_of_pairs() -> None:
