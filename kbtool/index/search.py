@@ -22,9 +22,9 @@ from kbtool.documents import section_url
 from kbtool.index import schema as f
 from kbtool.index.analysis import stem_analyzer
 from kbtool.index.expansion import NO_RULES, SynonymRules, SynonymTable, index_pairs
+from kbtool.index.names import PageNames
 from kbtool.index.postings import Postings
 from kbtool.index.query import ParsedQuery, parse
-from kbtool.index.names import PageNames
 from kbtool.index.ranking import LENGTH_FIELDS, PageTable, Ranking, rank
 from kbtool.index.results import PageHit, SearchResults, SectionHit
 from kbtool.index.seeds import APPLIED_KINDS, Seed, pair_of, seeds
@@ -54,7 +54,14 @@ class _View:
     pages: PageTable
     acronyms: dict[str, bool]       # words found written in capitals, or not (see query.parse)
     tables: dict[SynonymRules, SynonymTable]   # the index's pairs under the rules in use
+    applied: list[list[tuple[str, str, str]]]  # read once, by the first search (applied_of)
     names: list[PageNames]          # built by the first "what is" question (see names_of)
+
+    def applied_of(self) -> list[tuple[str, str, str]]:
+        """The index's synonym pairs that apply by themselves, read once per view."""
+        if not self.applied:
+            self.applied.append(_applied(self.postings))
+        return self.applied[0]
 
     def names_of(self) -> PageNames:
         """The pages' names, read once per view, when a question first needs them."""
@@ -101,7 +108,7 @@ class Searcher:
                 return
             searcher = self.store.open().searcher()
             postings = Postings(searcher.reader(), LENGTH_FIELDS)
-            self._view = _View(searcher, postings, PageTable(postings), {}, {}, [])
+            self._view = _View(searcher, postings, PageTable(postings), {}, {}, [], [])
             self._generation = generation
 
     def close(self) -> None:
@@ -245,10 +252,10 @@ def _table(view: _View, rules: SynonymRules) -> SynonymTable:
     table = view.tables.get(rules)
     if table is None:
         if len(view.tables) >= SYNONYM_TABLES:
-            view.tables.pop(next(iter(view.tables)))
+            view.tables.clear()     # one call: safe beside searches in other threads
         reader = view.searcher.reader()
         table = view.tables[rules] = SynonymTable(
-            index_pairs(_applied(view.postings), rules),
+            index_pairs(view.applied_of(), rules),
             lambda key: min(reader.doc_frequency(f.BODY, stem) for stem in key))
     return table
 
