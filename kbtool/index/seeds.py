@@ -68,7 +68,8 @@ _CUES = re.compile(
 _LOOK_BACK = 120          # characters around a cue where its sides are looked for
 _ANY_CUE = re.compile(r"\(|appel|nomm|autrement", re.IGNORECASE)  # cheap test before the rest
 _BRACKETED = re.compile(r"\s\(([^()\n]{1,40})\)")
-_SENTENCES = re.compile(r"[^\n.!?]*(?:[.!?](?!\w)|\n|$)")
+_BOUNDARY = re.compile(r"[.!?](?!\w)|\n")    # where a sentence ends
+_SENTENCE_REACH = 400    # characters of a sentence read on either side of its cue, at most
 _RIGHT_END = re.compile(r"[.,;:!?()\[\]«»\"]|\s(?:est|sont|qui|que|dont|et|pour|avec|dans|"
                         r"permet|permettent|se|sur|par|en\s+(?:anglais|français))\s", re.IGNORECASE)
 _QUOTES = str.maketrans({"«": " ", "»": " ", "\"": " ", "“": " ", "”": " ", "*": " ",
@@ -89,11 +90,7 @@ class Seed:
 def seeds(text: str) -> list[Seed]:
     """The synonym pairs a text gives, each once, in order (see the module docstring)."""
     found: dict[tuple[str, str], Seed] = {}
-    if not _ANY_CUE.search(text):
-        return []
-    for sentence in _SENTENCES.findall(text):
-        if not _ANY_CUE.search(sentence):
-            continue
+    for sentence in _sentences_with_cues(text):
         clean = " ".join(sentence.translate(_QUOTES).split())
         if not clean:
             continue
@@ -104,6 +101,24 @@ def seeds(text: str) -> list[Seed]:
         if len(found) >= MAX_SEEDS_PER_TEXT:
             break
     return list(found.values())[:MAX_SEEDS_PER_TEXT]
+
+
+def _sentences_with_cues(text: str) -> Iterator[str]:
+    """The sentences of a text holding a cue, each once: found from the cues rather than by
+    splitting the whole text (most sentences hold none; splitting them all was most of the
+    time), a sentence longer than ``_SENTENCE_REACH`` around its cue cut there."""
+    done = -1
+    for cue in _ANY_CUE.finditer(text):
+        at = cue.start()
+        if at < done:
+            continue
+        low = max(0, at - _SENTENCE_REACH)
+        start = low
+        for boundary in _BOUNDARY.finditer(text, low, at):
+            start = boundary.end()
+        boundary = _BOUNDARY.search(text, at, at + _SENTENCE_REACH)
+        done = boundary.end() if boundary else min(len(text), at + _SENTENCE_REACH)
+        yield text[start:done]
 
 
 def pair_term(seed: Seed) -> str:
