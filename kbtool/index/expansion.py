@@ -24,7 +24,7 @@ from typing import Callable, Iterable
 
 from kbtool.index.analysis import fold_accents
 from kbtool.index.query import Form, QueryTerm, key_terms
-from kbtool.index.seeds import APPLIED_KINDS
+from kbtool.index.seeds import ACRONYM, APPLIED_KINDS
 
 SYNONYM_WEIGHT = 0.5         # a synonym's forms beside the typed word's (word family: 0.75)
 MAX_EXPANSIONS = 8           # synonyms searched for one query, at most
@@ -160,8 +160,16 @@ def _form(name: str, key: tuple[str, ...]) -> Form:
 def index_pairs(found: Iterable[tuple[str, str, str]], rules: SynonymRules
                 ) -> list[SynonymPair]:
     """The rules' pairs, then the index's (term, synonym, kind) that apply by themselves and
-    were not rejected, both ways."""
+    were not rejected, from the rarer name to the more common one; an acronym never leads to
+    its words (the pages about IMAP say "IMAP": searching "imap" for "internet message access
+    protocol" only brought pages that spell out other protocols)."""
     pairs = list(rules.pairs)
-    pairs += [SynonymPair(term, synonym, seeded=True) for term, synonym, kind in found
-              if kind in APPLIED_KINDS and unordered(term, synonym) not in rules.rejected]
+    for term, synonym, kind in found:
+        if kind not in APPLIED_KINDS or unordered(term, synonym) in rules.rejected:
+            continue
+        if kind == ACRONYM:     # the words lead to the acronym, not the reverse
+            longer, shorter = sorted((term, synonym), key=lambda side: -len(side.split()))
+            pairs.append(SynonymPair(longer, shorter, both_ways=False, seeded=True))
+        else:
+            pairs.append(SynonymPair(term, synonym, seeded=True))
     return pairs

@@ -27,6 +27,14 @@ WIKI = {
     "logiciel/programmes.txt": ("====== Programmes ======\nLa liste des programmes installés "
                                 "est dans la logithèque.\n"),
     "bureau/theme.txt": ("====== Thème ======\nLe bureau (Gnome) change de couleurs.\n"),
+    "messagerie/imap.txt": ("====== Relever le courrier ======\nLe protocole IMAP (Internet "
+                            "Message Access Protocol) garde les messages sur le serveur.\n"),
+    "messagerie/compte.txt": "====== Compte ======\nChoisissez IMAP dans Thunderbird.\n",
+    "donnees/sgbd.txt": ("====== Fiches ======\nUn système de gestion de base de données "
+                         "(SGBD) garde les fiches.\n"),
+    **{f"donnees/{name}.txt": (f"====== {name} ======\nLe système de gestion de la base "
+                               f"garde les données de {name}.\n")
+       for name in ("adherents", "dons", "budget")},
 }
 
 
@@ -71,6 +79,12 @@ def test_the_documentation_s_own_pair_applies_without_rules(searcher: Searcher) 
     found = ids(results)
     assert "wiki/systeme/arreter.txt" in found
     assert found.index("wiki/systeme/arreter.txt") < found.index("wiki/logiciel/programmes.txt")
+
+
+def test_an_acronym_s_words_lead_to_the_acronym_not_the_reverse(searcher: Searcher) -> None:
+    assert searcher.search("internet message access protocol").also_searched == ("imap",)
+    assert searcher.search("imap").also_searched == ()
+    assert searcher.search("sgbd").also_searched == ()     # rarer than its words, still alone
 
 
 def test_a_rejected_seed_no_longer_applies(searcher: Searcher) -> None:
