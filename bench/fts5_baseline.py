@@ -117,9 +117,11 @@ class Fts5Baseline:
         return [pid for (pid,) in self.db.execute(
             "SELECT page_id FROM page WHERE indexed ORDER BY page_id")]
 
-    def search(self, query: str, *, limit: int = 10, page: int = 1) -> SearchResults:
+    def search(self, query: str, *, limit: int = 10, page: int = 1,
+               synonyms: object = None) -> SearchResults:
         """Pages holding any of the query's words, best BM25 first, each with one snippet;
-        ``confident`` only says that something matched (FTS5 has no notion of a sure answer)."""
+        ``confident`` only says that something matched (FTS5 has no notion of a sure answer);
+        ``synonyms`` is taken as ``Searcher.search`` takes it, and left unused (plain BM25)."""
         words = _WORD.findall(query)
         if not words:
             return SearchResults(query=query, hits=(), total=0, page=1, page_count=1,

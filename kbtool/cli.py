@@ -16,10 +16,13 @@ import sqlite3
 import sys
 from contextlib import closing
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from kbtool import __version__, stopping
 from kbtool.config import Config, ConfigError, declared_default, load
+
+if TYPE_CHECKING:
+    from kbtool.index.synonym_rules import SynonymRules
 
 EXIT_OK = 0
 EXIT_FAILURES = 1      # the run finished, but some pages or sources failed
@@ -167,10 +170,12 @@ def _search(args: argparse.Namespace, config: Config) -> int:
     searcher = search_index(config)
     limit = args.limit or config.get("search.limit")
     results = searcher.search(args.query, sources=args.source, namespaces=args.namespace,
-                              limit=limit, page=args.page)
+                              limit=limit, page=args.page, synonyms=_team_synonyms(config))
     if args.json:
         print(json.dumps(results_to_json(results), ensure_ascii=False, indent=2))
         return EXIT_OK
+    if results.also_searched:
+        print(f"Also searched: {', '.join(results.also_searched)}")
     if results.suggestion:
         print(f"Did you mean: {results.suggestion}")
     if not results.confident:
@@ -189,6 +194,7 @@ def results_to_json(results) -> dict:
         "query": results.query,
         "confident": results.confident,
         "suggestion": results.suggestion,
+        "also_searched": list(results.also_searched),
         "total": results.total,
         "page": results.page,
         "page_count": results.page_count,
@@ -207,10 +213,23 @@ def _evaluate(args: argparse.Namespace, config: Config) -> int:
     from kbtool.index.engine import search_index
     queries = load_queries(args.queries)
     searcher = search_index(config)
-    report = evaluate(searcher, queries)
+    report = evaluate(searcher, queries, _team_synonyms(config))
     print(json.dumps(report, ensure_ascii=False, indent=2) if args.json
           else format_report(report))
     return EXIT_OK
+
+
+def _team_synonyms(config: Config) -> SynonymRules:
+    """The team's synonym table when the web UI's database exists; none otherwise (a fresh
+    machine searches with the pairs the documentation gives only)."""
+    from kbtool import store
+    from kbtool.index.synonym_rules import NO_RULES
+    from kbtool.knowledge import synonyms
+    path = Path(config.get("web.database"))
+    if not path.exists():
+        return NO_RULES
+    with closing(store.connect(path)) as conn:
+        return synonyms.rules(conn)
 
 
 def _status(args: argparse.Namespace, config: Config) -> int:

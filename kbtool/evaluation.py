@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kbtool.index.reading import SearchIndex
+from kbtool.index.synonym_rules import NO_RULES, SynonymRules
 
 CUTOFF = 10
 
@@ -134,13 +135,17 @@ def _load_lines(path: Path, parse: Callable[[dict], object], kind: str, plural: 
     return records
 
 
-def evaluate(searcher: SearchIndex, queries: list[JudgedQuery]) -> dict:
-    """Run every query and aggregate the metrics (the keys of ``kbtool evaluate --json``)."""
-    return summarise([_judge(searcher, q) for q in queries])
+def evaluate(searcher: SearchIndex, queries: list[JudgedQuery],
+             synonyms: SynonymRules = NO_RULES) -> dict:
+    """Run every query and aggregate the metrics (the keys of ``kbtool evaluate --json``);
+    ``synonyms``: the team's table, searched as the web UI does."""
+    return summarise([_judge(searcher, q, synonyms) for q in queries],
+                     team_synonyms=len(synonyms.pairs) + len(synonyms.rejected))
 
 
-def summarise(per_query: list[dict]) -> dict:
-    """The aggregate figures over rows of :func:`judge_ranking`."""
+def summarise(per_query: list[dict], team_synonyms: int = 0) -> dict:
+    """The aggregate figures over rows of :func:`judge_ranking` (``team_synonyms``: how many
+    pairs of the team's table the search applied)."""
     answerable = [p for p in per_query if not p["no_answer"]]
     unanswerable = [p for p in per_query if p["no_answer"]]
     return {
@@ -151,6 +156,7 @@ def summarise(per_query: list[dict]) -> dict:
         f"recall@{CUTOFF}": _mean(answerable, lambda r: r["recall"]),
         "no_answer_recall": _mean(unanswerable, lambda r: not r["confident"]),
         "false_no_answer_rate": _mean(answerable, lambda r: not r["confident"]),
+        "team_synonyms": team_synonyms,
         "per_query": per_query,
     }
 
@@ -160,8 +166,8 @@ def _mean(rows: list[dict], value: Callable[[dict], float]) -> float:
     return round(sum(value(r) for r in rows) / len(rows), 4) if rows else 0.0
 
 
-def _judge(searcher: SearchIndex, query: JudgedQuery) -> dict:
-    results = searcher.search(query.query, limit=CUTOFF)
+def _judge(searcher: SearchIndex, query: JudgedQuery, synonyms: SynonymRules) -> dict:
+    results = searcher.search(query.query, limit=CUTOFF, synonyms=synonyms)
     return judge_ranking(query, [hit.page_id for hit in results.hits], results.confident)
 
 
@@ -202,6 +208,8 @@ def format_report(report: dict) -> str:
              f"{report[f'ndcg@{CUTOFF}']:.3f}   recall@{CUTOFF} {report[f'recall@{CUTOFF}']:.3f}",
              f"no-answer recall {report['no_answer_recall']:.2f}   false no-answer rate "
              f"{report['false_no_answer_rate']:.2f}"]
+    if report.get("team_synonyms"):
+        lines.append(f"with the team's synonym table ({report['team_synonyms']} pairs)")
     for row in report["per_query"]:
         flag = "ok " if (row["rr"] == 1.0 or (row["no_answer"] and not row["confident"])) \
             else "-- "

@@ -256,6 +256,22 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX learned_removals_key ON learned_removals (stem, page_id, anchor);
     """,
+    # 11: the team's synonym table (``knowledge.synonyms``), kept as its history: each change is a
+    # row, the pair's latest row is its state, and the largest id is the table's version.
+    """
+    CREATE TABLE synonym_changes (
+        id INTEGER PRIMARY KEY,
+        pair_id INTEGER NOT NULL,
+        term TEXT NOT NULL,
+        synonym TEXT NOT NULL,
+        both_ways INTEGER NOT NULL CHECK (both_ways IN (0, 1)),
+        origin TEXT NOT NULL CHECK (origin IN ('team', 'seed')),
+        state TEXT NOT NULL CHECK (state IN ('active', 'rejected', 'removed')),
+        by_id INTEGER NOT NULL REFERENCES users (id),
+        at REAL NOT NULL
+    );
+    CREATE INDEX synonym_changes_pair ON synonym_changes (pair_id, id);
+    """,
 )
 
 

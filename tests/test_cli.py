@@ -86,8 +86,8 @@ def test_search_json(indexed: Path, capsys: pytest.CaptureFixture) -> None:
                        "--json", "--limit", "1")
     assert code == 0
     result = json.loads(out)
-    assert set(result) == {"query", "confident", "suggestion", "total", "page", "page_count",
-                           "hits"}
+    assert set(result) == {"query", "confident", "suggestion", "also_searched", "total", "page",
+                           "page_count", "hits"}
     assert result["total"] >= 2 and result["page_count"] == result["total"]
     [hit] = result["hits"]
     assert set(hit) == {"page_id", "title", "url", "source", "namespace", "modified", "score",
@@ -247,3 +247,28 @@ def test_bundled_sample_reaches_its_quality(tmp_path: Path, capsys: pytest.Captu
     report = json.loads(out)
     assert report["mrr@10"] >= 0.9, [row for row in report["per_query"] if row["rr"] < 1]
     assert (sample / "var" / "index" / "current").is_symlink()   # written in the copy
+
+
+def test_search_and_evaluate_apply_the_team_s_synonyms(toml: Path,
+                                                       capsys: pytest.CaptureFixture) -> None:
+    """Without the web UI's database, only the documentation's pairs; with it, the team's."""
+    from kbtool import accounts, store
+    from kbtool.config import load
+    from kbtool.knowledge import synonyms
+    assert main(["--config", str(toml), "reindex"]) == 0
+    capsys.readouterr()
+    code, out, _ = run(capsys, "--config", str(toml), "search", "pointage")
+    assert code == 0 and "Also searched" not in out and "rapprochement" not in out
+    conn = store.connect(load(toml).get("web.database"))
+    rene = accounts.create_user(conn, "rene", "reviewer", "mot de passe sûr")
+    synonyms.add(conn, rene.id, "pointage", "rapprochement", both_ways=False)
+    conn.close()
+    code, out, _ = run(capsys, "--config", str(toml), "search", "pointage")
+    assert code == 0 and "Also searched: rapprochement" in out
+    assert out.splitlines()[1].endswith("[wiki/logiciel/rapprochement.txt]")
+    queries = toml.parent / "queries.jsonl"
+    queries.write_text(json.dumps({"id": "q", "query": "pointage", "relevant": {
+        "wiki/logiciel/rapprochement.txt": 2}}) + "\n", encoding="utf-8")
+    code, out, _ = run(capsys, "--config", str(toml), "evaluate", str(queries), "--json")
+    report = json.loads(out)
+    assert code == 0 and report["team_synonyms"] == 1 and report["mrr@10"] == 1.0

@@ -20,7 +20,8 @@ import import_graph  # noqa: E402
 # the result records, the errors, and the French analysis's text functions (kbtool's own,
 # whichever engine holds the index).
 INDEX_SURFACE = {"kbtool.index.engine", "kbtool.index.reading", "kbtool.index.updating",
-                 "kbtool.index.results", "kbtool.index.errors", "kbtool.index.analysis"}
+                 "kbtool.index.results", "kbtool.index.errors", "kbtool.index.analysis",
+                 "kbtool.index.synonym_rules"}
 
 
 def _third_party_imports(top: str) -> dict[str, list[str]]:

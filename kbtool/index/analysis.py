@@ -55,9 +55,9 @@ REQUEST_WORDS = frozenset("""
 _STEMMER_NAME = "french"
 # Raised whenever a change gives already indexed pages other terms (2: hyphenated pairs also
 # written as one; 3: "son" indexed; 4: a wiki page's links, field ``links``; 5: a redirect's
-# name lent to its target, field ``redirect``): an index built with another version is rebuilt
-# in full by the next reindex.
-ANALYSIS_VERSION = 5
+# name lent to its target, field ``redirect``; 6: the synonyms a section's text gives, field
+# ``synonyms``): an index built with another version is rebuilt in full by the next reindex.
+ANALYSIS_VERSION = 6
 
 
 def fold_accents(text: str) -> str:

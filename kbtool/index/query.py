@@ -26,7 +26,7 @@ import math
 import re
 import string
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Callable, Iterable
 
 from whoosh.reading import IndexReader
 from whoosh.spelling import ReaderCorrector
@@ -137,15 +137,17 @@ def key_terms(text: str) -> list[QueryTerm]:
 
 
 def parse(text: str, reader: IndexReader,
-          acronyms: dict[str, bool] | None = None) -> ParsedQuery:
+          acronyms: dict[str, bool] | None = None,
+          named: Callable[[str], bool] = lambda stem: False) -> ParsedQuery:
     """Key terms of ``text``, typos handled, weighted by rarity; ``acronyms`` remembers which
     words the documentation writes in capitals, for the reader's lifetime (a long-lived
-    searcher keeps one)."""
+    searcher keeps one).  A word whose stem is ``named`` (a synonym table holds it) is no typo:
+    "mail" is not "mais" when the team's table says it is "courriel"."""
     typed = key_terms(text)
     corrector = _Corrector(reader, tuple(term.forms[0].word for term in typed))
     known = {} if acronyms is None else acronyms
-    fixed = (corrector.fix(_with_verb_forms(_accented(term, reader), reader))
-             for term in typed)
+    fixed = (_with_verb_forms(_accented(term, reader), reader) for term in typed)
+    fixed = (term if named(term.forms[0].stem) else corrector.fix(term) for term in fixed)
     terms = tuple(_with_family(_emphasized(_weighted(term, reader), reader, known), reader)
                   for term in fixed if term is not None)
     return ParsedQuery(terms=terms, corrections=corrector.corrections)

@@ -117,9 +117,12 @@ class Ranking:
 
 
 def rank(terms: tuple[QueryTerm, ...], postings: Postings, table: PageTable,
-         allowed: np.ndarray | None = None, learned: np.ndarray | None = None) -> Ranking:
+         allowed: np.ndarray | None = None, learned: np.ndarray | None = None,
+         named: np.ndarray | None = None) -> Ranking:
     """Score every section and page for ``terms`` and rank the pages (``allowed``: filter;
-    ``learned``: per page number, how strongly use ties it to the question, 0 to 1)."""
+    ``learned``: per page number, how strongly use ties it to the question, 0 to 1;
+    ``named``: how closely each page's name is the subject of a "what is" question, from 0 to
+    1 (``kbtool.index.names``): such pages are ranked first, the closest first)."""
     n_docs, n_pages = postings.doc_count, len(table.page_ids)
     inside = table.page_of >= 0
     scores = np.zeros(n_docs, dtype=np.float32)
@@ -136,7 +139,7 @@ def rank(terms: tuple[QueryTerm, ...], postings: Postings, table: PageTable,
             text = variant.stem if form == "stem" else variant.word
             if not text:
                 continue
-            docs, freqs = postings.term(field, text)
+            docs, freqs = _postings_of(postings, field, text)
             if not len(docs):
                 continue
             contribution = boost * variant.weight * _bm25(
@@ -162,7 +165,22 @@ def rank(terms: tuple[QueryTerm, ...], postings: Postings, table: PageTable,
         candidates |= (learned > 0)[table.page_of] & inside
     if allowed is not None:
         candidates &= allowed
-    return _group(scores, candidates & inside, about, table, page_cov, learned)
+    return _group(scores, candidates & inside, about, table, page_cov, learned, named)
+
+
+def _postings_of(postings: Postings, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+    """A term's postings; for several words (a synonym of many words, see
+    ``kbtool.index.expansion``), the units holding all of them, each counted as often as its
+    rarest word."""
+    if " " not in text:
+        return postings.term(field, text)
+    docs, freqs = postings.term(field, text.split()[0])
+    for word in text.split()[1:]:
+        other_docs, other_freqs = postings.term(field, word)
+        both, mine, theirs = np.intersect1d(docs, other_docs, assume_unique=True,
+                                            return_indices=True)
+        docs, freqs = both, np.minimum(freqs[mine], other_freqs[theirs])
+    return docs, freqs
 
 
 def _lift_linked(page_scores: np.ndarray, page_cov: np.ndarray, ranked: np.ndarray,
@@ -224,7 +242,8 @@ def _bm25(freqs: np.ndarray, lengths: np.ndarray, average: float, b: float, matc
 
 
 def _group(scores: np.ndarray, candidates: np.ndarray, about: np.ndarray, table: PageTable,
-           page_cov: np.ndarray, learned: np.ndarray | None = None) -> Ranking:
+           page_cov: np.ndarray, learned: np.ndarray | None = None,
+           named: np.ndarray | None = None) -> Ranking:
     """Pages ranked by what they are about and their best sections (decaying weights)."""
     candidates = np.nonzero(candidates)[0]
     if not len(candidates):
@@ -245,6 +264,8 @@ def _group(scores: np.ndarray, candidates: np.ndarray, about: np.ndarray, table:
         (PAGE_COVERAGE_FLOOR + (1 - PAGE_COVERAGE_FLOOR) * page_cov)
     page_scores = _lift_learned(_lift_linked(page_scores, page_cov, ranked, table), page_cov,
                                 ranked, learned)
+    if named is not None and named[ranked].any():
+        page_scores = page_scores + 2 * named * float(page_scores[ranked].max())
     by_score = np.argsort(-page_scores[ranked], kind="stable")
     return Ranking(page_scores[ranked[by_score]], page_cov[ranked[by_score]], scores,
                    sorted_candidates, starts[by_score], ends[by_score])

@@ -55,7 +55,8 @@ class SearchResults:
     """A page of results.  ``confident`` is False when no page holds enough of the query's key
     terms to be an answer: the UI then offers to write the missing article.  ``answers``
     counts the pages of the whole ranking that answer (those worth reading; 0 unless
-    confident), ``total`` every page holding a key term."""
+    confident), ``total`` every page holding a key term; ``also_searched`` the synonyms
+    searched beside the typed words ("recherché aussi : courriel")."""
 
     query: str
     hits: tuple[PageHit, ...]
@@ -65,3 +66,4 @@ class SearchResults:
     confident: bool
     suggestion: str | None = None
     answers: int = 0
+    also_searched: tuple[str, ...] = ()

@@ -26,6 +26,7 @@ PAGE_TITLE = "page_title"   # stored on every section, for display
 TAGS = "tags"               # stored on the first section (to rebuild the page)
 LINKS = "links"             # first section: page ids the page links to (see ranking.PageTable)
 REDIRECT = "redirect"       # a skipped redirect: the page id its name (LABELS) describes
+SYNONYMS = "synonyms"       # pairs of names the section's text gives (see kbtool.index.seeds)
 TITLE = "title"             # first section only, like TITLE_WORDS and LABELS
 TITLE_WORDS = "title_words"
 LABELS = "labels"           # tags and page name: what the page is about
@@ -56,6 +57,7 @@ def make_schema() -> Schema:
         TAGS: STORED(),
         LINKS: KEYWORD(stored=True, lowercase=False, scorable=False),
         REDIRECT: ID(stored=True),
+        SYNONYMS: KEYWORD(commas=True, lowercase=False, scorable=False),
         TITLE: TEXT(analyzer=stem, phrase=False),
         LABELS: TEXT(analyzer=stem, phrase=False),
         TITLE_WORDS: TEXT(analyzer=words, phrase=False),

@@ -22,11 +22,16 @@ from kbtool.config import declared_default
 from kbtool.documents import section_url
 from kbtool.index import schema as f
 from kbtool.index.analysis import plain_word, stem_analyzer
+from kbtool.index.expansion import SynonymTable, index_pairs
+from kbtool.index.names import PageNames
 from kbtool.index.postings import Postings
 from kbtool.index.query import ParsedQuery, parse, spellings
 from kbtool.index.ranking import LENGTH_FIELDS, PageTable, Ranking, rank
 from kbtool.index.results import IndexedSection, PageHit, SearchResults, SectionHit
+from kbtool.index.seeds import APPLIED_KINDS, Seed, pair_of, seeds
 from kbtool.index.store import IndexStore
+from kbtool.index.subject import subject_of
+from kbtool.index.synonym_rules import NO_RULES, SynonymRules
 
 _FORMATTER = highlight.HtmlFormatter(tagname="mark", classname="", between=" … ")
 _FRAGMENTER = highlight.ContextFragmenter(maxchars=160, surround=60)
@@ -39,6 +44,7 @@ CONFIDENCE_PAGES = 3
 # least this share of the best of those (on the dev queries, 0.3 / 0.5 / 0.7 keep 334 / 99 / 41
 # pages, of which 21 / 49 / 76 % judged relevant, finding 70 / 49 / 31 % of the judged pages).
 SURE_SCORE_SHARE = 0.5
+SYNONYM_TABLES = 4         # tables of synonyms kept per view (one per set of rules in use)
 
 
 @dataclass(frozen=True)
@@ -49,6 +55,29 @@ class _View:
     postings: Postings
     pages: PageTable
     acronyms: dict[str, bool]       # words found written in capitals, or not (see query.parse)
+    tables: dict[SynonymRules, SynonymTable]   # the index's pairs under the rules in use
+    applied: list[list[tuple[str, str, str]]]  # read once, by the first search (applied_of)
+    names: list[PageNames]          # built by the first "what is" question (see names_of)
+
+    def applied_of(self) -> list[tuple[str, str, str]]:
+        """The index's synonym pairs that apply by themselves, read once per view."""
+        if not self.applied:
+            self.applied.append(_applied(self.postings))
+        return self.applied[0]
+
+    def names_of(self) -> PageNames:
+        """The pages' names, read once per view, when a question first needs them."""
+        if not self.names:
+            self.names.append(PageNames(self.postings, self.pages))
+        return self.names[0]
+
+
+@dataclass(frozen=True)
+class SeedSource:
+    """A synonym pair the documentation gives, where: the sentence, and the pages saying it."""
+
+    seed: Seed
+    page_ids: tuple[str, ...]
 
 
 class Searcher:
@@ -81,7 +110,7 @@ class Searcher:
                 return
             searcher = self.store.open().searcher()
             postings = Postings(searcher.reader(), LENGTH_FIELDS)
-            self._view = _View(searcher, postings, PageTable(postings), {})
+            self._view = _View(searcher, postings, PageTable(postings), {}, {}, [], [])
             self._generation = generation
 
     def close(self) -> None:
@@ -94,15 +123,23 @@ class Searcher:
     def search(self, query: str, *, sources: Sequence[str] = (),
                namespaces: Sequence[str] = (),
                limit: int = declared_default("search.limit"), page: int = 1,
-               learned: Mapping[str, float] | None = None) -> SearchResults:
+               learned: Mapping[str, float] | None = None,
+               synonyms: SynonymRules = NO_RULES) -> SearchResults:
         """A page of results for what the agent typed; ``learned``: page id → how strongly
         the team's past citations tie that page to this question (0 to 1, see
-        ``ranking._lift_learned``; pages no longer indexed are ignored)."""
+        ``ranking._lift_learned``; pages no longer indexed are ignored); ``synonyms``: the
+        team's pairs and rejected seeds, beside the synonyms the documentation gives (see
+        :mod:`kbtool.index.expansion`)."""
         view = self._current()
-        parsed = parse(query, view.searcher.reader(), view.acronyms)
-        ranking = rank(parsed.terms, view.postings, view.pages,
+        subject = subject_of(query)
+        table = _table(view, synonyms)
+        parsed = parse(subject or query, view.searcher.reader(), view.acronyms, table.names)
+        terms, also = table.expand(parsed.terms)
+        named = view.names_of().closeness(parsed.terms, view.postings, view.pages) \
+            if subject else None
+        ranking = rank(terms, view.postings, view.pages,
                        _allowed(view.postings, tuple(sources), tuple(namespaces)),
-                       _by_page_number(view.pages, learned))
+                       learned=_by_page_number(view.pages, learned), named=named)
         limit = max(1, limit)
         total = len(ranking)
         page_count = max(1, -(-total // limit))
@@ -114,7 +151,8 @@ class Searcher:
         hits = tuple(self._page_hit(view, parsed, ranking, i, bool(sure[i])) for i in shown)
         return SearchResults(query=query, hits=hits, total=total, page=page,
                              page_count=page_count, confident=confident,
-                             suggestion=parsed.suggestion(query), answers=int(sure.sum()))
+                             suggestion=parsed.suggestion(query), answers=int(sure.sum()),
+                             also_searched=also)
 
     def similar(self, text: str, limit: int = 5) -> tuple[PageHit, ...]:
         """Pages close to a title or question (to avoid writing a duplicate article)."""
@@ -127,6 +165,24 @@ class Searcher:
         written = spellings(plain_word(word.lower()), self._current().searcher.reader())
         capitals = sum(spelling.isupper() for spelling in written)
         return any(spelling.islower() for spelling in written) or 2 * capitals > len(written)
+
+    def seed_sources(self, limit: int) -> list[SeedSource]:
+        """The synonym pairs the documentation gives, those said on most pages first (at most
+        ``limit``), each with the sentence of its first section: what reviewers accept or
+        reject."""
+        view = self._current()
+        ranked = sorted(_seeded(view.postings).items(),
+                        key=lambda item: (-len(np.unique(view.pages.page_of[item[1]])),
+                                          item[0]))[:max(0, limit)]
+        found = []
+        for (term, synonym, kind), docs in ranked:
+            fields = view.searcher.stored_fields(int(docs[0]))
+            sentence = next((s.sentence for s in seeds(fields.get(f.BODY, ""))
+                             if (s.term, s.synonym) == (term, synonym)), "")
+            pages = sorted({view.pages.page_ids[page] for page in view.pages.page_of[docs]
+                            if page >= 0})
+            found.append(SeedSource(Seed(term, synonym, sentence, kind), tuple(pages)))
+        return found
 
     def has_page(self, page_id: str) -> bool:
         """True when that page is indexed with text (not a skipped redirect)."""
@@ -193,6 +249,46 @@ class Searcher:
         shown = tuple(_section_hit(fields, words, float(ranking.section_scores[d]))
                       for fields, d in zip(stored, sections))
         return _page_of(best, float(ranking.page_scores[index]), shown, sure)
+
+
+def _seeded(postings: Postings) -> dict[tuple[str, str, str], np.ndarray]:
+    """The synonym pairs indexed sections give (field ``synonyms``), with those sections:
+    every pair's postings are read, for the reviewers' page only."""
+    found: dict[tuple[str, str, str], list[np.ndarray]] = defaultdict(list)
+    for text, docs in postings.field_terms(f.SYNONYMS):
+        pair = pair_of(text)
+        if pair is not None:
+            found[pair].append(docs)
+    return {pair: np.concatenate(docs) for pair, docs in found.items()}
+
+
+def _applied(postings: Postings) -> list[tuple[str, str, str]]:
+    """The synonym pairs of live sections that apply by themselves: read off the term list,
+    the postings of those kinds only (most pairs are candidates, and reading every pair's
+    postings took most of a second under load on the shared corpus)."""
+    if f.SYNONYMS not in postings.reader.schema:    # an index built before synonyms
+        return []
+    found = set()
+    for raw in postings.reader.lexicon(f.SYNONYMS):
+        text = raw.decode("utf-8")
+        pair = pair_of(text)
+        if pair is not None and pair[2] in APPLIED_KINDS and \
+                len(postings.read(f.SYNONYMS, text)[0]):
+            found.add(pair)
+    return sorted(found)
+
+
+def _table(view: _View, rules: SynonymRules) -> SynonymTable:
+    """The synonym table of the index's pairs under ``rules``, built once per set of rules."""
+    table = view.tables.get(rules)
+    if table is None:
+        if len(view.tables) >= SYNONYM_TABLES:
+            view.tables.clear()     # one call: safe beside searches in other threads
+        reader = view.searcher.reader()
+        table = view.tables[rules] = SynonymTable(
+            index_pairs(view.applied_of(), rules),
+            lambda key: min(reader.doc_frequency(f.BODY, stem) for stem in key))
+    return table
 
 
 def _page_of(fields: dict, score: float, sections: tuple[SectionHit, ...],

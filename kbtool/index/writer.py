@@ -10,6 +10,7 @@ from whoosh.writing import IndexWriter
 from kbtool.documents import Document, Section
 from kbtool.index import schema as f
 from kbtool.index.build import IndexBuilder
+from kbtool.index.seeds import pair_term, seeds
 
 
 def namespace_chain(namespace: str) -> list[str]:
@@ -39,6 +40,9 @@ def section_entries(doc: Document) -> Iterator[dict[str, Any]]:
             f.BODY: section.text,
             f.BODY_WORDS: section.text,
         }
+        pairs = seeds(section.text)
+        if pairs:
+            entry[f.SYNONYMS] = ",".join(map(pair_term, pairs))
         if number == 0:
             entry.update({f.PAGE_VERSION: f"{doc.page_id}{f.SEP}{doc.version}",
                           f.TITLE: doc.title, f.TITLE_WORDS: doc.title, f.TAGS: doc.tags,

@@ -25,7 +25,7 @@ def create_app(config: Config, *, testing: bool = False) -> Flask:
     """Build the web app for this configuration."""
     from kbtool.web import (admin, articlereview, articleviews, auth, dashboard, db, drafts,
                             errors, filters, gapviews, inputs, labels, learnedviews, profile,
-                            reviews, search, searching, security, ticketviews)
+                            reviews, search, searching, security, synonymviews, ticketviews)
 
     app = Flask(__name__)
     app.config.update(
@@ -50,7 +50,7 @@ def create_app(config: Config, *, testing: bool = False) -> Flask:
     labels.init_app(app)
     for blueprint in (auth.bp, search.bp, drafts.bp, reviews.bp, admin.bp, gapviews.bp,
                       articleviews.bp, articlereview.bp, dashboard.bp, profile.bp,
-                      ticketviews.bp, learnedviews.bp):
+                      ticketviews.bp, learnedviews.bp, synonymviews.bp):
         app.register_blueprint(blueprint)
     return app
 

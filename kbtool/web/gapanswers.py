@@ -14,7 +14,9 @@ import math
 from collections.abc import Sequence
 
 from kbtool.index.results import PageHit
+from kbtool.knowledge import synonyms
 from kbtool.knowledge.gaps import Gap
+from kbtool.web.db import get_db
 from kbtool.web.searching import IndexUnavailable, shared
 
 # Open gaps checked per page shown (a search each, kept until the index changes): the list shows
@@ -29,8 +31,9 @@ def answers_since(open_gaps: Sequence[Gap]) -> dict[int, PageHit]:
     except IndexUnavailable:
         return {}
     proposed = {}
+    rules = synonyms.rules(get_db())
     for gap in open_gaps[:MAX_CHECKED]:
-        answer = next((hit for hit in shared().sure_answers(searcher, gap.question)
+        answer = next((hit for hit in shared().sure_answers(searcher, gap.question, rules)
                        if hit.modified >= math.floor(gap.last_at)), None)
         if answer is not None:
             proposed[gap.id] = answer

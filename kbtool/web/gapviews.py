@@ -8,7 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from kbtool.knowledge import citations, gaps, learning
+from kbtool.knowledge import citations, gaps, learning, synonyms
 from kbtool.web.articleviews import similar_pages
 from kbtool.web.db import get_db
 from kbtool.web.gapanswers import answers_since
@@ -66,7 +66,8 @@ def confirm_page(gap_id: int) -> ResponseReturnValue:
     if page is None:
         flash("Cette page n'existe pas dans l'index de recherche.", "error")
         return redirect(url_for("gaps.show", gap_id=gap.id))
-    found = next((hit for hit in searcher.search(gap.question, limit=CONFIRM_DEPTH).hits
+    found = next((hit for hit in searcher.search(gap.question, limit=CONFIRM_DEPTH,
+                                                  synonyms=synonyms.rules(get_db())).hits
                   if hit.page_id == page_id), None)
     return render_template("gap_page.html", gap=gap, page=found or page, found=found is not None)
 

@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from kbtool.index.results import PageHit, SearchResults
 from kbtool.index.reading import SearchIndex
-from kbtool.knowledge import gaps, learning, notices, requestkinds, usage
+from kbtool.knowledge import gaps, learning, notices, requestkinds, synonyms, usage
 from kbtool.knowledge.reply import valid_ticket
 from kbtool.knowledge.requestkinds import RequestKind
 from kbtool.web.db import get_db
@@ -86,7 +86,8 @@ def index() -> ResponseReturnValue:
         results = engine.search(asked.query, sources=asked.searched_sources(),
                                 namespaces=asked.namespaces,
                                 limit=config.get("search.limit"), page=asked.page,
-                                learned=learning.prior(get_db(), asked.query, habits()))
+                                learned=learning.prior(get_db(), asked.query, habits()),
+                                synonyms=synonyms.rules(get_db()))
         known, results = _known_problems_first(engine, asked, results)
         if asked.page == 1 and not _shown_again(asked.query):
             _log_search(asked, results)
@@ -128,8 +129,8 @@ def _known_problems_first(engine: SearchIndex, asked: SearchRequest,
     candidates = list(results.hits)
     if namespace:
         candidates = list(engine.search(asked.query, sources=asked.searched_sources(),
-                                        namespaces=(namespace,),
-                                        limit=KNOWN_PROBLEMS_SHOWN).hits) + candidates
+                                        namespaces=(namespace,), limit=KNOWN_PROBLEMS_SHOWN,
+                                        synonyms=synonyms.rules(get_db())).hits) + candidates
     known: dict[str, PageHit] = {}
     for hit in candidates:
         if hit.page_id not in known and requestkinds.is_known_problem(hit, codes, namespace):

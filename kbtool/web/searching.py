@@ -20,6 +20,7 @@ from kbtool.index.engine import search_index
 from kbtool.index.errors import IndexMissing
 from kbtool.index.reading import SearchIndex
 from kbtool.index.results import PageHit, SectionHit
+from kbtool.index.synonym_rules import SynonymRules
 from kbtool.knowledge.learning import Common, Habits
 from kbtool.knowledge.reply import ChosenSection
 
@@ -51,7 +52,7 @@ class SharedSearcher:
         self._facets: dict[str, list[str]] = {}
         self._facets_at = float("-inf")
         self._answers: dict[str, tuple[PageHit, ...]] = {}
-        self._answers_version = ""
+        self._answers_state: tuple[str, SynonymRules] | None = None
 
     def get(self) -> SearchIndex:
         """The searcher, refreshed; IndexUnavailable when there is no index yet."""
@@ -73,19 +74,21 @@ class SharedSearcher:
                 self._facets_at = time.monotonic()
             return self._facets
 
-    def sure_answers(self, searcher: SearchIndex, question: str) -> tuple[PageHit, ...]:
+    def sure_answers(self, searcher: SearchIndex, question: str,
+                     synonyms: SynonymRules) -> tuple[PageHit, ...]:
         """The pages the search ranks as sure answers to ``question``, as of the searcher's
-        index state (searched again once it changed)."""
-        version = searcher.version()
+        index state and the team's synonym table (searched again once either changed)."""
+        state = (searcher.version(), synonyms)
         with self._lock:
-            if self._answers_version != version or len(self._answers) >= MAX_CACHED_ANSWERS:
+            if self._answers_state != state or len(self._answers) >= MAX_CACHED_ANSWERS:
                 self._answers = {}
-                self._answers_version = version
+                self._answers_state = state
             cached = self._answers.get(question)
         if cached is None:
-            cached = tuple(hit for hit in searcher.search(question).hits if hit.sure)
+            cached = tuple(hit for hit in searcher.search(question, synonyms=synonyms).hits
+                           if hit.sure)
             with self._lock:
-                if self._answers_version == version:
+                if self._answers_state == state:
                     self._answers[question] = cached
         return cached
 

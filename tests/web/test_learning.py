@@ -24,7 +24,7 @@ from tests.web.world import CUSTOMER, QUESTION
 ASKED = "impossible de me connecter"           # how Agnès put it; the FAQ page answers
 ASKED_AGAIN = "je n'arrive plus à me connecter"  # how Albert puts it later
 ANSWER = "wiki/faq/mot_de_passe_oublie.txt"
-HIT_LINK = re.compile(r'<li class="hit">\s*<h2><a href="[^"]*\?id=([^"#]*)"')
+HIT_PAGE = re.compile(r'<li class="hit" data-page="([^"]*)">')
 
 
 def vocabulary(settings: Config) -> list[learning.Entry]:
@@ -43,10 +43,9 @@ def other(client: FlaskClient, name: str) -> FlaskClient:
 
 
 def first_pages(client: FlaskClient, query: str) -> list[str]:
-    """The page ids of the wiki's results, in order, as the search page ranks them (read off
-    each result's link: ``doku.php?id=faq:x`` is ``wiki/faq/x.txt``)."""
+    """The page ids of the results, in order, as the search page ranks them."""
     page = client.get("/", query_string={"q": query}).get_data(as_text=True)
-    return [f"wiki/{wiki_id.replace(':', '/')}.txt" for wiki_id in HIT_LINK.findall(page)]
+    return HIT_PAGE.findall(page)
 
 
 def reply_to(client: FlaskClient, query: str, copy: bool = True) -> str:

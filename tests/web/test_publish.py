@@ -58,7 +58,7 @@ def decide(reviewer: FlaskClient, article_id: int, decision: str, revision: int,
 
 def first_hit(client: FlaskClient, query: str) -> str:
     page = client.get("/", query_string={"q": query}).get_data(as_text=True)
-    titles = re.findall(r'<li class="hit">\s*<h2><a href="[^"]*">([^<]*)</a>', page)
+    titles = re.findall(r'<li class="hit"[^>]*>\s*<h2><a href="[^"]*">([^<]*)</a>', page)
     return titles[0] if titles else ""
 
 

@@ -18,7 +18,7 @@ from tests.web.conftest import login, post
 from tests.web.drafting import PICK
 
 SOURCE = re.compile(r'<span class="source">([^<]+)</span>')
-HIT_TITLE = re.compile(r'<li class="hit">\s*<h2><a href="[^"]*">([^<]+)</a>')
+HIT_TITLE = re.compile(r'<li class="hit"[^>]*>\s*<h2><a href="[^"]*">([^<]+)</a>')
 
 
 @pytest.fixture()

@@ -101,6 +101,14 @@ TABLE: dict[tuple[str, str], Ask] = {
     ("dashboard.verified", "POST"): signed_in(403, 403, REFUSED, REFUSED, data={"section": "1"}),
     ("review.owner", "POST"): signed_in(403, 403, DONE, DONE, data={"owner": "rene"}),
     ("review.verified", "POST"): signed_in(403, 403, REFUSED, REFUSED),  # not published yet
+    ("synonyms.page", "GET"): REVIEWERS,
+    ("synonyms.add", "POST"): signed_in(403, 403, DONE, DONE, data={
+        "term": "appli", "synonym": "logiciel", "direction": "both"}),
+    ("synonyms.edit", "POST"): signed_in(403, 403, DONE, DONE, data={
+        "term": "mail", "synonym": "messagerie", "direction": "one"}),
+    ("synonyms.remove", "POST"): signed_in(403, 403, DONE, DONE),
+    ("synonyms.judge", "POST"): signed_in(403, 403, DONE, DONE, data={
+        "term": "installation", "synonym": "postinstall", "decision": "reject"}),
     ("admin.usage_page", "GET"): signed_in(403, 403, 403, 200),
     ("learning.page", "GET"): REVIEWERS,
     ("learning.remove", "POST"): signed_in(403, 403, DONE, DONE),

@@ -13,7 +13,7 @@ from werkzeug.test import TestResponse
 
 from kbtool import accounts, store
 from kbtool.config import Config
-from kbtool.knowledge import articles, drafts, gaps, learning
+from kbtool.knowledge import articles, drafts, gaps, learning, synonyms
 from kbtool.knowledge.reply import ChosenSection
 
 CUSTOMER = "Durand"
@@ -37,7 +37,7 @@ class World:
 
 def build_world(settings: Config) -> World:
     """Agnès's draft waiting for validation, her gap, the article submitted for it, and a
-    word learned from a reply of hers."""
+    word learned from a reply of hers, and a pair of the team's synonym table."""
     conn = store.connect(settings.get("web.database"))
     agnes = accounts.find_user(conn, "agnes")
     draft_id = drafts.create_draft(conn, agnes.id, "relevé", "", [ChosenSection(
@@ -51,9 +51,10 @@ def build_world(settings: Config) -> World:
     learning.learn(conn, "rapprochement", agnes.id, f"draft:{draft_id}",
                    [("wiki/faq/ecart_rapprochement.txt", "")], None, learning.Habits(90.0, 365))
     [learned_id] = [entry.id for entry in learning.vocabulary(conn)]
+    pair = synonyms.add(conn, accounts.find_user(conn, "rene").id, "mail", "courriel", False)
     conn.close()
     return World({"draft_id": draft_id, "validation_id": validation_id, "gap_id": gap_id,
-                  "article_id": article_id, "learned_id": learned_id})
+                  "article_id": article_id, "learned_id": learned_id, "pair_id": pair.pair_id})
 
 
 def rows(conn: sqlite3.Connection) -> dict[str, list[tuple]]:
