@@ -12,8 +12,9 @@ A word the documentation writes in capitals (OFX, FEC, URSSAF) weighs more: it n
 question is about.
 
 Typos: a word the index has never seen is replaced by the closest word it holds often; a word it
-holds only once or twice, next to one it holds far more often ("ouvir" / "ouvrir"), is searched
-in both forms, since rare real words ("organiste") look just like typos.  Among close words, the
+holds rarely, next to one it holds far more often ("ouvir" / "ouvrir"), is searched in both
+forms, since rare real words ("organiste") look just like typos.  Rare is a share of the base's
+sections, not a count: a base ten times the size holds its typos ten times too.  Among close words, the
 one written most often beside the query's other words wins ("mot de pase" → *passe*, not *page*),
 then the one written most often: words as written count, not stems, or "paie" would borrow the
 frequency of "paiement".
@@ -36,13 +37,14 @@ from kbtool.index import schema as f
 from kbtool.index.analysis import (STOP_WORDS, accented_stems, joined_form, key_words,
                                    plain_word, split_compound, stem_word)
 
-TYPO_MAX_FREQUENCY = 3     # a word in fewer sections than this may be a typo…
-TYPO_RATIO = 20            # …of a close word found this many times more often
-TYPO_MIN_FREQUENCY = 3     # (and in at least this many sections)
+RARE_SHARE = 1 / 20_000    # a word in fewer than this share of the sections is rare (see _rare)
+TYPO_RATIO = 20            # a rare word may be a typo of a close word written this many times more
+MIN_SECTIONS = 3           # a word to correct to (or a verb's other form) is held at least this often
 UNKNOWN_TERM_FACTOR = 2.0  # weight of a term the knowledge base has never seen
 CONJUGATION_RATIO = 5      # a verb's other form held this many times more joins it (see below)
 ACRONYM_FACTOR = 3.0       # weight of a word the documentation writes in capitals (OFX, TVA)…
-ACRONYM_SAMPLE = 10        # …as seen in the first sections holding it
+ACRONYM_SAMPLE = 10        # …as seen in the first sections holding it (a sample: its size need not
+                           # grow with the base's, as a poll's does not with the population)
 # Present-plural endings Snowball leaves whole → how the same verb's infinitive or present
 # singular ends, each tried (impriment → imprimer; sortent → sortir; imprimons → imprimer;
 # connaissent → connaître, connaît; viennent → venir, vient; prennent → prendre, prend; mettent
@@ -262,9 +264,9 @@ def _with_verb_forms(term: QueryTerm, reader: IndexReader) -> QueryTerm:
             continue
         for replacement in replacements:
             guess = Form.of(surface[:-len(ending)] + replacement)
+            held = reader.doc_frequency(f.BODY, guess.stem)
             if guess.stem not in stems and (f.BODY_WORDS, guess.word) in reader and \
-                    reader.doc_frequency(f.BODY, guess.stem) >= \
-                    max(TYPO_MIN_FREQUENCY, CONJUGATION_RATIO * typed_frequency):
+                    _established(held, reader) and held >= CONJUGATION_RATIO * typed_frequency:
                 stems.add(guess.stem)
                 added.append(Form("", guess.stem))
     return QueryTerm(surface, term.forms + tuple(added), term.weight) if added else term
@@ -280,6 +282,27 @@ def _accented(term: QueryTerm, reader: IndexReader) -> QueryTerm:
                key=lambda candidate: reader.doc_frequency(f.BODY, candidate))
     return QueryTerm(term.surface, (Form(term.forms[0].word, stem),) + term.forms[1:],
                      term.weight)
+
+
+def _rare(sections: int, reader: IndexReader) -> bool:
+    """Whether a word held in ``sections`` sections is rare in this base: a word never seen, or
+    one held in fewer than ``RARE_SHARE`` of the sections.
+
+    A rare word may be a typo, and is no word to correct a typo to.  Counted as a share, the
+    same words are rare in a base ten times the size, where each is held ten times as often: a
+    fixed count (three sections) took a typo the base repeats ("ouvir", 9 sections at 10× the
+    corpus) for a word, and in a small base ignored the word a typo was meant to be.  Below
+    1 / ``RARE_SHARE`` sections only words never seen are rare: a word written once in a small
+    base is as likely a real term as a slip.
+    """
+    return sections == 0 or sections < RARE_SHARE * reader.doc_count()
+
+
+def _established(sections: int, reader: IndexReader) -> bool:
+    """Whether a word held in ``sections`` sections may stand for another: no rare word, and
+    held at least ``MIN_SECTIONS`` times, however small the base (a word written once or twice
+    in a small base is no evidence that a word the base lacks, "graver", is its typo)."""
+    return sections >= MIN_SECTIONS and not _rare(sections, reader)
 
 
 def _frequency(form: Form, reader: IndexReader) -> int:
@@ -321,7 +344,7 @@ class _Corrector:
         mistyped stop word ("cmoment"), which would otherwise weigh as a word never seen."""
         typed = term.forms[0]
         frequency = _frequency(typed, self.reader)
-        if frequency >= TYPO_MAX_FREQUENCY or len(typed.word) < 4 or \
+        if not _rare(frequency, self.reader) or len(typed.word) < 4 or \
                 any(c.isdigit() for c in typed.word):
             return term
         if frequency == 0:
@@ -372,14 +395,18 @@ class _Corrector:
     def _most_likely(self, word: str, frequency: int, candidates: Iterable[str],
                      maxdist: int) -> str | None:
         """The closest candidate, among equals the one written most often beside the query's
-        other words, then the one written most often, if written often enough.
+        other words, then the one written most often, if it is established (see
+        ``_established``) and written ``TYPO_RATIO`` times more often than the typed one.
 
         Words are counted as written (the word field), not by their stem: "paie" stems as
         "paiement" does, and would win by that word's frequency."""
         ranked = sorted((distance, -self._beside(c, word), -self._written(c), c)
                         for c in candidates
                         if c != word and (distance := damerau_levenshtein(word, c)) <= maxdist)
-        if not ranked or -ranked[0][2] < max(TYPO_MIN_FREQUENCY, TYPO_RATIO * frequency):
+        if not ranked:
+            return None
+        written = -ranked[0][2]
+        if not _established(written, self.reader) or written < TYPO_RATIO * frequency:
             return None
         return ranked[0][3]
 
