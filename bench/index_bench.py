@@ -75,11 +75,10 @@ class Row:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmark; 0 also when the corpus is absent (there is nothing to measure)."""
     args = corpus_parser(__doc__.splitlines()[0]).parse_args(argv)
-    corpus = args.corpus.resolve()
-    if not (corpus / "wiki").is_dir() or not (corpus / "docs").is_dir():
-        print(f"index_bench: no corpus at {corpus} (needs wiki/ and docs/): skipped")
+    found = corpus_and_queries(args, "index_bench")
+    if found is None:
         return 0
-    queries_file = args.queries or corpus.parent / "eval" / "dev-queries.jsonl"
+    corpus, queries_file = found
     queries = load_queries(queries_file)
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="kbtool-bench-") as tmp:
@@ -88,6 +87,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     text = _render(report, command.strip(), load_before, os.getloadavg(), queries_file)
     publish(text, args.out, HEADING, BEGIN, END)
     return 0
+
+
+def corpus_and_queries(args: argparse.Namespace, bench: str) -> tuple[Path, Path] | None:
+    """The corpus folder and the judged queries the options name; None, said, when the corpus
+    is absent (there is nothing to measure)."""
+    corpus = args.corpus.resolve()
+    if not (corpus / "wiki").is_dir() or not (corpus / "docs").is_dir():
+        print(f"{bench}: no corpus at {corpus} (needs wiki/ and docs/): skipped")
+        return None
+    return corpus, args.queries or corpus.parent / "eval" / "dev-queries.jsonl"
 
 
 def corpus_parser(description: str) -> argparse.ArgumentParser:

@@ -33,8 +33,8 @@ from typing import Sequence
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from index_bench import (config_searcher, corpus_config, corpus_parser,  # noqa: E402
-                         latencies, load_average, percentile, timed)
+from index_bench import (config_searcher, corpus_and_queries, corpus_config,  # noqa: E402
+                         corpus_parser, latencies, load_average, percentile, timed)
 from sections import publish  # noqa: E402
 
 from kbtool.config import Config  # noqa: E402
@@ -85,12 +85,11 @@ class _Report:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmark; 0 also when the corpus is absent (there is nothing to measure)."""
     args = _parser().parse_args(argv)
-    corpus = args.corpus.resolve()
-    if not (corpus / "wiki").is_dir() or not (corpus / "docs").is_dir():
-        print(f"index_growth: no corpus at {corpus} (needs wiki/ and docs/): skipped")
+    found = corpus_and_queries(args, "index_growth")
+    if found is None:
         return 0
-    queries = [q.query for q in load_queries(args.queries or
-                                             corpus.parent / "eval" / "dev-queries.jsonl")]
+    corpus, queries_file = found
+    queries = [q.query for q in load_queries(queries_file)]
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="kbtool-growth-") as tmp:
         report = _run(corpus, Path(tmp), queries, args)

@@ -50,7 +50,8 @@ from typing import Sequence
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from index_bench import corpus_parser, latencies, load_average, percentile  # noqa: E402
+from index_bench import (corpus_and_queries, corpus_parser, latencies,  # noqa: E402
+                         load_average, percentile)
 from index_growth import index_shape  # noqa: E402
 from replicate import SHARE, replicate  # noqa: E402
 from robustness import VARIANTS  # noqa: E402
@@ -133,11 +134,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.worker:
         print(json.dumps(_worker_memory_here(args.worker, args.queries)))
         return 0
-    corpus = args.corpus.resolve()
-    if not (corpus / "wiki").is_dir() or not (corpus / "docs").is_dir():
-        print(f"scale_bench: no corpus at {corpus} (needs wiki/ and docs/): skipped")
+    found = corpus_and_queries(args, "scale_bench")
+    if found is None:
         return 0
-    queries_file = args.queries or corpus.parent / "eval" / "dev-queries.jsonl"
+    corpus, queries_file = found
     queries = load_queries(queries_file)
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="kbtool-scale-", dir=args.scratch) as tmp:
