@@ -29,6 +29,7 @@ import string
 from dataclasses import dataclass
 from typing import Iterable
 
+import numpy as np
 from whoosh.reading import IndexReader
 from whoosh.spelling import ReaderCorrector
 from whoosh.support.levenshtein import damerau_levenshtein
@@ -36,6 +37,7 @@ from whoosh.support.levenshtein import damerau_levenshtein
 from kbtool.index import schema as f
 from kbtool.index.analysis import (STOP_WORDS, accented_stems, joined_form, key_words,
                                    plain_word, split_compound, stem_word)
+from kbtool.index.postings import Postings
 
 RARE_SHARE = 1 / 20_000    # a word in fewer than this share of the sections is rare (see _rare)
 TYPO_RATIO = 20            # a rare word may be a typo of a close word written this many times more
@@ -148,13 +150,13 @@ def key_terms(text: str) -> list[QueryTerm]:
     return terms
 
 
-def parse(text: str, reader: IndexReader,
-          acronyms: dict[str, bool] | None = None) -> ParsedQuery:
+def parse(text: str, reader: IndexReader, acronyms: dict[str, bool] | None = None,
+          postings: Postings | None = None) -> ParsedQuery:
     """Key terms of ``text``, typos handled, weighted by rarity; ``acronyms`` remembers which
-    words the documentation writes in capitals, for the reader's lifetime (a long-lived
-    searcher keeps one)."""
+    words the documentation writes in capitals, and ``postings`` holds the reader's posting
+    arrays, both for the reader's lifetime (a long-lived searcher keeps them)."""
     typed = key_terms(text)
-    corrector = _Corrector(reader, tuple(term.forms[0].word for term in typed))
+    corrector = _Corrector(reader, tuple(term.forms[0].word for term in typed), postings)
     known = {} if acronyms is None else acronyms
     fixed = (corrector.fix(_with_verb_forms(_accented(term, reader), reader))
              for term in typed)
@@ -330,14 +332,16 @@ def _front_edits(word: str) -> set[str]:
 
 class _Corrector:
     """Typo handling for one query; remembers the corrections it made.  ``context`` holds the
-    plain words of the query, whose company tells between close candidates."""
+    plain words of the query, whose company tells between close candidates; ``postings``, the
+    reader's posting arrays (read when first needed if not given)."""
 
-    def __init__(self, reader: IndexReader, context: tuple[str, ...]) -> None:
+    def __init__(self, reader: IndexReader, context: tuple[str, ...],
+                 postings: Postings | None = None) -> None:
         self.reader = reader
         self.context = context
         self.corrections: dict[str, str] = {}
         self._corrector: ReaderCorrector | None = None
-        self._sections: dict[str, frozenset[int]] = {}
+        self._postings = postings
 
     def fix(self, term: QueryTerm) -> QueryTerm | None:
         """The term, with a corrected form when it looks like a typo; None when it is a
@@ -418,13 +422,20 @@ class _Corrector:
         """How many times the candidate is written in a section beside one of the query's
         other words (summed over them)."""
         near = self._holding(candidate)
-        return sum(len(near & self._holding(other)) for other in self.context
-                   if other not in (typed, candidate)) if near else 0
+        if not len(near):
+            return 0
+        beside = np.zeros(self._arrays().doc_count, dtype=bool)
+        beside[near] = True
+        return sum(int(beside[self._holding(other)].sum()) for other in self.context
+                   if other not in (typed, candidate))
 
-    def _holding(self, word: str) -> frozenset[int]:
-        """The sections writing the plain word."""
-        if word not in self._sections:
-            held = (f.BODY_WORDS, word) in self.reader
-            self._sections[word] = frozenset(
-                self.reader.postings(f.BODY_WORDS, word).all_ids() if held else ())
-        return self._sections[word]
+    def _holding(self, word: str) -> np.ndarray:
+        """The sections writing the plain word, as an array: at ten times the corpus the
+        query's common words are each written in 50,000 sections, which took 150 ms to read
+        one by one."""
+        return self._arrays().term(f.BODY_WORDS, word)[0]
+
+    def _arrays(self) -> Postings:
+        if self._postings is None:
+            self._postings = Postings(self.reader, ())
+        return self._postings

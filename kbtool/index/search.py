@@ -95,7 +95,7 @@ class Searcher:
                limit: int = declared_default("search.limit"), page: int = 1) -> SearchResults:
         """A page of results for what the agent typed."""
         view = self._current()
-        parsed = parse(query, view.searcher.reader(), view.acronyms)
+        parsed = parse(query, view.searcher.reader(), view.acronyms, view.postings)
         ranking = rank(parsed.terms, view.postings, view.pages,
                        _allowed(view.postings, tuple(sources), tuple(namespaces)))
         limit = max(1, limit)
