@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections import Counter
 import re
 import string
 from dataclasses import dataclass
@@ -46,7 +47,8 @@ UNKNOWN_TERM_FACTOR = 2.0  # weight of a term the knowledge base has never seen
 CONJUGATION_RATIO = 5      # a verb's other form held this many times more joins it (see below)
 ACRONYM_FACTOR = 3.0       # weight of a word the documentation writes in capitals (OFX, TVA)…
 ACRONYM_SAMPLE = 10        # …as seen in the first sections holding it (a sample: its size need not
-                           # grow with the base's, as a poll's does not with the population)
+                           # grow with the base's, as a poll's does not with the population; the
+                           # same sample tells how a corrected word is spelled)
 # Present-plural endings Snowball leaves whole → how the same verb's infinitive or present
 # singular ends, each tried (impriment → imprimer; sortent → sortir; imprimons → imprimer;
 # connaissent → connaître, connaît; viennent → venir, vient; prennent → prendre, prend; mettent
@@ -385,12 +387,15 @@ class _Corrector:
     def _as_written(self, word: str, plural: bool) -> str:
         """A word of the index ('acce', folded) as the documentation writes it ('accès'),
         plural or not like the typed word: for the suggestion shown, and for its stem, which
-        Snowball takes from the accented word."""
-        texts = _stored_texts(self.reader, word, 1)
-        if not texts:
+        Snowball takes from the accented word.  The spelling most of the first sections holding
+        it use, not the first one's: which section comes first depends on how the index was
+        built, and one page writing "declaration" made "did you mean" say so in one build of
+        the corpus and "déclaration" in another."""
+        spellings = Counter(part for text in _stored_texts(self.reader, word, ACRONYM_SAMPLE)
+                            for part, *_ in key_words(text.lower()) if plain_word(part) == word)
+        if not spellings:
             return word
-        text = texts[0].lower()
-        written = next((part for part, *_ in key_words(text) if plain_word(part) == word), word)
+        written = spellings.most_common(1)[0][0]
         other_number = written[:-1] if written.endswith("s") else written + "s"
         if written.endswith(("s", "x")) != plural and plain_word(other_number) == word:
             return other_number
