@@ -7,9 +7,9 @@ A support team's base holds 10³ to 10⁵ pages.  ``bench/replicate.py`` writes 
 so the vocabulary grows too) into a scratch folder (``--scratch``, default a temporary folder;
 never the repository); then, for each size, in the same run so that the ratio is what is read:
 
-- a full build by the real ``kbtool reindex --full`` in a child process: wall clock, and the
-  peak resident memory of its largest process (``wait4``'s ``ru_maxrss``, index writers
-  included);
+- a full build by the real ``kbtool reindex --full`` in a child process: wall clock, CPU time
+  (``wait4``'s, index writers included: on a shared machine it moves less with the load than
+  the wall clock), and the peak resident memory of its largest process (``ru_maxrss``);
 - the index: size of its files, sections;
 - search p50/p95 with snippets on a warm searcher per size, every judged query ``--repeat``
   times, the sizes taking turns query by query (the same machine load for both), and the
@@ -116,6 +116,7 @@ class Run:
     """One ``kbtool reindex`` in a child process."""
 
     seconds: float
+    cpu: float           # CPU seconds of it and its index writers (moves less with the load)
     peak_mb: float       # resident memory of its largest process
     output: str
 
@@ -228,8 +229,8 @@ def _measure(sizes: list[Size], queries: list[JudgedQuery], queries_file: Path,
 
 
 def _reindex(config: Config, *options: str) -> Run:
-    """``kbtool reindex`` in a child process: its duration, and the peak resident memory of the
-    largest of it and its index writers."""
+    """``kbtool reindex`` in a child process: its duration, CPU time, and the peak resident
+    memory of the largest of it and its index writers."""
     command = [sys.executable, "-m", "kbtool", "--config", str(config.file), "reindex",
                *options]
     start = time.perf_counter()
@@ -240,7 +241,8 @@ def _reindex(config: Config, *options: str) -> Run:
     child.returncode = os.waitstatus_to_exitcode(status)
     if child.returncode != 0:
         raise RuntimeError(f"{shlex.join(command)} exited {child.returncode}:\n{output}")
-    return Run(seconds, usage.ru_maxrss / 1024, output.strip().splitlines()[-1])
+    return Run(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024,
+               output.strip().splitlines()[-1])
 
 
 def _edit(config: Config, share: float) -> int:
@@ -299,7 +301,9 @@ def _render(sizes: list[Size], timings: list[list[float]], queries: list[str], c
              "given a new ending.", "",
              f"| measure | 1× | {n}× | ratio | aim |", "|---|---:|---:|---:|---|"]
     rows = [("sections indexed", small.sections, large.sections, "{:.0f}", ""),
-            ("full build (s)", small.full.seconds, large.full.seconds, "{:.1f}", _linear(n)),
+            ("full build (s, wall clock)", small.full.seconds, large.full.seconds, "{:.1f}", ""),
+            ("full build (s, CPU of all its processes)", small.full.cpu, large.full.cpu,
+             "{:.1f}", _linear(n)),
             ("full build, peak memory of a process (MB)", small.full.peak_mb,
              large.full.peak_mb, "{:.0f}", _linear(n)),
             ("index size (MB)", small.megabytes, large.megabytes, "{:.1f}", _linear(n)),

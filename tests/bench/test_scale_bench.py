@@ -57,7 +57,7 @@ def test_benchmark_compares_two_sizes_in_one_run(tmp_path: Path) -> None:
     assert scale_bench.main(args) == 0
     text = out.read_text(encoding="utf-8")
     assert "## Web\n\nother figures" in text and scale_bench.HEADING in text
-    for row in ("| full build (s) |", "| full build, peak memory of a process (MB) |",
+    for row in ("| full build (s, CPU of all its processes) |", "| full build, peak memory of a process (MB) |",
                 "| index size (MB) |", "| no-change reindex (s) |", "| search p95 (ms, ",
                 "| search worker PSS (MB) |", "| as judged | 2× |", "| one letter slipped | 1× |"):
         assert row in text, row
