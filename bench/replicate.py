@@ -10,7 +10,8 @@ page ids and file names), and in it a share of the word types (``share``, by a h
 French-looking ending ("sauvegarde" → "sauvegardette").  An ending, not a letter swap: a swapped
 word would sit one slip away from the word it came from, in as many sections, and turn the
 base's typo neighbourhoods into something no real base has.  Markup (DokuWiki links, media and
-plugin tags, HTML tags, Markdown link targets, URLs) is left alone so every page still parses;
+plugin tags, HTML tags, Markdown link targets, URLs) is left alone so every page still parses,
+except that a copy's absolute wiki links lead into the copy (see ``_relinked``);
 files that are not UTF-8 text (PDF) are copied unchanged under their new name.  Never writes
 into the corpus.
 """
@@ -34,6 +35,8 @@ _WORD = re.compile(r"[^\W\d_]{5,}")
 # Markdown link targets, URLs.
 _MARKUP = re.compile(r"\[\[[^\]\n]*\]\]|\{\{[^}\n]*\}\}|<[^>\n]*>|~~[^~\n]*~~|\]\([^)\n]*\)"
                      r"|\w+://\S+")
+_TARGET_END = re.compile(r"[|#\]~]")
+_NOT_A_PAGE = re.compile(r"://|>|@|\\")     # a URL, an interwiki link, an e-mail, a share
 
 
 def replicate(corpus: Path, dest: Path, copies: int, share: float = SHARE) -> int:
@@ -60,10 +63,26 @@ def perturbed(text: str, copy: int, share: float = SHARE) -> str:
     pieces = []
     start = 0
     for markup in _MARKUP.finditer(text):
-        pieces += [_words_perturbed(text[start:markup.start()], copy, share), markup.group()]
+        pieces += [_words_perturbed(text[start:markup.start()], copy, share),
+                   _relinked(markup.group(), copy)]
         start = markup.end()
     pieces.append(_words_perturbed(text[start:], copy, share))
     return "".join(pieces)
+
+
+def _relinked(markup: str, copy: int) -> str:
+    """A wiki link or redirect of a copy, led into that copy when its target is absolute
+    (``[[:versions]]``, ``[[tutoriel:x]]``; a target without ``:`` or starting with ``.`` or
+    ``~`` already resolves inside it): else every copy would link to the corpus's own pages,
+    which would gain ten times the links a real base gives them."""
+    for opening in ("[[", "~~REDIRECT>"):
+        if not markup.startswith(opening):
+            continue
+        body = markup[len(opening):]
+        target = _TARGET_END.split(body, maxsplit=1)[0].strip()
+        if ":" in target and not target.startswith((".", "~")) and not _NOT_A_PAGE.search(target):
+            return f"{opening}:{COPY_FOLDER.format(copy)}:{body.lstrip(' :')}"
+    return markup
 
 
 def _words_perturbed(text: str, copy: int, share: float) -> str:

@@ -14,10 +14,10 @@ question is about.
 Typos: a word the index has never seen is replaced by the closest word it holds often; a word it
 holds rarely, next to one it holds far more often ("ouvir" / "ouvrir"), is searched in both
 forms, since rare real words ("organiste") look just like typos.  Rare is a share of the base's
-sections, not a count: a base ten times the size holds its typos ten times too.  Among close words, the
-one written most often beside the query's other words wins ("mot de pase" → *passe*, not *page*),
-then the one written most often: words as written count, not stems, or "paie" would borrow the
-frequency of "paiement".
+sections, not a count: a base ten times the size holds its typos ten times too.  Among close
+words, the one written most often beside the query's other words wins ("mot de pase" →
+*passe*, not *page*), then the one written most often: words as written count, not stems, or
+"paie" would borrow the frequency of "paiement".
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ from kbtool.index.postings import Postings
 
 RARE_SHARE = 1 / 20_000    # a word in fewer than this share of the sections is rare (see _rare)
 TYPO_RATIO = 20            # a rare word may be a typo of a close word written this many times more
-MIN_SECTIONS = 3           # a word to correct to (or a verb's other form) is held at least this often
+MIN_SECTIONS = 3           # a word to correct to (or a verb's other form) is held at least so often
 UNKNOWN_TERM_FACTOR = 2.0  # weight of a term the knowledge base has never seen
 CONJUGATION_RATIO = 5      # a verb's other form held this many times more joins it (see below)
 ACRONYM_FACTOR = 3.0       # weight of a word the documentation writes in capitals (OFX, TVA)…

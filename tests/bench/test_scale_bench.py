@@ -31,8 +31,8 @@ def test_replicate_writes_each_copy_under_new_ids_with_new_words(tmp_path: Path)
 
 
 @pytest.mark.parametrize("markup", [
-    "[[logiciel:rapprochement|Rapprochement bancaire]]", "{{ images:capture.png?200 }}",
-    "<note important>", "~~REDIRECT>logiciel:rapprochement~~", "<a href=\"chapitre.html\">",
+    "[[rapprochement|Rapprochement bancaire]]", "{{ images:capture.png?200 }}",
+    "<note important>", "~~NOTOC~~", "<a href=\"chapitre.html\">",
     "](../comptabilite/cloture.md)", "https://example.org/documentation/comptable",
 ])
 def test_replicate_leaves_markup_alone(markup: str) -> None:
@@ -40,6 +40,21 @@ def test_replicate_leaves_markup_alone(markup: str) -> None:
     changed = replicate.perturbed(text, 1, share=1.0)
     assert markup in changed
     assert "Comptabilité " not in changed and "rapprochement bancaire" not in changed
+
+
+@pytest.mark.parametrize("link, in_copy", [
+    ("[[:versions|Versions]]", "[[:copie2:versions|Versions]]"),
+    ("[[tutoriel:graver#options]]", "[[:copie2:tutoriel:graver#options]]"),
+    ("~~REDIRECT>logiciel:rapprochement~~", "~~REDIRECT>:copie2:logiciel:rapprochement~~"),
+    ("[[page_voisine]]", "[[page_voisine]]"),              # already in the copy's namespace
+    ("[[.:voisine]]", "[[.:voisine]]"), ("[[#ancre]]", "[[#ancre]]"),
+    ("[[wpfr>Licence:GPL|GPL]]", "[[wpfr>Licence:GPL|GPL]]"),          # interwiki
+    ("[[https://example.org/a:b]]", "[[https://example.org/a:b]]"),
+    ("[[contact@example.org]]", "[[contact@example.org]]"),
+])
+def test_replicate_leads_absolute_wiki_links_into_the_copy(link: str, in_copy: str) -> None:
+    assert replicate.perturbed(f"Voir {link}.", 2, share=0.0) == f"Voir {in_copy}."
+    assert replicate.perturbed(f"Voir {link}.", 0) == f"Voir {link}."
 
 
 def test_replicate_refuses_to_write_into_the_corpus(tmp_path: Path) -> None:
@@ -57,7 +72,8 @@ def test_benchmark_compares_two_sizes_in_one_run(tmp_path: Path) -> None:
     assert scale_bench.main(args) == 0
     text = out.read_text(encoding="utf-8")
     assert "## Web\n\nother figures" in text and scale_bench.HEADING in text
-    for row in ("| full build (s, CPU of all its processes) |", "| full build, peak memory of a process (MB) |",
+    for row in ("| full build (s, CPU of all its processes) |",
+                "| full build, peak memory of a process (MB) |",
                 "| index size (MB) |", "| no-change reindex (s) |", "| search p95 (ms, ",
                 "| search worker PSS (MB) |", "| as judged | 2× |", "| one letter slipped | 1× |"):
         assert row in text, row
