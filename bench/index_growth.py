@@ -115,7 +115,7 @@ def _run(corpus: Path, tmp: Path, queries: list[str], args: argparse.Namespace) 
         shutil.copytree(corpus / part, copy / part)
     updated = corpus_config(copy, tmp / "updated")
     full_seconds, _ = timed(lambda: reindex(updated, full=True))
-    first = _shape(updated)
+    first = index_shape(updated)
     editable = sorted(IndexStore(updated.index_dir).versions(skipped=False))
     editable = [pid for pid in editable if pid.endswith((".txt", ".md"))]
     draw = random.Random(SEED)
@@ -127,7 +127,7 @@ def _run(corpus: Path, tmp: Path, queries: list[str], args: argparse.Namespace) 
                 handle.write(f"\nLigne {number} ajoutée par le banc d'essai de l'index.\n")
         cpu = _cpu_seconds()
         seconds, _ = timed(lambda: reindex(updated))
-        rounds.append(Round(len(chosen), seconds, _cpu_seconds() - cpu, _shape(updated)))
+        rounds.append(Round(len(chosen), seconds, _cpu_seconds() - cpu, index_shape(updated)))
     fresh = corpus_config(copy, tmp / "fresh")
     fresh_seconds, _ = timed(lambda: reindex(fresh, full=True))
     openings = _openings((updated, fresh), args.repeat)
@@ -137,7 +137,7 @@ def _run(corpus: Path, tmp: Path, queries: list[str], args: argparse.Namespace) 
     finally:
         for searcher in searchers:
             searcher.close()
-    return _Report(first, rounds, _shape(fresh), (full_seconds, fresh_seconds),
+    return _Report(first, rounds, index_shape(fresh), (full_seconds, fresh_seconds),
                    (updated_ms, fresh_ms), openings, len(editable))
 
 
@@ -159,7 +159,7 @@ def _openings(configs: tuple[Config, Config], repeat: int) -> tuple[list[float],
     return times
 
 
-def _shape(config: Config) -> Shape:
+def index_shape(config: Config) -> Shape:
     """Size of the current generation's files, its segments, and a cold searcher's opening."""
     store = IndexStore(config.index_dir)
     folder = store.current_path.resolve()

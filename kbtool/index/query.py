@@ -12,22 +12,25 @@ A word the documentation writes in capitals (OFX, FEC, URSSAF) weighs more: it n
 question is about.
 
 Typos: a word the index has never seen is replaced by the closest word it holds often; a word it
-holds only once or twice, next to one it holds far more often ("ouvir" / "ouvrir"), is searched
-in both forms, since rare real words ("organiste") look just like typos.  Among close words, the
-one written most often beside the query's other words wins ("mot de pase" → *passe*, not *page*),
-then the one written most often: words as written count, not stems, or "paie" would borrow the
-frequency of "paiement".
+holds rarely, next to one it holds far more often ("ouvir" / "ouvrir"), is searched in both
+forms, since rare real words ("organiste") look just like typos.  Rare is a share of the base's
+sections, not a count: a base ten times the size holds its typos ten times too.  Among close
+words, the one written most often beside the query's other words wins ("mot de pase" →
+*passe*, not *page*), then the one written most often: words as written count, not stems, or
+"paie" would borrow the frequency of "paiement".
 """
 
 from __future__ import annotations
 
 import itertools
 import math
+from collections import Counter
 import re
 import string
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
+import numpy as np
 from whoosh.reading import IndexReader
 from whoosh.spelling import ReaderCorrector
 from whoosh.support.levenshtein import damerau_levenshtein
@@ -35,14 +38,17 @@ from whoosh.support.levenshtein import damerau_levenshtein
 from kbtool.index import schema as f
 from kbtool.index.analysis import (REQUEST_WORDS, STOP_WORDS, accented_stems, joined_form,
                                    key_words, plain_word, split_compound, stem_word)
+from kbtool.index.postings import Postings
 
-TYPO_MAX_FREQUENCY = 3     # a word in fewer sections than this may be a typo…
-TYPO_RATIO = 20            # …of a close word found this many times more often
-TYPO_MIN_FREQUENCY = 3     # (and in at least this many sections)
+RARE_SHARE = 1 / 20_000    # a word in fewer than this share of the sections is rare (see _rare)
+TYPO_RATIO = 20            # a rare word may be a typo of a close word written this many times more
+MIN_SECTIONS = 3           # a word to correct to (or a verb's other form) is held at least so often
 UNKNOWN_TERM_FACTOR = 2.0  # weight of a term the knowledge base has never seen
 CONJUGATION_RATIO = 5      # a verb's other form held this many times more joins it (see below)
 ACRONYM_FACTOR = 3.0       # weight of a word the documentation writes in capitals (OFX, TVA)…
-ACRONYM_SAMPLE = 10        # …as seen in the first sections holding it
+ACRONYM_SAMPLE = 10        # …as seen in the first sections holding it (a sample: its size need not
+                           # grow with the base's, as a poll's does not with the population; the
+                           # same sample tells how a corrected word is spelled)
 # Present-plural endings Snowball leaves whole → how the same verb's infinitive or present
 # singular ends, each tried (impriment → imprimer; sortent → sortir; imprimons → imprimer;
 # connaissent → connaître, connaît; viennent → venir, vient; prennent → prendre, prend; mettent
@@ -136,15 +142,16 @@ def key_terms(text: str) -> list[QueryTerm]:
     return terms
 
 
-def parse(text: str, reader: IndexReader,
-          acronyms: dict[str, bool] | None = None,
+def parse(text: str, reader: IndexReader, acronyms: dict[str, bool] | None = None,
+          postings: Postings | None = None,
           named: Callable[[str], bool] = lambda stem: False) -> ParsedQuery:
     """Key terms of ``text``, typos handled, weighted by rarity; ``acronyms`` remembers which
-    words the documentation writes in capitals, for the reader's lifetime (a long-lived
-    searcher keeps one).  A word whose stem is ``named`` (a synonym table holds it) is no typo:
-    "mail" is not "mais" when the team's table says it is "courriel"."""
+    words the documentation writes in capitals, and ``postings`` holds the reader's posting
+    arrays, both for the reader's lifetime (a long-lived searcher keeps them).  A word whose
+    stem is ``named`` (a synonym table holds it) is no typo: "mail" is not "mais" when the
+    team's table says it is "courriel"."""
     typed = key_terms(text)
-    corrector = _Corrector(reader, tuple(term.forms[0].word for term in typed))
+    corrector = _Corrector(reader, tuple(term.forms[0].word for term in typed), postings)
     known = {} if acronyms is None else acronyms
     fixed = (_with_verb_forms(_accented(term, reader), reader) for term in typed)
     fixed = (term if named(term.forms[0].stem) else corrector.fix(term) for term in fixed)
@@ -260,9 +267,9 @@ def _with_verb_forms(term: QueryTerm, reader: IndexReader) -> QueryTerm:
             continue
         for replacement in replacements:
             guess = Form.of(surface[:-len(ending)] + replacement)
+            held = reader.doc_frequency(f.BODY, guess.stem)
             if guess.stem not in stems and (f.BODY_WORDS, guess.word) in reader and \
-                    reader.doc_frequency(f.BODY, guess.stem) >= \
-                    max(TYPO_MIN_FREQUENCY, CONJUGATION_RATIO * typed_frequency):
+                    _established(held, reader) and held >= CONJUGATION_RATIO * typed_frequency:
                 stems.add(guess.stem)
                 added.append(Form("", guess.stem))
     return QueryTerm(surface, term.forms + tuple(added), term.weight) if added else term
@@ -278,6 +285,27 @@ def _accented(term: QueryTerm, reader: IndexReader) -> QueryTerm:
                key=lambda candidate: reader.doc_frequency(f.BODY, candidate))
     return QueryTerm(term.surface, (Form(term.forms[0].word, stem),) + term.forms[1:],
                      term.weight)
+
+
+def _rare(sections: int, reader: IndexReader) -> bool:
+    """Whether a word held in ``sections`` sections is rare in this base: a word never seen, or
+    one held in fewer than ``RARE_SHARE`` of the sections.
+
+    A rare word may be a typo, and is no word to correct a typo to.  Counted as a share, the
+    same words are rare in a base ten times the size, where each is held ten times as often: a
+    fixed count (three sections) took a typo the base repeats ("ouvir", 9 sections at 10× the
+    corpus) for a word, and in a small base ignored the word a typo was meant to be.  Below
+    1 / ``RARE_SHARE`` sections only words never seen are rare: a word written once in a small
+    base is as likely a real term as a slip.
+    """
+    return sections == 0 or sections < RARE_SHARE * reader.doc_count()
+
+
+def _established(sections: int, reader: IndexReader) -> bool:
+    """Whether a word held in ``sections`` sections may stand for another: no rare word, and
+    held at least ``MIN_SECTIONS`` times, however small the base (a word written once or twice
+    in a small base is no evidence that a word the base lacks, "graver", is its typo)."""
+    return sections >= MIN_SECTIONS and not _rare(sections, reader)
 
 
 def _frequency(form: Form, reader: IndexReader) -> int:
@@ -305,21 +333,23 @@ def _front_edits(word: str) -> set[str]:
 
 class _Corrector:
     """Typo handling for one query; remembers the corrections it made.  ``context`` holds the
-    plain words of the query, whose company tells between close candidates."""
+    plain words of the query, whose company tells between close candidates; ``postings``, the
+    reader's posting arrays (read when first needed if not given)."""
 
-    def __init__(self, reader: IndexReader, context: tuple[str, ...]) -> None:
+    def __init__(self, reader: IndexReader, context: tuple[str, ...],
+                 postings: Postings | None = None) -> None:
         self.reader = reader
         self.context = context
         self.corrections: dict[str, str] = {}
         self._corrector: ReaderCorrector | None = None
-        self._sections: dict[str, frozenset[int]] = {}
+        self._postings = postings
 
     def fix(self, term: QueryTerm) -> QueryTerm | None:
         """The term, with a corrected form when it looks like a typo; None when it is a
         mistyped stop word ("cmoment"), which would otherwise weigh as a word never seen."""
         typed = term.forms[0]
         frequency = _frequency(typed, self.reader)
-        if frequency >= TYPO_MAX_FREQUENCY or len(typed.word) < 4 or \
+        if not _rare(frequency, self.reader) or len(typed.word) < 4 or \
                 any(c.isdigit() for c in typed.word):
             return term
         if frequency == 0:
@@ -356,12 +386,15 @@ class _Corrector:
     def _as_written(self, word: str, plural: bool) -> str:
         """A word of the index ('acce', folded) as the documentation writes it ('accès'),
         plural or not like the typed word: for the suggestion shown, and for its stem, which
-        Snowball takes from the accented word."""
-        texts = _stored_texts(self.reader, word, 1)
-        if not texts:
+        Snowball takes from the accented word.  The spelling most of the first sections holding
+        it use, not the first one's: which section comes first depends on how the index was
+        built, and one page writing "declaration" made "did you mean" say so in one build of
+        the corpus and "déclaration" in another."""
+        spellings = Counter(part for text in _stored_texts(self.reader, word, ACRONYM_SAMPLE)
+                            for part, *_ in key_words(text.lower()) if plain_word(part) == word)
+        if not spellings:
             return word
-        text = texts[0].lower()
-        written = next((part for part, *_ in key_words(text) if plain_word(part) == word), word)
+        written = spellings.most_common(1)[0][0]
         other_number = written[:-1] if written.endswith("s") else written + "s"
         if written.endswith(("s", "x")) != plural and plain_word(other_number) == word:
             return other_number
@@ -370,14 +403,18 @@ class _Corrector:
     def _most_likely(self, word: str, frequency: int, candidates: Iterable[str],
                      maxdist: int) -> str | None:
         """The closest candidate, among equals the one written most often beside the query's
-        other words, then the one written most often, if written often enough.
+        other words, then the one written most often, if it is established (see
+        ``_established``) and written ``TYPO_RATIO`` times more often than the typed one.
 
         Words are counted as written (the word field), not by their stem: "paie" stems as
         "paiement" does, and would win by that word's frequency."""
         ranked = sorted((distance, -self._beside(c, word), -self._written(c), c)
                         for c in candidates
                         if c != word and (distance := damerau_levenshtein(word, c)) <= maxdist)
-        if not ranked or -ranked[0][2] < max(TYPO_MIN_FREQUENCY, TYPO_RATIO * frequency):
+        if not ranked:
+            return None
+        written = -ranked[0][2]
+        if not _established(written, self.reader) or written < TYPO_RATIO * frequency:
             return None
         return ranked[0][3]
 
@@ -389,13 +426,20 @@ class _Corrector:
         """How many times the candidate is written in a section beside one of the query's
         other words (summed over them)."""
         near = self._holding(candidate)
-        return sum(len(near & self._holding(other)) for other in self.context
-                   if other not in (typed, candidate)) if near else 0
+        if not len(near):
+            return 0
+        beside = np.zeros(self._arrays().doc_count, dtype=bool)
+        beside[near] = True
+        return sum(int(beside[self._holding(other)].sum()) for other in self.context
+                   if other not in (typed, candidate))
 
-    def _holding(self, word: str) -> frozenset[int]:
-        """The sections writing the plain word."""
-        if word not in self._sections:
-            held = (f.BODY_WORDS, word) in self.reader
-            self._sections[word] = frozenset(
-                self.reader.postings(f.BODY_WORDS, word).all_ids() if held else ())
-        return self._sections[word]
+    def _holding(self, word: str) -> np.ndarray:
+        """The sections writing the plain word, as an array: at ten times the corpus the
+        query's common words are each written in 50,000 sections, which took 150 ms to read
+        one by one."""
+        return self._arrays().term(f.BODY_WORDS, word)[0]
+
+    def _arrays(self) -> Postings:
+        if self._postings is None:
+            self._postings = Postings(self.reader, ())
+        return self._postings

@@ -75,7 +75,16 @@ class PageTable:
             self.about_of[docs] = numbers.get(target, -1)
         inside = self.page_of >= 0
         self.section_counts = np.bincount(self.page_of[inside], minlength=len(self.page_ids))
+        self._by_page = np.flatnonzero(inside)[np.argsort(self.page_of[inside], kind="stable")]
+        self._page_starts = np.concatenate(([0], np.cumsum(self.section_counts)))
         self._linked, self._linked_starts = self._link_graph(postings, numbers)
+
+    def sections_of(self, pages: np.ndarray) -> np.ndarray:
+        """The sections of ``pages`` (read off a table grouped by page: no pass over every
+        section of the base, whose number grows with it)."""
+        counts = self.section_counts[pages]
+        within = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+        return self._by_page[np.repeat(self._page_starts[pages], counts) + within]
 
     def linked(self, page: int) -> np.ndarray:
         """Pages that ``page`` links to or that link to it."""
@@ -153,14 +162,15 @@ def rank(terms: tuple[QueryTerm, ...], postings: Postings, table: PageTable,
             scores[docs] += contribution
             matched[docs] = True
         about += term_about
-        matched |= (term_about > 0)[table.page_of] & inside   # the title speaks for each section
-        section_cov[matched] += term.weight / total
+        matched[table.sections_of(np.flatnonzero(term_about > 0))] = True   # the title speaks
+        held = np.flatnonzero(matched)                              # for each section
+        section_cov[held] += term.weight / total
         pages = np.zeros(n_pages, dtype=bool)
-        pages[table.page_of[matched]] = True
+        pages[table.page_of[held]] = True
         page_cov[pages] += term.weight / total
-    scores *= section_cov ** COVERAGE_POWER
+    candidates = section_cov > 0        # (the sections with a score, and those titles speak for)
+    scores[candidates] *= section_cov[candidates] ** COVERAGE_POWER
     about *= page_cov ** COVERAGE_POWER
-    candidates = section_cov > 0
     if learned is not None:   # a page the team cited for such questions, even in other words
         candidates |= (learned > 0)[table.page_of] & inside
     if allowed is not None:
@@ -241,6 +251,19 @@ def _bm25(freqs: np.ndarray, lengths: np.ndarray, average: float, b: float, matc
     return idf * freqs * (K1 + 1.0) / (freqs + K1 * (1.0 - b + b * lengths / average))
 
 
+def _by_page_then_score(pages: np.ndarray, scores: np.ndarray) -> np.ndarray:
+    """The order of sections by page, then best score first, ties as given: what
+    ``np.lexsort((-scores, pages))`` returns, in one sort of one key instead of two.
+
+    At ten times the corpus a frequent word's query has 200,000 candidate sections, and the
+    lexsort was a third of its ranking time.  A score is never negative, so its float32 bits
+    read as an unsigned integer order alike, inverted for best first, below the page number.
+    """
+    key = (pages.astype(np.uint64) << np.uint64(32)) | \
+        (~scores.astype(np.float32).view(np.uint32)).astype(np.uint64)
+    return np.argsort(key, kind="stable")
+
+
 def _group(scores: np.ndarray, candidates: np.ndarray, about: np.ndarray, table: PageTable,
            page_cov: np.ndarray, learned: np.ndarray | None = None,
            named: np.ndarray | None = None) -> Ranking:
@@ -251,14 +274,14 @@ def _group(scores: np.ndarray, candidates: np.ndarray, about: np.ndarray, table:
         return Ranking(empty.astype(np.float32), empty.astype(np.float32), scores, empty, empty,
                        empty)
     pages_of = table.page_of[candidates]
-    order = np.lexsort((-scores[candidates], pages_of))
+    order = _by_page_then_score(pages_of, scores[candidates])
     sorted_candidates, sorted_pages = candidates[order], pages_of[order]
-    ranked = np.unique(sorted_pages)
-    starts = np.searchsorted(sorted_pages, ranked, side="left")
-    ends = np.searchsorted(sorted_pages, ranked, side="right")
+    starts = np.flatnonzero(np.diff(sorted_pages, prepend=-1))   # each page's first section
+    ranked = sorted_pages[starts]
+    ends = np.append(starts[1:], len(sorted_pages))
     place = np.arange(len(sorted_pages)) - np.repeat(starts, ends - starts)
-    passages = np.zeros(len(table.page_ids), dtype=np.float32)
-    np.add.at(passages, sorted_pages, scores[sorted_candidates] * SECTION_DECAY ** place)
+    passages = np.bincount(sorted_pages, scores[sorted_candidates] * SECTION_DECAY ** place,
+                           minlength=len(table.page_ids)).astype(np.float32)
     passages /= np.maximum(table.section_counts, 1) ** PAGE_LENGTH_POWER
     page_scores = (passages + ABOUT_WEIGHT * about) * \
         (PAGE_COVERAGE_FLOOR + (1 - PAGE_COVERAGE_FLOOR) * page_cov)

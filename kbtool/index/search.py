@@ -133,7 +133,8 @@ class Searcher:
         view = self._current()
         subject = subject_of(query)
         table = _table(view, synonyms)
-        parsed = parse(subject or query, view.searcher.reader(), view.acronyms, table.names)
+        parsed = parse(subject or query, view.searcher.reader(), view.acronyms, view.postings,
+                       named=table.names)
         terms, also = table.expand(parsed.terms)
         named = view.names_of().closeness(parsed.terms, view.postings, view.pages) \
             if subject else None

@@ -229,3 +229,16 @@ def test_every_suggested_word_is_a_word_the_documentation_writes(reader, typed: 
     assert corrections  # each typo has a close word in this index: something is checked
     for suggested in corrections.values():
         assert (schema.BODY_WORDS, plain_word(suggested)) in reader, suggested
+
+
+def test_a_corrected_word_is_spelled_as_most_sections_spell_it(tmp_path: Path) -> None:
+    """Not as the first section holding it does: which one is first depends on the build."""
+    wiki = {"aaa_premiere.txt": "====== Export ======\nThe declaration file.\n",
+            **{f"page_{n}.txt": f"====== Impôts {n} ======\nLa déclaration {n}.\n"
+               for n in range(5)}}
+    config = local_config(tmp_path, wiki=wiki, docs={"notes.txt": "Notes.\n"})
+    assert reindex(config).ok
+    with IndexStore(config.index_dir).open().reader() as opened:
+        first = query._stored_texts(opened, "declaration", 1)
+        assert "declaration file" in first[0]          # the minority spelling comes first
+        assert parse("déclartaion", opened).corrections == {"déclartaion": "déclaration"}
