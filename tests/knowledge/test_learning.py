@@ -145,6 +145,18 @@ def test_the_prior_is_the_share_of_the_question_use_speaks_to(conn: sqlite3.Conn
     both = learning.prior(conn, "mailing aux adhérents", HABITS)["wiki/envoi.txt"]
     half = learning.prior(conn, "mailing aux bénévoles", HABITS)["wiki/envoi.txt"]
     assert 0 < half < both < 1
+    # One shared word in three is no sign of the same need: nothing is lifted.
+    assert learning.prior(conn, "mailing des bénévoles en retard", HABITS) == {}
+
+
+def test_one_common_word_of_a_longer_question_lifts_nothing(conn: sqlite3.Connection,
+                                                           user: UserOf) -> None:
+    """The replay benchmark's drift: a need about closing the year's accounts cited a page, and
+    a question about members turning 80 this year shares only "année" with it."""
+    learn(conn, user("agnes"), "fin d'année : comment on boucle les comptes", "wiki/cloture.txt",
+          "draft:1")
+    assert learning.prior(conn, "les membres qui fêtent leurs 80 ans cette année", HABITS) == {}
+    assert "wiki/cloture.txt" in learning.prior(conn, "boucler les comptes de l'année", HABITS)
 
 
 # -- Removal and its audit log; pages that leave the index --------------------------------------
@@ -230,8 +242,7 @@ def test_a_cited_page_comes_even_for_words_it_never_holds(searcher: Searcher,
     assert [hit.page_id for hit in results.hits] == [ENVOI]
     assert not results.confident and not results.hits[0].sure   # use alone is no sure answer
     assert results.hits[0].sections   # shown with its sections, as any result
-    assert ranked(searcher, conn, "mailing journal comptable") == ["wiki/compta/journal.txt",
-                                                                   ENVOI]
+    assert ranked(searcher, conn, "mailing journal") == ["wiki/compta/journal.txt", ENVOI]
 
 
 def test_a_clearly_better_textual_match_is_never_buried(
