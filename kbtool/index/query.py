@@ -160,6 +160,12 @@ def parse(text: str, reader: IndexReader, acronyms: dict[str, bool] | None = Non
     return ParsedQuery(terms=terms, corrections=corrector.corrections)
 
 
+def word_weights(text: str, reader: IndexReader) -> dict[str, float]:
+    """Stem → weight of each key word of ``text`` as the ranking weighs it by rarity (a word
+    the documentation never writes weighs most)."""
+    return {term.forms[0].stem: _weighted(term, reader).weight for term in key_terms(text)}
+
+
 def _weighted(term: QueryTerm, reader: IndexReader) -> QueryTerm:
     """Weight a term by its rarity among sections (its most frequent form counts)."""
     sections = max(reader.doc_count(), 1)

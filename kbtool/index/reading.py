@@ -40,6 +40,10 @@ class SearchIndex(Protocol):
         """True when the documentation writes that word in lower case or as an acronym (a
         word, where one it only writes capitalised is a name)."""
 
+    def word_weights(self, text: str) -> dict[str, float]:
+        """Stem → weight of each key word of ``text`` by its rarity in the documentation (a
+        word it never writes weighs most), as the ranking weighs it."""
+
     def has_page(self, page_id: str) -> bool:
         """True when that page is indexed with text."""
 

@@ -25,7 +25,7 @@ from kbtool.index.analysis import plain_word, stem_analyzer
 from kbtool.index.expansion import SynonymTable, index_pairs
 from kbtool.index.names import PageNames
 from kbtool.index.postings import Postings
-from kbtool.index.query import ParsedQuery, parse, spellings
+from kbtool.index.query import ParsedQuery, parse, spellings, word_weights
 from kbtool.index.ranking import LENGTH_FIELDS, PageTable, Ranking, rank
 from kbtool.index.results import IndexedSection, PageHit, SearchResults, SectionHit
 from kbtool.index.seeds import APPLIED_KINDS, Seed, pair_of, seeds
@@ -184,6 +184,11 @@ class Searcher:
                             if page >= 0})
             found.append(SeedSource(Seed(term, synonym, sentence, kind), tuple(pages)))
         return found
+
+    def word_weights(self, text: str) -> dict[str, float]:
+        """Stem → weight of each key word of ``text`` by its rarity in the documentation, as the
+        ranking weighs it."""
+        return word_weights(text, self._current().searcher.reader())
 
     def has_page(self, page_id: str) -> bool:
         """True when that page is indexed with text (not a skipped redirect)."""

@@ -31,7 +31,7 @@ import re
 import sqlite3
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from kbtool.config import Config
@@ -45,9 +45,11 @@ log = logging.getLogger(__name__)
 DAY = 24 * 3600
 MAX_TEXT = 1000            # characters of a question read
 MAX_WORDS = 20             # words of a question learned
-# A page's past questions must share at least this share of a question's words to lift it: one
-# common word in a longer question ("…leurs 80 ans cette année" / "fin d'année : boucler les
-# comptes") is no sign of the same need, and lifted unrelated pages (bench/replay.py's drift).
+# A page's past questions must share at least this share of a question's words, each weighed by
+# its rarity in the documentation, to lift it: one common word of a longer question ("…leurs 80
+# ans cette année" / "fin d'année : boucler les comptes") is no sign of the same need and lifted
+# unrelated pages (bench/replay.py's drift), where a word the documentation never writes
+# ("mailing", "boot") is the very vocabulary use teaches.
 MIN_SHARED_SHARE = 0.5
 MIN_WORD, MAX_WORD = 2, 30  # letters of a word learned (longer: a pasted identifier, a hash)
 # A page that left the index keeps its ties this long (an article is cited before the reindex
@@ -205,11 +207,13 @@ def learn_from_gap(conn: sqlite3.Connection, gap_id: int, page_id: str, common: 
     return count
 
 
-def prior(conn: sqlite3.Connection, query: str, habits: Habits) -> dict[str, float]:
+def prior(conn: sqlite3.Connection, query: str, habits: Habits,
+          weights: Mapping[str, float] | None = None) -> dict[str, float]:
     """Page id → how strongly use ties the page to this question, from 0 to 1: the strength
     of its ties to the query's words (summed over its sections), averaged over those words,
     mapped by 1 − e^−x (one agent's fresh use of every word: 0.63); only pages tied to at least
-    ``MIN_SHARED_SHARE`` of the words.  Empty without use.
+    ``MIN_SHARED_SHARE`` of the words, each weighing its ``weights`` (stem → rarity in the
+    documentation, ``SearchIndex.word_weights``; 1 each when not given).  Empty without use.
     Capitals do not matter here: a name was never learned, so it matches nothing."""
     words = question_words(query, lambda _word: True)
     if not words:
@@ -223,13 +227,15 @@ def prior(conn: sqlite3.Connection, query: str, habits: Habits) -> dict[str, flo
     uses: dict[tuple[str, str], list[tuple[int, float]]] = defaultdict(list)
     for row in rows:
         uses[(row["stem"], row["page_id"])].append((row["user_id"], row["at"]))
+    weight = {stem: (weights or {}).get(stem, 1.0) for stem in stems}
     evidence: dict[str, float] = defaultdict(float)
-    shared: dict[str, int] = defaultdict(int)
-    for (_, page_id), tie in uses.items():
+    shared: dict[str, float] = defaultdict(float)
+    for (stem, page_id), tie in uses.items():
         evidence[page_id] += _strength(tie, habits) / len(words)
-        shared[page_id] += 1
+        shared[page_id] += weight[stem]
+    whole = sum(weight.values())
     return {page_id: 1.0 - math.exp(-value) for page_id, value in evidence.items()
-            if shared[page_id] >= MIN_SHARED_SHARE * len(words)}
+            if shared[page_id] >= MIN_SHARED_SHARE * whole}
 
 
 def _strength(uses: Iterable[tuple[int, float]], habits: Habits) -> float:

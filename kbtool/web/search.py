@@ -86,7 +86,8 @@ def index() -> ResponseReturnValue:
         results = engine.search(asked.query, sources=asked.searched_sources(),
                                 namespaces=asked.namespaces,
                                 limit=config.get("search.limit"), page=asked.page,
-                                learned=learning.prior(get_db(), asked.query, habits()),
+                                learned=learning.prior(get_db(), asked.query, habits(),
+                                                       engine.word_weights(asked.query)),
                                 synonyms=synonyms.rules(get_db()))
         known, results = _known_problems_first(engine, asked, results)
         if asked.page == 1 and not _shown_again(asked.query):

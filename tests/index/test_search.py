@@ -197,6 +197,14 @@ def test_section_text_is_the_text_as_indexed(searcher: Searcher, page_id: str, a
     assert found == text if text is None else found.strip() == text
 
 
+def test_word_weights_follow_rarity_in_the_documentation(searcher: Searcher) -> None:
+    weights = searcher.word_weights("relevé ofx licorne")
+    assert len(weights) == 3
+    relevé, ofx, licorne = weights.values()       # in the query's order
+    assert licorne > ofx and licorne > relevé      # never written: weighs most
+    assert searcher.word_weights("") == {}
+
+
 def test_facets_list_sources_and_their_namespaces(searcher: Searcher) -> None:
     assert searcher.facets() == {"docs": ["tresorier"],
                                  "wiki": ["erreurs", "faq", "logiciel", "logiciel:banque"]}

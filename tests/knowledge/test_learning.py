@@ -149,6 +149,21 @@ def test_the_prior_is_the_share_of_the_question_use_speaks_to(conn: sqlite3.Conn
     assert learning.prior(conn, "mailing des bénévoles en retard", HABITS) == {}
 
 
+def test_shared_words_count_by_their_rarity_in_the_documentation(conn: sqlite3.Connection,
+                                                                  user: UserOf) -> None:
+    """Half of the question's words, each weighed by how rare the documentation makes it: a
+    shared word it never writes ("mailing") is the team's vocabulary and lifts; a word on every
+    page ("année") shared alone does not."""
+    learn(conn, user("agnes"), "mailing de fin d'année", "wiki/envoi.txt", "draft:1")
+    stems = {word.word: word.stem for word in learning.question_words("mailing année paroisse")}
+    rare_mailing = {stems["mailing"]: 8.0, stems["annee"]: 0.5, stems["paroisse"]: 2.0}
+    assert "wiki/envoi.txt" in learning.prior(conn, "mailing année paroisse", HABITS,
+                                              rare_mailing)
+    common_annee = {stems["mailing"]: 8.0, stems["annee"]: 0.5, stems["paroisse"]: 2.0}
+    assert learning.prior(conn, "paroisse année", HABITS, common_annee) == {}
+    assert "wiki/envoi.txt" in learning.prior(conn, "paroisse année", HABITS)   # unweighed: 1/2
+
+
 def test_one_common_word_of_a_longer_question_lifts_nothing(conn: sqlite3.Connection,
                                                            user: UserOf) -> None:
     """The replay benchmark's drift: a need about closing the year's accounts cited a page, and
