@@ -25,6 +25,7 @@ import queue
 import signal
 import traceback
 from multiprocessing.process import BaseProcess
+from pathlib import Path
 from typing import Any
 
 from whoosh.codec.base import Segment
@@ -32,9 +33,10 @@ from whoosh.fields import Schema
 from whoosh.index import FileIndex
 from whoosh.writing import MERGE_SMALL, SegmentWriter
 
+from kbtool.index.arrays import drop_other_arrays, write_arrays
 from kbtool.index.merge import copy_live_sections
 from kbtool.index.segment import SegmentSeries
-from kbtool.index.whoosh_private import commit_segments, merged_segments
+from kbtool.index.whoosh_private import commit_segments, merged_segments, segments_reader
 
 BATCH = 100  # sections sent to a worker at a time
 # A segment is rewritten without its deleted sections once they make up more than this share
@@ -96,11 +98,24 @@ class IndexBuilder:
         main = self.main
         try:
             segments = self._finish_workers() if self._workers else self._finish_local()
-            kept = merged_segments(main, self.keep_segments)
+            committed = merged_segments(main, self.keep_segments) + segments
+            arrays = self._write_arrays(committed)
         except BaseException:
             self.cancel()
             raise
-        commit_segments(main, kept + segments)
+        commit_segments(main, committed)
+        drop_other_arrays(self.folder, arrays)
+
+    @property
+    def folder(self) -> Path:
+        """The index's folder (its generation)."""
+        return Path(self.ix.storage.folder)
+
+    def _write_arrays(self, segments: list[Segment]) -> Path:
+        """The search arrays of the index ``segments`` make, written before the commit makes
+        it visible, so searchers find them (``kbtool.index.arrays``)."""
+        with segments_reader(self.ix, segments, self.main.generation) as reader:
+            return write_arrays(self.folder, segments, reader)
 
     def cancel(self) -> None:
         """Drop everything this run added or deleted; the index stays as it was."""

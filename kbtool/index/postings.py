@@ -24,17 +24,30 @@ _BYTE_LENGTHS = np.array([byte_to_length(byte) for byte in range(256)], dtype=np
 
 
 class Postings:
-    """Posting arrays of one reader (one index generation and commit), cached per term."""
+    """Posting arrays of one reader (one index generation and commit), cached per term.
 
-    def __init__(self, reader: IndexReader, length_fields: tuple[str, ...]) -> None:
+    ``live`` (documents not deleted) and ``lengths`` (each document's length in each length
+    field) come with the reader: read from it by :meth:`read`, or mapped from the files
+    written beside its commit (``kbtool.index.arrays``)."""
+
+    def __init__(self, reader: IndexReader, live: np.ndarray,
+                 lengths: dict[str, np.ndarray]) -> None:
         self.reader = reader
         self.leaves = [(leaf, offset) for leaf, offset in reader.leaf_readers()]
         self.doc_count = reader.doc_count_all()
-        self.live = self._live_mask()
-        self.lengths = {name: self._lengths(name) for name in length_fields}
+        self.live = live
+        self.lengths = lengths
         self.average_length = {name: float(values[self.live].mean()) if self.live.any() else 1.0
                                for name, values in self.lengths.items()}
         self.term = lru_cache(maxsize=4096)(self.read)
+
+    @classmethod
+    def read_from(cls, reader: IndexReader, length_fields: tuple[str, ...]) -> Postings:
+        """Posting arrays of ``reader``, its live mask and field lengths read from it."""
+        leaves = reader.leaf_readers()
+        return cls(reader, live_mask(reader),
+                   {name: field_lengths(reader.doc_count_all(), leaves, name)
+                    for name in length_fields})
 
     def read(self, field: str, text: str | bytes) -> tuple[np.ndarray, np.ndarray]:
         """(document numbers, term frequencies) of ``text`` in ``field``, live documents only;
@@ -78,21 +91,26 @@ class Postings:
             result[self.term(field, text)[0]] = True
         return result
 
-    def _live_mask(self) -> np.ndarray:
-        live = np.zeros(self.doc_count, dtype=bool)
-        live[list(self.reader.all_doc_ids())] = True
-        return live
 
-    def _lengths(self, field: str) -> np.ndarray:
-        """Every document's length in ``field``.  Whoosh keeps one length byte per document in
-        a column: it is read whole and decoded through a table (one call per document took
-        ~0.15 s of each searcher opening on the shared corpus)."""
-        values = np.zeros(self.doc_count, dtype=np.float32)
-        for leaf, offset in self.leaves:
-            raw = length_column(leaf, field)
-            if raw is not None:
-                values[offset:offset + len(raw)] = _BYTE_LENGTHS[raw]
-        return values
+
+def live_mask(reader: IndexReader) -> np.ndarray:
+    """Which documents of ``reader`` are not deleted."""
+    live = np.zeros(reader.doc_count_all(), dtype=bool)
+    live[list(reader.all_doc_ids())] = True
+    return live
+
+
+def field_lengths(doc_count: int, leaves: list[tuple[SegmentReader, int]],
+                  field: str) -> np.ndarray:
+    """Every document's length in ``field``.  Whoosh keeps one length byte per document in a
+    column: it is read whole and decoded through a table (one call per document took ~0.15 s
+    of each searcher opening on the shared corpus)."""
+    values = np.zeros(doc_count, dtype=np.float32)
+    for leaf, offset in leaves:
+        raw = length_column(leaf, field)
+        if raw is not None:
+            values[offset:offset + len(raw)] = _BYTE_LENGTHS[raw]
+    return values
 
 
 def segment_terms(leaf: SegmentReader, field: str, offset: int = 0

@@ -49,48 +49,64 @@ LINK_PAGES = 3               # the first pages whose linked pages are lifted…
 LINK_WEIGHT = 0.3            # …by this share of such a page's score, times their own coverage
 
 
+@dataclass(frozen=True)
 class PageTable:
-    """Which page each indexed section belongs to, how many sections each page has, which
-    pages are linked with which (either way), and which page what an entry is about describes
-    (``about_of``: its own, but a redirect's name describes its target), for one reader."""
+    """Which page each indexed section belongs to (``page_of``, -1: none), which page what an
+    entry is about describes (``about_of``: its own, but a redirect's name describes its
+    target), how many sections each page has, and which pages are linked with which (either
+    way), for one reader.  Pages are numbered in page id order, whatever the segments (ties
+    rank alike after any reindex)."""
 
-    def __init__(self, postings: Postings) -> None:
+    page_of: np.ndarray            # per section
+    about_of: np.ndarray           # per section
+    section_counts: np.ndarray     # per page
+    linked_pages: np.ndarray       # the pages linked with page p: from linked_starts[p]…
+    linked_starts: np.ndarray      # …to linked_starts[p + 1]
+
+    @classmethod
+    def read_from(cls, postings: Postings) -> PageTable:
+        """The table of the reader of ``postings``, read from its page id, redirect and link
+        terms."""
         sections: dict[str, list[np.ndarray]] = defaultdict(list)
         for page_id, docs in postings.field_terms(f.PAGE_ID):
             sections[page_id].append(docs)
-        # Numbered in page id order, whatever the segments (ties rank alike after any reindex).
-        self.page_ids = sorted(sections)
-        numbers = {page_id: n for n, page_id in enumerate(self.page_ids)}
-        self.page_of = np.full(postings.doc_count, -1, dtype=np.int64)
+        numbers = {page_id: n for n, page_id in enumerate(sorted(sections))}
+        page_of = np.full(postings.doc_count, -1, dtype=np.int64)
         for page_id, docs in sections.items():
-            self.page_of[np.concatenate(docs)] = numbers[page_id]
-        self.about_of = self.page_of.copy()
+            page_of[np.concatenate(docs)] = numbers[page_id]
+        about_of = page_of.copy()
         for target, docs in postings.field_terms(f.REDIRECT):
             # A redirect's entry is no section of any page; its name describes its target.
-            self.page_of[docs] = -1
-            self.about_of[docs] = numbers.get(target, -1)
-        inside = self.page_of >= 0
-        self.section_counts = np.bincount(self.page_of[inside], minlength=len(self.page_ids))
-        self._linked, self._linked_starts = self._link_graph(postings, numbers)
+            page_of[docs] = -1
+            about_of[docs] = numbers.get(target, -1)
+        inside = page_of >= 0
+        section_counts = np.bincount(page_of[inside], minlength=len(numbers))
+        return cls(page_of, about_of, section_counts, *_link_graph(postings, numbers, page_of))
+
+    @property
+    def page_count(self) -> int:
+        """How many pages are indexed with text."""
+        return len(self.section_counts)
 
     def linked(self, page: int) -> np.ndarray:
         """Pages that ``page`` links to or that link to it."""
-        return self._linked[self._linked_starts[page]:self._linked_starts[page + 1]]
+        return self.linked_pages[self.linked_starts[page]:self.linked_starts[page + 1]]
 
-    def _link_graph(self, postings: Postings, numbers: dict[str, int]
-                    ) -> tuple[np.ndarray, np.ndarray]:
-        """Both directions of every link between indexed pages, grouped by page (an index
-        from before links were indexed has none)."""
-        pairs = [np.empty((0, 2), dtype=np.int64)]
-        for page_id, docs in postings.field_terms(f.LINKS):
-            target = numbers.get(page_id)
-            if target is not None:
-                pages = self.page_of[docs]
-                pages = pages[(pages >= 0) & (pages != target)]
-                pairs += [np.column_stack((pages, np.full_like(pages, target))),
-                          np.column_stack((np.full_like(pages, target), pages))]
-        edges = np.unique(np.concatenate(pairs), axis=0)
-        return edges[:, 1], np.searchsorted(edges[:, 0], np.arange(len(self.page_ids) + 1))
+
+def _link_graph(postings: Postings, numbers: dict[str, int], page_of: np.ndarray
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """Both directions of every link between indexed pages, grouped by page (an index from
+    before links were indexed has none)."""
+    pairs = [np.empty((0, 2), dtype=np.int64)]
+    for page_id, docs in postings.field_terms(f.LINKS):
+        target = numbers.get(page_id)
+        if target is not None:
+            pages = page_of[docs]
+            pages = pages[(pages >= 0) & (pages != target)]
+            pairs += [np.column_stack((pages, np.full_like(pages, target))),
+                      np.column_stack((np.full_like(pages, target), pages))]
+    edges = np.unique(np.concatenate(pairs), axis=0)
+    return edges[:, 1], np.searchsorted(edges[:, 0], np.arange(len(numbers) + 1))
 
 
 @dataclass(frozen=True)
@@ -115,7 +131,7 @@ class Ranking:
 def rank(terms: tuple[QueryTerm, ...], postings: Postings, table: PageTable,
          allowed: np.ndarray | None = None) -> Ranking:
     """Score every section and page for ``terms`` and rank the pages (``allowed``: filter)."""
-    n_docs, n_pages = postings.doc_count, len(table.page_ids)
+    n_docs, n_pages = postings.doc_count, table.page_count
     inside = table.page_of >= 0
     scores = np.zeros(n_docs, dtype=np.float32)
     about = np.zeros(n_pages, dtype=np.float32)   # page-level fields: what the page is about
@@ -196,7 +212,7 @@ def _group(scores: np.ndarray, candidates: np.ndarray, about: np.ndarray, table:
     starts = np.searchsorted(sorted_pages, ranked, side="left")
     ends = np.searchsorted(sorted_pages, ranked, side="right")
     place = np.arange(len(sorted_pages)) - np.repeat(starts, ends - starts)
-    passages = np.zeros(len(table.page_ids), dtype=np.float32)
+    passages = np.zeros(table.page_count, dtype=np.float32)
     np.add.at(passages, sorted_pages, scores[sorted_candidates] * SECTION_DECAY ** place)
     passages /= np.maximum(table.section_counts, 1) ** PAGE_LENGTH_POWER
     page_scores = (passages + ABOUT_WEIGHT * about) * \

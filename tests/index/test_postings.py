@@ -22,7 +22,7 @@ def test_lengths_and_postings_match_whoosh_over_segments_and_deletions(tmp_path:
             "====== Page trois ======\nLe relevé, encore le relevé.\n")   # a second segment,
     reindex(config)                                                     # a deletion in the first
     with IndexStore(config.index_dir).open().reader() as reader:
-        postings = Postings(reader, LENGTH_FIELDS)
+        postings = Postings.read_from(reader, LENGTH_FIELDS)
         assert len(postings.leaves) == 2 and not postings.live.all()
         for field in LENGTH_FIELDS:
             expected = np.array([leaf.doc_field_length(d, field) or 0
