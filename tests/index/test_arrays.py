@@ -17,13 +17,11 @@ import pytest
 
 from kbtool.config import Config
 from kbtool.index.arrays import PREFIX, SearchArrays, read_arrays
-from kbtool.index.build import IndexBuilder
 from kbtool.index.ranking import PageTable
 from kbtool.index.search import Searcher
 from kbtool.index.store import IndexStore
-from kbtool.index.writer import add_page
 from kbtool.pipeline import reindex
-from tests.index.test_mapped_files import wordy_page
+from tests.index.test_mapped_files import wordy_index
 from tests.kbfactory import WIKI_PAGES, local_config, rewrite
 
 WIKI = {
@@ -108,15 +106,7 @@ def test_a_run_that_changes_nothing_keeps_the_arrays(config: Config) -> None:
 
 
 def test_a_new_generation_opens_without_copying(tmp_path: Path) -> None:
-    store = IndexStore(tmp_path)
-    generation = store.create_generation()
-    builder = IndexBuilder(generation)
-    for n in range(400):
-        add_page(builder, wordy_page(n))
-    builder.commit()
-    store.publish(generation)
-    files = sum(path.stat().st_size for path in store.current_path.resolve().rglob("*")
-                if path.is_file())
+    _, files = wordy_index(tmp_path)
     tracemalloc.start()
     try:
         searcher = Searcher(tmp_path)

@@ -27,15 +27,22 @@ def wordy_page(n: int) -> Document:
                     sections=(Section("Titre", "titre", words), Section("Suite", "suite", words)))
 
 
-def test_opening_an_index_copies_none_of_its_files(tmp_path: Path) -> None:
-    store = IndexStore(tmp_path)
+def wordy_index(folder: Path) -> tuple[IndexStore, int]:
+    """An index of 400 wordy pages published in ``folder``, and the bytes of its files."""
+    store = IndexStore(folder)
     generation = store.create_generation()
     builder = IndexBuilder(generation)
     for n in range(400):
         add_page(builder, wordy_page(n))
     builder.commit()
     store.publish(generation)
-    files = sum(path.stat().st_size for path in store.current_path.resolve().iterdir())
+    files = sum(path.stat().st_size for path in store.current_path.resolve().rglob("*")
+                if path.is_file())
+    return store, files
+
+
+def test_opening_an_index_copies_none_of_its_files(tmp_path: Path) -> None:
+    store, files = wordy_index(tmp_path)
     assert files > 1_000_000
 
     tracemalloc.start()
