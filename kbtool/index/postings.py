@@ -9,10 +9,11 @@ reached through ``kbtool.index.whoosh_private``.
 
 from __future__ import annotations
 
-from functools import lru_cache
+import threading
 from typing import Iterator
 
 import numpy as np
+from cachetools import LRUCache, cached
 from whoosh.matching import FilterMatcher, Matcher
 from whoosh.reading import IndexReader, SegmentReader, TermNotFound
 from whoosh.util.numeric import byte_to_length
@@ -21,6 +22,9 @@ from kbtool.index.whoosh_private import length_bytes, posting_blocks, term_posti
 
 
 _BYTE_LENGTHS = np.array([byte_to_length(byte) for byte in range(256)], dtype=np.float32)
+# Bytes of posting arrays kept for the terms queries ask again and again, per reader: a bound in
+# terms bounded nothing, as a frequent term's arrays grow with the base.
+TERM_CACHE_BYTES = 64 * 2**20
 
 
 class Postings:
@@ -30,8 +34,8 @@ class Postings:
     field) come with the reader: read from it by :meth:`read`, or mapped from the files
     written beside its commit (``kbtool.index.arrays``)."""
 
-    def __init__(self, reader: IndexReader, live: np.ndarray,
-                 lengths: dict[str, np.ndarray]) -> None:
+    def __init__(self, reader: IndexReader, live: np.ndarray, lengths: dict[str, np.ndarray],
+                 cache_bytes: int = TERM_CACHE_BYTES) -> None:
         self.reader = reader
         self.leaves = [(leaf, offset) for leaf, offset in reader.leaf_readers()]
         self.doc_count = reader.doc_count_all()
@@ -39,15 +43,17 @@ class Postings:
         self.lengths = lengths
         self.average_length = {name: float(values[self.live].mean()) if self.live.any() else 1.0
                                for name, values in self.lengths.items()}
-        self.term = lru_cache(maxsize=4096)(self.read)
+        self.term = cached(LRUCache(cache_bytes, getsizeof=_array_bytes),
+                           lock=threading.Lock())(self.read)
 
     @classmethod
-    def read_from(cls, reader: IndexReader, length_fields: tuple[str, ...]) -> Postings:
+    def read_from(cls, reader: IndexReader, length_fields: tuple[str, ...],
+                  cache_bytes: int = TERM_CACHE_BYTES) -> Postings:
         """Posting arrays of ``reader``, its live mask and field lengths read from it."""
         leaves = reader.leaf_readers()
         return cls(reader, live_mask(reader),
                    {name: field_lengths(reader.doc_count_all(), leaves, name)
-                    for name in length_fields})
+                    for name in length_fields}, cache_bytes)
 
     def read(self, field: str, text: str | bytes) -> tuple[np.ndarray, np.ndarray]:
         """(document numbers, term frequencies) of ``text`` in ``field``, live documents only;
@@ -111,6 +117,11 @@ def field_lengths(doc_count: int, leaves: list[tuple[SegmentReader, int]],
         if raw is not None:
             values[offset:offset + len(raw)] = _BYTE_LENGTHS[raw]
     return values
+
+
+def _array_bytes(value: tuple[np.ndarray, np.ndarray]) -> int:
+    """Bytes a cached term's (document numbers, frequencies) take."""
+    return value[0].nbytes + value[1].nbytes
 
 
 def segment_terms(leaf: SegmentReader, field: str, offset: int = 0
