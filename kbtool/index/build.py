@@ -4,10 +4,12 @@ New sections go to ``SectionWriter`` segments (``kbtool.index.segment``): in thi
 a small run, else in worker processes that each build segments while this process reads and
 parses pages.  The postings a segment holds until it is written are bounded by ``limitmb``
 (``index.memory_mb``, split between the workers): a full segment is written and another one
-started (``SegmentSeries``), so a build's memory does not grow with the base.  Deletions, the merging of older segments and the commit (the table of contents
-listing every segment) stay with Whoosh's own writer, which holds the index lock.  Whoosh's
-``MpWriter`` does the same with Whoosh's slower writer in its workers, and has no place to put
-another writer class, hence this module.
+started (``SegmentSeries``), so a build's memory does not grow with the base.  Deletions, the
+merging of older segments and the commit (the table of contents listing every segment) stay
+with Whoosh's own writer, which holds the index lock; the commit is preceded by the writing of
+the search arrays of the index it makes (``kbtool.index.arrays``).  Whoosh's ``MpWriter`` does
+the same with Whoosh's slower writer in its workers, and has no place to put another writer
+class, hence this module.
 
 A deleted section stays in its segment's files, only marked deleted, so incremental runs that
 update pages again and again would grow the index and slow every search (each segment and each
@@ -55,7 +57,7 @@ class IndexBuilder:
         self.ix = ix
         # Deletions, merges of older segments (after the writers are done) and the commit.
         self.main = ix.writer(limitmb=limitmb)
-        self._local = None if procs > 1 else SegmentSeries(ix, limitmb)
+        self._local: SegmentSeries | None = None if procs > 1 else SegmentSeries(ix, limitmb)
         self._workers: list[BaseProcess] = []
         self._batch: list[dict[str, Any]] = []
         if procs > 1:

@@ -38,8 +38,9 @@ TERM_BYTES = 120
 # Memory a segment takes at its peak, its flush, per byte of postings held: the flush orders and
 # encodes the largest field's postings as numpy arrays and Python lists (measured on the corpus).
 PEAK_PER_HELD_BYTE = 5
-# Fewest sections a segment is given whatever the memory bound: each segment costs every search
-# a term lookup, so a bound set absurdly low must not write one per section.
+# Fewest sections a segment is given whatever the memory bound (each segment costs every search
+# a term lookup, so a bound set absurdly low must not write one per section); the bound is also
+# checked only every this many sections.
 MIN_SECTIONS = 100
 
 
@@ -99,7 +100,7 @@ class SegmentSeries:
     def add_document(self, **fields: Any) -> None:
         """Index one section; write the segment if it is full."""
         self.writer.add_document(**fields)
-        if self.writer.docnum >= MIN_SECTIONS and \
+        if self.writer.docnum % MIN_SECTIONS == 0 and \
                 self.writer.held_bytes() * PEAK_PER_HELD_BYTE >= self.bound:
             self.finished.append(self.writer.finish())
             self.writer = SectionWriter(self.ix)
