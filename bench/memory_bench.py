@@ -12,7 +12,9 @@ On the corpus (``--corpus``), and on a larger base made of its wiki copied ``--c
    ``Searcher`` and after every judged query ``--passes`` times;
 3. **workers**, as gunicorn with ``preload_app``: the searcher opened in a parent, then one
    forked worker running the queries, then two at once: the lone worker's RSS, the two workers'
-   summed PSS (the pages they share count once between them), and the total with the parent.
+   summed PSS (the pages they share count once between them), and the total with the parent;
+   then the same with each worker opening the index again first, as each does on its own after
+   a reindex (what it opens is then its own, unless it is mapped from shared files).
 
 With ``--baseline-src`` (a folder holding another kbtool checkout, e.g. made with ``git worktree
 add /tmp/kbtool-main main``) every measure also runs with that code, in the same run, on the
@@ -104,17 +106,22 @@ def probe_searcher(index_dir: str, queries_file: str, passes: int) -> dict:
 
 
 def probe_workers(index_dir: str, queries_file: str, passes: int) -> dict:
-    """The searcher opened here, then 1 and 2 forked workers running the queries."""
+    """The searcher opened here, then 1 and 2 forked workers running the queries, as they
+    are and after reopening the index each (as each does after a reindex)."""
     from kbtool.index.search import Searcher
     queries = _queries(queries_file)
     searcher = Searcher(Path(index_dir))
     return {"one": _forked(searcher, queries, passes, 1),
-            "two": _forked(searcher, queries, passes, 2)}
+            "two": _forked(searcher, queries, passes, 2),
+            "one_reopened": _forked(searcher, queries, passes, 1, reopen=True),
+            "two_reopened": _forked(searcher, queries, passes, 2, reopen=True)}
 
 
-def _forked(searcher, queries: list[str], passes: int, count: int) -> dict:
-    """Fork ``count`` workers that each run the queries, then wait; measure them all once
-    every one is done (PSS divides a shared page between the processes mapping it)."""
+def _forked(searcher, queries: list[str], passes: int, count: int,
+            reopen: bool = False) -> dict:
+    """Fork ``count`` workers that each run the queries (``reopen``: after opening the index
+    again), then wait; measure them all once every one is done (PSS divides a shared page
+    between the processes mapping it)."""
     workers = []
     for _ in range(count):
         done_r, done_w = os.pipe()
@@ -123,6 +130,9 @@ def _forked(searcher, queries: list[str], passes: int, count: int) -> dict:
         if pid == 0:
             os.close(done_r)
             os.close(go_w)
+            if reopen:
+                searcher.close()
+                searcher.refresh()
             _run_queries(searcher, queries, passes)
             os.write(done_w, b"x")
             os.read(go_r, 1)
@@ -330,6 +340,12 @@ def _searching(label: str, codes: list[Code], index_dir: Path, queries: Path,
          lambda f: _summed(f["one"], "Pss") + _mb(f["one"]["parent"], "Pss")),
         ("parent + 2 workers: PSS (MB)",
          lambda f: _summed(f["two"], "Pss") + _mb(f["two"]["parent"], "Pss")),
+        ("each worker reopened the index: 1 worker's RSS (MB)",
+         lambda f: _summed(f["one_reopened"], "Rss")),
+        ("each worker reopened the index: 2 workers' summed PSS (MB)",
+         lambda f: _summed(f["two_reopened"], "Pss")),
+        ("each worker reopened the index: 2 workers' summed PSS / 1 worker's RSS",
+         lambda f: _summed(f["two_reopened"], "Pss") / _summed(f["one_reopened"], "Rss")),
     ]
     return ([(label, name, [figure(a) for a in alone]) for name, figure in measures]
             + [(label, name, [figure(f) for f in forked]) for name, figure in shared])

@@ -23,7 +23,7 @@ def test_benchmark_measures_builds_searchers_and_forked_workers(tmp_path: Path) 
     text = out.read_text(encoding="utf-8")
     assert "## Web\n\nother figures" in text and memory_bench.HEADING in text
     rows = [line for line in text.splitlines() if line.startswith("| 2× wiki (")]
-    assert len(rows) == 3 + 12
+    assert len(rows) == 3 + 15
     build = next(row for row in rows if "memory_mb = 64: peak PSS" in row)
     this, baseline = (float(cell) for cell in build.strip("|").split("|")[2:4])
     assert this > 20 and baseline > 20   # the build's processes were measured
