@@ -45,7 +45,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("index.memory_mb", 2048,
             "Memory bound of a reindex's index writing: the postings its writer processes hold "
             "before writing them (split between them; a writer writes its segment and starts "
-            "another when its share is full, so a full build's memory does not grow with the "
+            "another when its share is full, so a full build does not hold every posting of the "
             "base), and Whoosh's posting pool when a commit merges older segments.", int),
     Setting("search.limit", 10, "Pages shown per result page.", int),
     Setting("search.sections_per_page", 3, "Best sections shown under each page.", int),

@@ -4,7 +4,7 @@ New sections go to ``SectionWriter`` segments (``kbtool.index.segment``): in thi
 a small run, else in worker processes that each build segments while this process reads and
 parses pages.  The postings a segment holds until it is written are bounded by ``limitmb``
 (``index.memory_mb``, split between the workers): a full segment is written and another one
-started (``SegmentSeries``), so a build's memory does not grow with the base.  Deletions, the
+started (``SegmentSeries``), so a build does not hold every posting of the base.  Deletions, the
 merging of older segments and the commit (the table of contents listing every segment) stay
 with Whoosh's own writer, which holds the index lock; the commit is preceded by the writing of
 the search arrays of the index it makes (``kbtool.index.arrays``).  Whoosh's ``MpWriter`` does
