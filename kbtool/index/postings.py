@@ -37,7 +37,7 @@ class Postings:
     def __init__(self, reader: IndexReader, live: np.ndarray, lengths: dict[str, np.ndarray],
                  cache_bytes: int = TERM_CACHE_BYTES) -> None:
         self.reader = reader
-        self.leaves = [(leaf, offset) for leaf, offset in reader.leaf_readers()]
+        self.leaves = segment_readers(reader)
         self.doc_count = reader.doc_count_all()
         self.live = live
         self.lengths = lengths
@@ -50,7 +50,7 @@ class Postings:
     def read_from(cls, reader: IndexReader, length_fields: tuple[str, ...],
                   cache_bytes: int = TERM_CACHE_BYTES) -> Postings:
         """Posting arrays of ``reader``, its live mask and field lengths read from it."""
-        leaves = reader.leaf_readers()
+        leaves = segment_readers(reader)
         return cls(reader, live_mask(reader),
                    {name: field_lengths(reader.doc_count_all(), leaves, name)
                     for name in length_fields}, cache_bytes)
@@ -97,6 +97,12 @@ class Postings:
             result[self.term(field, text)[0]] = True
         return result
 
+
+
+def segment_readers(reader: IndexReader) -> list[tuple[SegmentReader, int]]:
+    """The readers of ``reader``'s segments with the number of their first document (none for
+    an index without segments, whose reader is Whoosh's ``EmptyReader``)."""
+    return [(leaf, offset) for leaf, offset in reader.leaf_readers() if leaf.doc_count_all()]
 
 
 def live_mask(reader: IndexReader) -> np.ndarray:

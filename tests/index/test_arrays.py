@@ -17,6 +17,7 @@ import pytest
 
 from kbtool.config import Config
 from kbtool.index.arrays import PREFIX, SearchArrays, read_arrays
+from kbtool.index.build import IndexBuilder
 from kbtool.index.ranking import PageTable
 from kbtool.index.search import Searcher
 from kbtool.index.store import IndexStore
@@ -207,3 +208,14 @@ def test_an_index_without_arrays_is_searched_as_before(config: Config,
 def test_the_page_table_fields_are_the_arrays_written() -> None:
     assert {field.name for field in fields(PageTable)} == {
         "page_of", "about_of", "section_counts", "linked_pages", "linked_starts"}
+
+
+def test_an_index_without_sections_commits_and_is_searched(tmp_path: Path) -> None:
+    """A full run whose sources hold nothing: no segment, empty arrays."""
+    store = IndexStore(tmp_path)
+    generation = store.create_generation()
+    IndexBuilder(generation).commit()
+    store.publish(generation)
+    searcher = Searcher(tmp_path)
+    assert all(is_mapped(values) for values in view_arrays(searcher).named().values())
+    assert searcher.search("banque").hits == () and searcher.facets() == {}
