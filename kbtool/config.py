@@ -44,9 +44,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("index.lock_timeout", 0.0,
             "Seconds a reindex waits for another one to finish before giving up.", float),
     Setting("index.memory_mb", 2048,
-            "Memory of Whoosh's posting pool when a reindex merges older index segments "
-            "(small ones, or ones with many deleted sections; new pages are written without "
-            "it); below what a merge needs, Whoosh spills sorted runs to disk.", int),
+            "Memory bound of a reindex's index writing: the postings its writer processes hold "
+            "before writing them (split between them; a writer writes its segment and starts "
+            "another when its share is full, so a full build does not hold every posting of the "
+            "base), and Whoosh's posting pool when a commit merges older segments.", int),
     Setting("search.limit", 10, "Pages shown per result page.", int),
     Setting("search.sections_per_page", 3, "Best sections shown under each page.", int),
     Setting("search.min_coverage", 0.65,

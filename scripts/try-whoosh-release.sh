@@ -17,6 +17,7 @@ UPGRADE_TESTS=(
     tests/index/test_postings.py
     tests/index/test_build.py
     tests/index/test_release_index.py
+    tests/index/test_mapped_files.py
 )
 
 version=${1:?"usage: $0 VERSION (a whoosh3 release, e.g. 3.55.0)"}

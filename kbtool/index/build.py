@@ -1,11 +1,15 @@
 """One reindex run's changes to the index: new sections, deletions, and the single commit.
 
 New sections go to ``SectionWriter`` segments (``kbtool.index.segment``): in this process for
-a small run, else in worker processes that each build a segment while this process reads and
-parses pages.  Deletions, the merging of older segments and the commit (the table of contents
-listing every segment) stay with Whoosh's own writer, which holds the index lock.  Whoosh's
-``MpWriter`` does the same with Whoosh's slower writer in its workers, and has no place to put
-another writer class, hence this module.
+a small run, else in worker processes that each build segments while this process reads and
+parses pages.  The postings a segment holds until it is written are bounded by ``limitmb``
+(``index.memory_mb``, split between the workers): a full segment is written and another one
+started (``SegmentSeries``), so a build does not hold every posting of the base.  Deletions, the
+merging of older segments and the commit (the table of contents listing every segment) stay
+with Whoosh's own writer, which holds the index lock; the commit is preceded by the writing of
+the search arrays of the index it makes (``kbtool.index.arrays``).  Whoosh's ``MpWriter`` does
+the same with Whoosh's slower writer in its workers, and has no place to put another writer
+class, hence this module.
 
 A deleted section stays in its segment's files, only marked deleted, so incremental runs that
 update pages again and again would grow the index and slow every search (each segment and each
@@ -23,6 +27,7 @@ import queue
 import signal
 import traceback
 from multiprocessing.process import BaseProcess
+from pathlib import Path
 from typing import Any
 
 from whoosh.codec.base import Segment
@@ -30,9 +35,10 @@ from whoosh.fields import Schema
 from whoosh.index import FileIndex
 from whoosh.writing import MERGE_SMALL, SegmentWriter
 
+from kbtool.index.arrays import drop_other_arrays, write_arrays
 from kbtool.index.merge import copy_live_sections
-from kbtool.index.segment import SectionWriter
-from kbtool.index.whoosh_private import commit_segments, merged_segments
+from kbtool.index.segment import SegmentSeries
+from kbtool.index.whoosh_private import commit_segments, merged_segments, segments_reader
 
 BATCH = 100  # sections sent to a worker at a time
 # A segment is rewritten without its deleted sections once they make up more than this share
@@ -49,8 +55,9 @@ class IndexBuilder:
 
     def __init__(self, ix: FileIndex, procs: int = 1, limitmb: int = 128) -> None:
         self.ix = ix
-        self.main = ix.writer(limitmb=limitmb)  # deletions, merges of older segments, commit
-        self._local: SectionWriter | None = None if procs > 1 else SectionWriter(ix)
+        # Deletions, merges of older segments (after the writers are done) and the commit.
+        self.main = ix.writer(limitmb=limitmb)
+        self._local: SegmentSeries | None = None if procs > 1 else SegmentSeries(ix, limitmb)
         self._workers: list[BaseProcess] = []
         self._batch: list[dict[str, Any]] = []
         if procs > 1:
@@ -59,7 +66,8 @@ class IndexBuilder:
             self._jobs = context.Queue(procs * 4)
             self._results = context.Queue()
             self._workers = [context.Process(target=_work,
-                                             args=(ix, self._jobs, self._results, os.getpid()),
+                                             args=(ix, self._jobs, self._results, os.getpid(),
+                                                   limitmb / procs),
                                              name=f"kbtool-index-{n}", daemon=True)
                              for n in range(procs)]
             for worker in self._workers:
@@ -92,11 +100,24 @@ class IndexBuilder:
         main = self.main
         try:
             segments = self._finish_workers() if self._workers else self._finish_local()
-            kept = merged_segments(main, self.keep_segments)
+            committed = merged_segments(main, self.keep_segments) + segments
+            arrays = self._write_arrays(committed)
         except BaseException:
             self.cancel()
             raise
-        commit_segments(main, kept + segments)
+        commit_segments(main, committed)
+        drop_other_arrays(self.folder, arrays)
+
+    @property
+    def folder(self) -> Path:
+        """The index's folder (its generation)."""
+        return Path(self.ix.storage.folder)
+
+    def _write_arrays(self, segments: list[Segment]) -> Path:
+        """The search arrays of the index ``segments`` make, written before the commit makes
+        it visible, so searchers find them (``kbtool.index.arrays``)."""
+        with segments_reader(self.ix, segments, self.main.generation) as reader:
+            return write_arrays(self.folder, segments, reader)
 
     def cancel(self) -> None:
         """Drop everything this run added or deleted; the index stays as it was."""
@@ -129,8 +150,7 @@ class IndexBuilder:
 
     def _finish_local(self) -> list[Segment]:
         assert self._local is not None
-        segment = self._local.finish()
-        return [] if segment is None else [segment]
+        return self._local.finish()
 
     def _finish_workers(self) -> list[Segment]:
         if self._batch:
@@ -143,7 +163,7 @@ class IndexBuilder:
         for result in results:
             if isinstance(result, str):
                 raise RuntimeError(f"an index worker failed:\n{result}")
-        return [segment for segment in results if segment is not None]
+        return [segment for segments in results for segment in segments]
 
     def _send(self, batch: list[dict[str, Any]] | None) -> None:
         """Queue work, waiting for room, unless every worker is gone (it would never come)."""
@@ -154,7 +174,7 @@ class IndexBuilder:
             except queue.Full:
                 self._check_alive()
 
-    def _receive(self) -> Segment | str | None:
+    def _receive(self) -> list[Segment] | str:
         while True:
             try:
                 return self._results.get(timeout=1.0)
@@ -168,14 +188,14 @@ class IndexBuilder:
 
 
 def _work(ix: FileIndex, jobs: multiprocessing.Queue, results: multiprocessing.Queue,
-          parent: int) -> None:
-    """A worker process: index the batches it is given into one segment, and hand back the
-    segment (None if it got nothing) or the traceback of what went wrong.  It ends by itself
+          parent: int, memory_mb: float) -> None:
+    """A worker process: index the batches it is given into segments of at most ``memory_mb``
+    each, and hand back the segments or the traceback of what went wrong.  It ends by itself
     if the ``parent`` process is gone (killed): left waiting for batches, it would keep the
     reindex lock it inherited."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # cancel() terminates it at once
     try:
-        writer = SectionWriter(ix)
+        writer = SegmentSeries(ix, memory_mb)
         while (batch := _next_batch(jobs, parent)) is not None:
             for fields in batch:
                 writer.add_document(**fields)

@@ -9,10 +9,11 @@ reached through ``kbtool.index.whoosh_private``.
 
 from __future__ import annotations
 
-from functools import lru_cache
+import threading
 from typing import Iterator
 
 import numpy as np
+from cachetools import LRUCache, cached
 from whoosh.matching import FilterMatcher, Matcher
 from whoosh.reading import IndexReader, SegmentReader, TermNotFound
 from whoosh.util.numeric import byte_to_length
@@ -21,20 +22,38 @@ from kbtool.index.whoosh_private import length_bytes, posting_blocks, term_posti
 
 
 _BYTE_LENGTHS = np.array([byte_to_length(byte) for byte in range(256)], dtype=np.float32)
+# Bytes of posting arrays kept for the terms queries ask again and again, per reader: a bound in
+# terms bounded nothing, as a frequent term's arrays grow with the base.
+TERM_CACHE_BYTES = 64 * 2**20
 
 
 class Postings:
-    """Posting arrays of one reader (one index generation and commit), cached per term."""
+    """Posting arrays of one reader (one index generation and commit), cached per term.
 
-    def __init__(self, reader: IndexReader, length_fields: tuple[str, ...]) -> None:
+    ``live`` (documents not deleted) and ``lengths`` (each document's length in each length
+    field) come with the reader: read from it by :meth:`read`, or mapped from the files
+    written beside its commit (``kbtool.index.arrays``)."""
+
+    def __init__(self, reader: IndexReader, live: np.ndarray, lengths: dict[str, np.ndarray],
+                 cache_bytes: int = TERM_CACHE_BYTES) -> None:
         self.reader = reader
-        self.leaves = [(leaf, offset) for leaf, offset in reader.leaf_readers()]
+        self.leaves = segment_readers(reader)
         self.doc_count = reader.doc_count_all()
-        self.live = self._live_mask()
-        self.lengths = {name: self._lengths(name) for name in length_fields}
+        self.live = live
+        self.lengths = lengths
         self.average_length = {name: float(values[self.live].mean()) if self.live.any() else 1.0
                                for name, values in self.lengths.items()}
-        self.term = lru_cache(maxsize=4096)(self.read)
+        self.term = cached(LRUCache(cache_bytes, getsizeof=_array_bytes),
+                           lock=threading.Lock())(self.read)
+
+    @classmethod
+    def read_from(cls, reader: IndexReader, length_fields: tuple[str, ...],
+                  cache_bytes: int = TERM_CACHE_BYTES) -> Postings:
+        """Posting arrays of ``reader``, its live mask and field lengths read from it."""
+        leaves = segment_readers(reader)
+        return cls(reader, live_mask(reader),
+                   {name: field_lengths(reader.doc_count_all(), leaves, name)
+                    for name in length_fields}, cache_bytes)
 
     def read(self, field: str, text: str | bytes) -> tuple[np.ndarray, np.ndarray]:
         """(document numbers, term frequencies) of ``text`` in ``field``, live documents only;
@@ -78,21 +97,37 @@ class Postings:
             result[self.term(field, text)[0]] = True
         return result
 
-    def _live_mask(self) -> np.ndarray:
-        live = np.zeros(self.doc_count, dtype=bool)
-        live[list(self.reader.all_doc_ids())] = True
-        return live
 
-    def _lengths(self, field: str) -> np.ndarray:
-        """Every document's length in ``field``.  Whoosh keeps one length byte per document in
-        a column: it is read whole and decoded through a table (one call per document took
-        ~0.15 s of each searcher opening on the shared corpus)."""
-        values = np.zeros(self.doc_count, dtype=np.float32)
-        for leaf, offset in self.leaves:
-            raw = length_column(leaf, field)
-            if raw is not None:
-                values[offset:offset + len(raw)] = _BYTE_LENGTHS[raw]
-        return values
+
+def segment_readers(reader: IndexReader) -> list[tuple[SegmentReader, int]]:
+    """The readers of ``reader``'s segments with the number of their first document (none for
+    an index without segments, whose reader is Whoosh's ``EmptyReader``)."""
+    return [(leaf, offset) for leaf, offset in reader.leaf_readers() if leaf.doc_count_all()]
+
+
+def live_mask(reader: IndexReader) -> np.ndarray:
+    """Which documents of ``reader`` are not deleted."""
+    live = np.zeros(reader.doc_count_all(), dtype=bool)
+    live[list(reader.all_doc_ids())] = True
+    return live
+
+
+def field_lengths(doc_count: int, leaves: list[tuple[SegmentReader, int]],
+                  field: str) -> np.ndarray:
+    """Every document's length in ``field``.  Whoosh keeps one length byte per document in a
+    column: it is read whole and decoded through a table (one call per document took ~0.15 s
+    of each searcher opening on the shared corpus)."""
+    values = np.zeros(doc_count, dtype=np.float32)
+    for leaf, offset in leaves:
+        raw = length_column(leaf, field)
+        if raw is not None:
+            values[offset:offset + len(raw)] = _BYTE_LENGTHS[raw]
+    return values
+
+
+def _array_bytes(value: tuple[np.ndarray, np.ndarray]) -> int:
+    """Bytes a cached term's (document numbers, frequencies) take."""
+    return value[0].nbytes + value[1].nbytes
 
 
 def segment_terms(leaf: SegmentReader, field: str, offset: int = 0

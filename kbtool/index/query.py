@@ -447,5 +447,5 @@ class _Corrector:
 
     def _arrays(self) -> Postings:
         if self._postings is None:
-            self._postings = Postings(self.reader, ())
+            self._postings = Postings.read_from(self.reader, ())
         return self._postings

@@ -53,57 +53,81 @@ LEARNED_COVERAGE_MARGIN = 0.4    # …never passing a page holding this much mor
 LEARNED_FLOOR = 1e-3         # the best score of comparable pages when none holds a key term
 
 
+@dataclass(frozen=True)
 class PageTable:
-    """Which page each indexed section belongs to, how many sections each page has, which
-    pages are linked with which (either way), and which page what an entry is about describes
-    (``about_of``: its own, but a redirect's name describes its target), for one reader."""
+    """Which page each indexed section belongs to (``page_of``, -1: none), which page what an
+    entry is about describes (``about_of``: its own, but a redirect's name describes its
+    target), how many sections each page has, its sections grouped by page, and which pages are
+    linked with which (either way), for one reader.  Pages are numbered in page id order,
+    whatever the segments (ties rank alike after any reindex).  Arrays only: written beside
+    each commit and memory-mapped by searchers (:mod:`kbtool.index.arrays`)."""
 
-    def __init__(self, postings: Postings) -> None:
+    page_ids: np.ndarray           # per page, its id (sorted)
+    page_of: np.ndarray            # per section
+    about_of: np.ndarray           # per section
+    section_counts: np.ndarray     # per page
+    by_page: np.ndarray            # the sections of pages, grouped by page: page p's from…
+    page_starts: np.ndarray        # …page_starts[p] to page_starts[p + 1]
+    linked_pages: np.ndarray       # the pages linked with page p: from linked_starts[p]…
+    linked_starts: np.ndarray      # …to linked_starts[p + 1]
+
+    @classmethod
+    def read_from(cls, postings: Postings) -> PageTable:
+        """The table of the reader of ``postings``, read from its page id, redirect and link
+        terms."""
         sections: dict[str, list[np.ndarray]] = defaultdict(list)
         for page_id, docs in postings.field_terms(f.PAGE_ID):
             sections[page_id].append(docs)
-        # Numbered in page id order, whatever the segments (ties rank alike after any reindex).
-        self.page_ids = sorted(sections)
-        numbers = {page_id: n for n, page_id in enumerate(self.page_ids)}
-        self.page_of = np.full(postings.doc_count, -1, dtype=np.int64)
+        page_ids = sorted(sections)
+        numbers = {page_id: n for n, page_id in enumerate(page_ids)}
+        page_of = np.full(postings.doc_count, -1, dtype=np.int64)
         for page_id, docs in sections.items():
-            self.page_of[np.concatenate(docs)] = numbers[page_id]
-        self.about_of = self.page_of.copy()
+            page_of[np.concatenate(docs)] = numbers[page_id]
+        about_of = page_of.copy()
         for target, docs in postings.field_terms(f.REDIRECT):
             # A redirect's entry is no section of any page; its name describes its target.
-            self.page_of[docs] = -1
-            self.about_of[docs] = numbers.get(target, -1)
-        inside = self.page_of >= 0
-        self.section_counts = np.bincount(self.page_of[inside], minlength=len(self.page_ids))
-        self._by_page = np.flatnonzero(inside)[np.argsort(self.page_of[inside], kind="stable")]
-        self._page_starts = np.concatenate(([0], np.cumsum(self.section_counts)))
-        self._linked, self._linked_starts = self._link_graph(postings, numbers)
+            page_of[docs] = -1
+            about_of[docs] = numbers.get(target, -1)
+        inside = page_of >= 0
+        section_counts = np.bincount(page_of[inside], minlength=len(numbers))
+        linked_pages, linked_starts = _link_graph(postings, numbers, page_of)
+        return cls(page_ids=np.array(page_ids, dtype=np.str_).reshape(len(page_ids)),
+                   page_of=page_of, about_of=about_of, section_counts=section_counts,
+                   by_page=np.flatnonzero(inside)[np.argsort(page_of[inside], kind="stable")],
+                   page_starts=np.concatenate(([0], np.cumsum(section_counts))).astype(np.int64),
+                   linked_pages=linked_pages, linked_starts=linked_starts)
+
+    @property
+    def page_count(self) -> int:
+        """How many pages are indexed with text."""
+        return len(self.section_counts)
 
     def sections_of(self, pages: np.ndarray) -> np.ndarray:
-        """The sections of ``pages`` (read off a table grouped by page: no pass over every
+        """The sections of ``pages`` (read off the table grouped by page: no pass over every
         section of the base, whose number grows with it)."""
         counts = self.section_counts[pages]
         within = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-        return self._by_page[np.repeat(self._page_starts[pages], counts) + within]
+        return self.by_page[np.repeat(self.page_starts[pages], counts) + within]
 
     def linked(self, page: int) -> np.ndarray:
         """Pages that ``page`` links to or that link to it."""
-        return self._linked[self._linked_starts[page]:self._linked_starts[page + 1]]
+        return self.linked_pages[self.linked_starts[page]:self.linked_starts[page + 1]]
 
-    def _link_graph(self, postings: Postings, numbers: dict[str, int]
-                    ) -> tuple[np.ndarray, np.ndarray]:
-        """Both directions of every link between indexed pages, grouped by page (an index
-        from before links were indexed has none)."""
-        pairs = [np.empty((0, 2), dtype=np.int64)]
-        for page_id, docs in postings.field_terms(f.LINKS):
-            target = numbers.get(page_id)
-            if target is not None:
-                pages = self.page_of[docs]
-                pages = pages[(pages >= 0) & (pages != target)]
-                pairs += [np.column_stack((pages, np.full_like(pages, target))),
-                          np.column_stack((np.full_like(pages, target), pages))]
-        edges = np.unique(np.concatenate(pairs), axis=0)
-        return edges[:, 1], np.searchsorted(edges[:, 0], np.arange(len(self.page_ids) + 1))
+
+def _link_graph(postings: Postings, numbers: dict[str, int], page_of: np.ndarray
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """Both directions of every link between indexed pages, grouped by page (an index from
+    before links were indexed has none)."""
+    pairs = [np.empty((0, 2), dtype=np.int64)]
+    for page_id, docs in postings.field_terms(f.LINKS):
+        target = numbers.get(page_id)
+        if target is not None:
+            pages = page_of[docs]
+            pages = pages[(pages >= 0) & (pages != target)]
+            pairs += [np.column_stack((pages, np.full_like(pages, target))),
+                      np.column_stack((np.full_like(pages, target), pages))]
+    edges = np.unique(np.concatenate(pairs), axis=0)
+    return edges[:, 1], np.searchsorted(edges[:, 0], np.arange(len(numbers) + 1))
 
 
 @dataclass(frozen=True)
@@ -132,7 +156,7 @@ def rank(terms: tuple[QueryTerm, ...], postings: Postings, table: PageTable,
     ``learned``: per page number, how strongly use ties it to the question, 0 to 1;
     ``named``: how closely each page's name is the subject of a "what is" question, from 0 to
     1 (``kbtool.index.names``): such pages are ranked first, the closest first)."""
-    n_docs, n_pages = postings.doc_count, len(table.page_ids)
+    n_docs, n_pages = postings.doc_count, table.page_count
     inside = table.page_of >= 0
     scores = np.zeros(n_docs, dtype=np.float32)
     about = np.zeros(n_pages, dtype=np.float32)   # page-level fields: what the page is about
@@ -281,7 +305,7 @@ def _group(scores: np.ndarray, candidates: np.ndarray, about: np.ndarray, table:
     ends = np.append(starts[1:], len(sorted_pages))
     place = np.arange(len(sorted_pages)) - np.repeat(starts, ends - starts)
     passages = np.bincount(sorted_pages, scores[sorted_candidates] * SECTION_DECAY ** place,
-                           minlength=len(table.page_ids)).astype(np.float32)
+                           minlength=table.page_count).astype(np.float32)
     passages /= np.maximum(table.section_counts, 1) ** PAGE_LENGTH_POWER
     page_scores = (passages + ABOUT_WEIGHT * about) * \
         (PAGE_COVERAGE_FLOOR + (1 - PAGE_COVERAGE_FLOOR) * page_cov)

@@ -1,8 +1,9 @@
 """Searching the index: a long-lived searcher that ranks pages and builds their result entries.
 
-Opening a Whoosh searcher costs ~90 ms and building the scoring arrays a few hundred, so one
-Searcher lives as long as the process and :meth:`Searcher.refresh` reopens only when a reindex
-committed or swapped in a new generation.
+One Searcher lives as long as the process and :meth:`Searcher.refresh` reopens only when a
+reindex committed or swapped in a new generation.  Opening copies nothing: Whoosh's files and
+the scoring arrays written beside each commit (``kbtool.index.arrays``) are memory-mapped, so
+the web workers share them in the page cache.
 """
 
 from __future__ import annotations
@@ -22,11 +23,12 @@ from kbtool.config import declared_default
 from kbtool.documents import section_url
 from kbtool.index import schema as f
 from kbtool.index.analysis import plain_word, stem_analyzer
+from kbtool.index.arrays import open_arrays
 from kbtool.index.expansion import SynonymTable, index_pairs
 from kbtool.index.names import PageNames
 from kbtool.index.postings import Postings
 from kbtool.index.query import ParsedQuery, parse, spellings, word_weights
-from kbtool.index.ranking import LENGTH_FIELDS, PageTable, Ranking, rank
+from kbtool.index.ranking import PageTable, Ranking, rank
 from kbtool.index.results import IndexedSection, PageHit, SearchResults, SectionHit
 from kbtool.index.seeds import APPLIED_KINDS, Seed, pair_of, seeds
 from kbtool.index.store import IndexStore
@@ -108,9 +110,12 @@ class Searcher:
             if view is not None and generation == self._generation and \
                     view.searcher.up_to_date():
                 return
-            searcher = self.store.open().searcher()
-            postings = Postings(searcher.reader(), LENGTH_FIELDS)
-            self._view = _View(searcher, postings, PageTable(postings), {}, {}, [], [])
+            index = self.store.open()
+            searcher = index.searcher()
+            reader = searcher.reader()
+            arrays = open_arrays(Path(index.storage.folder), reader)
+            self._view = _View(searcher, Postings(reader, arrays.live, arrays.lengths),
+                               arrays.pages, {}, {}, [], [])
             self._generation = generation
 
     def close(self) -> None:

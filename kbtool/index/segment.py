@@ -23,7 +23,7 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
-from whoosh.codec.base import FieldWriter
+from whoosh.codec.base import FieldWriter, Segment
 from whoosh.fields import FieldType
 from whoosh.formats import Existence, Frequency
 from whoosh.index import FileIndex
@@ -31,6 +31,17 @@ from whoosh.util.numeric import length_to_byte
 
 from kbtool.index.term_blocks import write_field
 from kbtool.index.whoosh_private import NewSegmentWriter
+
+
+# Bytes a buffered term costs beside its postings (its text and its entry in the field's dict).
+TERM_BYTES = 120
+# Memory a segment takes at its peak, its flush, per byte of postings held: the flush orders and
+# encodes the largest field's postings as numpy arrays and Python lists (measured on the corpus).
+PEAK_PER_HELD_BYTE = 5
+# Fewest sections a segment is given whatever the memory bound (each segment costs every search
+# a term lookup, so a bound set absurdly low must not write one per section); the bound is also
+# checked only every this many sections.
+MIN_SECTIONS = 100
 
 
 class SectionWriter(NewSegmentWriter):
@@ -61,10 +72,48 @@ class SectionWriter(NewSegmentWriter):
         self.note_added()
         self.docnum += 1
 
+    def held_bytes(self) -> int:
+        """Memory the postings buffered so far take (what grows until the flush)."""
+        return sum(postings.held_bytes() for postings in self.field_postings.values())
+
     def write_postings(self, fieldwriter: FieldWriter) -> None:
         """Write the postings, field by field and term by term in Whoosh's order."""
         for name in sorted(self.field_postings):
             self.field_postings[name].write(fieldwriter, name)
+
+
+class SegmentSeries:
+    """Sections written into as many new segments as it takes to stay within a memory bound.
+
+    Why: a ``SectionWriter`` holds every posting of its segment until it writes it, so a full
+    build of a large base held them all (2 GB per writer process at ten times the shared
+    corpus).  Here a segment is written, and a new one started, once what its flush would take
+    (``PEAK_PER_HELD_BYTE`` times the postings held) reaches ``memory_mb``.
+    """
+
+    def __init__(self, ix: FileIndex, memory_mb: float) -> None:
+        self.ix = ix
+        self.bound = memory_mb * 2**20
+        self.finished: list[Segment] = []
+        self.writer = SectionWriter(ix)
+
+    def add_document(self, **fields: Any) -> None:
+        """Index one section; write the segment if it is full."""
+        self.writer.add_document(**fields)
+        if self.writer.docnum % MIN_SECTIONS == 0 and \
+                self.writer.held_bytes() * PEAK_PER_HELD_BYTE >= self.bound:
+            self.finished.append(self.writer.finish())
+            self.writer = SectionWriter(self.ix)
+
+    def finish(self) -> list[Segment]:
+        """Every segment written, in the order of their sections (none if nothing was added)."""
+        last = self.writer.finish()
+        return self.finished if last is None else [*self.finished, last]
+
+    def abandon(self) -> None:
+        """Drop the segment being written (those already written are not committed, and go
+        at the next commit's clean-up or with their generation)."""
+        self.writer.abandon()
 
 
 def _supported(field: FieldType) -> bool:
@@ -107,6 +156,11 @@ class _FieldPostings:
         self.sizes.append(len(counts))
         self.length_bytes.append(length_to_byte(length) if length else 0)
         return length
+
+    def held_bytes(self) -> int:
+        """Bytes of the buffered postings and terms."""
+        arrays = (self.term_numbers, self.freqs, self.docnums, self.sizes, self.length_bytes)
+        return sum(a.itemsize * len(a) for a in arrays) + TERM_BYTES * len(self.terms)
 
     def _counts(self, value: Any) -> Mapping[str | bytes, int]:
         if self._term_counts is not None and isinstance(value, str):

@@ -33,6 +33,7 @@ from whoosh.reading import IndexReader
 from kbtool.index.analysis import ANALYSIS_VERSION
 from kbtool.index.errors import IndexBusy, IndexMissing, IndexUnreadable
 from kbtool.index.schema import KEY, PAGE_VERSION, SEP, SKIPPED_SUFFIX, make_schema
+from kbtool.index.whoosh_private import MappedStorage
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +80,7 @@ class IndexStore:
                 raise IndexUnreadable(f"{self.current_path.resolve()}: the index is damaged "
                                       "and cannot be read; `kbtool reindex` builds a new one")
             raise IndexMissing(f"{self.root}: no index yet; run `kbtool reindex` first")
-        return whoosh_index.open_dir(str(self.current_path.resolve()))
+        return MappedStorage(str(self.current_path.resolve())).open_index()
 
     def analysis_current(self) -> bool:
         """True when the current generation was built with this kbtool's analysis (an index
@@ -123,7 +124,7 @@ class IndexStore:
         path = self.root / f"gen-{stamp}-{os.getpid()}-{time.monotonic_ns() % 10**6}"
         path.mkdir()
         (path / ANALYSIS_FILE).write_text(f"{ANALYSIS_VERSION}\n", encoding="ascii")
-        return whoosh_index.create_in(str(path), make_schema())
+        return MappedStorage(str(path)).create_index(make_schema())
 
     def publish(self, generation: FileIndex) -> None:
         """Point ``current`` at a finished generation atomically, then drop older ones."""

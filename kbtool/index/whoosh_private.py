@@ -42,6 +42,9 @@ Private names used (checked against the code)::
     whoosh.codec.whoosh3.WHOOSH3_HEADER_MAGIC   what each term's postings start with
     whoosh.filedb.filetables.OrderedHashWriter  the term table's writer
     whoosh.filedb.filetables.md5_hash      the term table's hash function
+    whoosh.filedb.filestore.FileStorage    subclassed: index files opened as memory maps
+    whoosh.filedb.structfile.StructFile    subclassed: a file read from a memory map
+    _reader                                a reader of the segments about to be committed
 
 Besides, ``add_term_rows`` writes ``OrderedHashWriter``'s attributes ``dbfile``, ``index``,
 ``buckets``, ``lastkey`` and ``hashfn`` itself, and the column of a field's lengths is named
@@ -50,7 +53,11 @@ Besides, ``add_term_rows`` writes ``OrderedHashWriter``'s attributes ``dbfile``,
 
 from __future__ import annotations
 
+import mmap
+import os
 import struct
+import sys
+from array import array
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from hashlib import md5
@@ -60,16 +67,19 @@ from whoosh.codec.base import FieldWriter, Segment
 from whoosh.codec.whoosh3 import (COMPRESSION_MIN_SIZE, LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC,
                                   W3TermInfo)
 from whoosh.fields import FieldType
+from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.filetables import OrderedHashWriter, md5_hash
+from whoosh.filedb.structfile import StructFile
 from whoosh.index import FileIndex
 from whoosh.matching import Matcher
-from whoosh.reading import SegmentReader
+from whoosh.reading import IndexReader, SegmentReader
 from whoosh.system import pack_int, pack_long
 from whoosh.writing import SegmentWriter
 
-__all__ = ["COMPRESSION_MIN_SIZE", "WHOOSH3_HEADER_MAGIC", "FieldFiles", "NewSegmentWriter",
-           "add_term_rows", "commit_segments", "length_bytes", "merged_segments",
-           "posting_blocks", "start_field", "term_info_bytes", "term_postings"]
+__all__ = ["COMPRESSION_MIN_SIZE", "WHOOSH3_HEADER_MAGIC", "FieldFiles", "MappedStorage",
+           "NewSegmentWriter", "add_term_rows", "commit_segments", "length_bytes",
+           "merged_segments", "posting_blocks", "segments_reader", "start_field",
+           "term_info_bytes", "term_postings"]
 
 MergePolicy = Callable[[SegmentWriter, list[Segment]], list[Segment]]
 
@@ -117,6 +127,12 @@ def merged_segments(writer: SegmentWriter, policy: MergePolicy) -> list[Segment]
     kept = writer._merge_segments(policy, None, None)
     own = _finish_segment(writer)
     return kept if own is None else [*kept, own]
+
+
+def segments_reader(ix: FileIndex, segments: list[Segment], generation: int) -> IndexReader:
+    """A reader of ``segments`` as the index will be once they are committed as ``generation``
+    (the same document numbers; the deletions marked in the segments)."""
+    return FileIndex._reader(ix.storage, ix.schema, list(segments), generation)
 
 
 def commit_segments(writer: SegmentWriter, segments: list[Segment]) -> None:
@@ -205,3 +221,93 @@ def add_term_rows(table: OrderedHashWriter, rows: list[tuple[bytes, bytes]]) -> 
         position += _ROW_LENGTHS.size + len(key) + len(value)
     table.dbfile.write(b"".join(chunks))
     table.lastkey = rows[-1][0]
+
+
+class MappedStorage(FileStorage):
+    """An index folder whose files are read through read-only memory maps, never copied.
+
+    Why: whoosh3 maps a segment's compound file, but hands each of its parts to a
+    ``BufferFile`` that copies it into a ``BytesIO``: opening a reader copied every term table,
+    posting file and length column into the process (1.3× the index), and the stored fields on
+    first use, so each web worker held its own copy.  Here a part is read straight from the
+    map: the pages are the kernel's page cache, shared by every process that opens the same
+    generation, and opening one copies nothing.  (``supports_mmap`` is False so that whoosh's
+    compound storage asks the file for its parts, ``MappedFile.subset``, instead of mapping
+    and copying them itself.)
+    """
+
+    supports_mmap = False
+
+    def open_file(self, name: str, **kwargs) -> StructFile:
+        """The file, mapped (an empty one is opened plainly: it cannot be mapped)."""
+        with open(os.path.join(self.folder, name), "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if not size:
+                return super().open_file(name, **kwargs)
+            mapping = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+        return MappedFile(mapping, 0, size, name, **kwargs)
+
+
+class _MapReader:
+    """A read-only file over ``start:end`` of a memory map, as whoosh's ``BytesIO`` (each read
+    copies only the bytes asked for)."""
+
+    def __init__(self, mapping: mmap.mmap, start: int, end: int) -> None:
+        self.mapping, self.start, self.end = mapping, start, end
+        self.position = start
+
+    def read(self, size: int | None = -1) -> bytes:
+        stop = self.end if size is None or size < 0 else min(self.end, self.position + size)
+        data = self.mapping[self.position:max(stop, self.position)]
+        self.position += len(data)
+        return data
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:
+        data = self.read(len(buffer))
+        buffer[:len(data)] = data
+        return len(data)
+
+    def readline(self, size: int | None = -1) -> bytes:
+        newline = self.mapping.find(b"\n", self.position, self.end)
+        stop = self.end if newline < 0 else newline + 1
+        return self.read(stop - self.position if size is None or size < 0
+                         else min(size, stop - self.position))
+
+    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
+        base = {os.SEEK_SET: self.start, os.SEEK_CUR: self.position, os.SEEK_END: self.end}
+        self.position = max(self.start, base[whence] + offset)
+        return self.position - self.start
+
+    def tell(self) -> int:
+        return self.position - self.start
+
+    def close(self) -> None:
+        """Nothing to release: the map is unmapped when no file uses it any more."""
+
+
+class MappedFile(StructFile):
+    """``start:end`` of a memory-mapped index file: what whoosh's ``BufferFile`` is, without
+    copying.  Reads at a position (``get``) keep no state, so threads may share the file."""
+
+    def __init__(self, mapping: mmap.mmap, start: int, end: int, name: str | None = None,
+                 **kwargs) -> None:
+        super().__init__(_MapReader(mapping, start, end), name=name, **kwargs)
+        self.mapping, self.start, self.end = mapping, start, end
+
+    def get(self, position: int, length: int) -> bytes:
+        """``length`` bytes from ``position`` (fewer at the end of the file)."""
+        begin = self.start + position
+        return self.mapping[begin:min(begin + length, self.end)]
+
+    def get_array(self, position: int, typecode: str, length: int) -> array:
+        """An array of ``length`` big-endian items from ``position``."""
+        values = array(typecode)
+        values.frombytes(self.get(position, length * values.itemsize))
+        if sys.byteorder == "little":
+            values.byteswap()
+        return values
+
+    def subset(self, position: int, length: int, name: str | None = None) -> "MappedFile":
+        """A part of this file (a compound file's member), mapped as well."""
+        begin = self.start + position
+        return MappedFile(self.mapping, begin, min(begin + length, self.end), name)

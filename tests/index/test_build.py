@@ -11,14 +11,15 @@ from whoosh.index import FileIndex
 from kbtool.index import build as build_module
 from kbtool.index.build import IndexBuilder
 from kbtool.index.schema import make_schema
+from kbtool.index.segment import MIN_SECTIONS
 from kbtool.index.writer import add_page, delete_page
 from tests.index.corpus import contents, pages
 
 
-def build(path: Path, procs: int) -> FileIndex:
+def build(path: Path, procs: int, limitmb: float = 128) -> FileIndex:
     path.mkdir()
     ix = index.create_in(str(path), make_schema())
-    builder = IndexBuilder(ix, procs=procs)
+    builder = IndexBuilder(ix, procs=procs, limitmb=limitmb)
     for doc in pages(300):
         add_page(builder, doc)
     builder.commit()
@@ -29,6 +30,18 @@ def test_workers_build_the_same_index(tmp_path: Path) -> None:
     alone, workers = build(tmp_path / "alone", 1), build(tmp_path / "workers", 2)
     assert len(workers._segments()) == 2
     assert contents(workers) == contents(alone)
+
+
+@pytest.mark.parametrize("procs", [1, 2])
+def test_a_memory_bound_splits_new_sections_into_segments(tmp_path: Path, procs: int) -> None:
+    """At its bound a writer writes its segment and starts another (here one every 100
+    sections, the fewest a segment gets): the index holds the same sections."""
+    bounded = build(tmp_path / "bounded", procs, limitmb=0.01)
+    sections = sum(len(doc.sections) for doc in pages(300))
+    assert len(bounded._segments()) >= sections // MIN_SECTIONS
+    # Only each writer's last segment may hold fewer.
+    assert sum(s.doc_count_all() < MIN_SECTIONS for s in bounded._segments()) <= procs
+    assert contents(bounded) == contents(build(tmp_path / "unbounded", 1))
 
 
 def test_deletes_sections_of_earlier_commits_and_merges_small_segments(tmp_path: Path) -> None:

@@ -31,7 +31,7 @@ def test_the_sections_of_pages_are_those_the_page_table_gives_them(tmp_path: Pat
     config = local_config(tmp_path)          # with a redirect, which is no page's section
     assert reindex(config).ok
     with IndexStore(config.index_dir).open().reader() as reader:
-        table = PageTable(Postings(reader, ()))
+        table = PageTable.read_from(Postings.read_from(reader, ()))
     every = np.arange(len(table.page_ids))
     for chosen in (every, every[::2], every[:0], every[-1:]):
         expected = np.flatnonzero(np.isin(table.page_of, chosen))

@@ -44,7 +44,7 @@ def release_store(tmp_path: Path) -> IndexStore:
 def kbtool_names(folder: Path) -> set[str]:
     """Every kbtool object the index files in ``folder`` name (by their pickles)."""
     names = set()
-    for path in folder.iterdir():
+    for path in (path for path in folder.rglob("*") if path.is_file()):
         data = path.read_bytes()
         found = PICKLED_GLOBAL.findall(data)
         assert len(found) == data.count(b"kbtool"), f"{path.name} names kbtool otherwise"

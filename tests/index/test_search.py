@@ -9,9 +9,12 @@ from pathlib import Path
 import pytest
 
 from kbtool.config import Config
+from kbtool.index.build import IndexBuilder
 from kbtool.index.search import Searcher
 from kbtool.index.store import IndexStore
+from kbtool.index.writer import add_page
 from kbtool.pipeline import reindex
+from tests.index.corpus import pages as corpus_pages
 from tests.kbfactory import DOC_PAGES, WIKI_PAGES, local_config, rewrite
 
 WIKI = {
@@ -310,3 +313,25 @@ def test_pages_linked_with_the_first_results_are_lifted(tmp_path: Path, linked: 
     programs = [page for page in ranked if page != "wiki/gravure.txt"]
     assert programs == (["wiki/brasero.txt", "wiki/a_lecteur.txt"] if linked
                         else ["wiki/a_lecteur.txt", "wiki/brasero.txt"])
+
+
+def built_searcher(folder: Path, memory_mb: float) -> tuple[Searcher, int]:
+    """A searcher over the pages of ``tests.index.corpus`` built with that memory bound, and
+    how many segments the build wrote."""
+    store = IndexStore(folder)
+    generation = store.create_generation()
+    builder = IndexBuilder(generation, limitmb=memory_mb)
+    for doc in corpus_pages(400):
+        add_page(builder, doc)
+    builder.commit()
+    store.publish(generation)
+    return Searcher(folder), len(store.open()._segments())
+
+
+def test_a_build_bounded_in_memory_finds_the_same_results(tmp_path: Path) -> None:
+    bounded, segments = built_searcher(tmp_path / "bounded", memory_mb=0.01)
+    unbounded, one = built_searcher(tmp_path / "unbounded", memory_mb=512)
+    assert segments >= 5 and one == 1
+    for query in ("comptabilité paroisse", "mise à jour ubuntu grub", "échéancier virements",
+                  "ERR-4012", "numéro 12", "Œuvres reçues élus", "formulaire 2042-RICI"):
+        assert bounded.search(query, limit=50) == unbounded.search(query, limit=50), query
