@@ -59,10 +59,12 @@ def built_index(config: str) -> Callable[[Path], None]:
 
 
 def damage(index: str) -> Callable[[Path], None]:
-    """A preparation overwriting every file of the current generation of an index."""
+    """A preparation overwriting every file of the current generation of an index (its search
+    arrays' folder included)."""
     def prepare(ws: Path) -> None:
-        for path in (ws / index / "current").resolve().iterdir():
-            path.write_bytes(bytes(range(256)))
+        for path in (ws / index / "current").resolve().rglob("*"):
+            if path.is_file():
+                path.write_bytes(bytes(range(256)))
     return prepare
 
 

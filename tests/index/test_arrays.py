@@ -174,6 +174,14 @@ DAMAGE: dict[str, Callable[[Path], None]] = {
         "linked_starts", np.zeros(1, np.int64)),
     "link pages out of range, manifest matching": _other_array(
         "linked_pages", np.full(4, 10**9, np.int64)),
+    "page ids out of order, manifest matching": _other_array(
+        "page_ids", np.array(["z", "a", "b", "c", "d", "e", "f", "g"][:1] * 2)),
+    "sections by page out of range, manifest matching": _other_array(
+        "by_page", np.full(3, 10**9, np.int64)),
+    "sections by page of other pages, manifest matching": _other_array(
+        "by_page", np.zeros(3, np.int64)),
+    "page starts of another page count, manifest matching": _other_array(
+        "page_starts", np.zeros(1, np.int64)),
 }
 
 
@@ -207,7 +215,8 @@ def test_an_index_without_arrays_is_searched_as_before(config: Config,
 
 def test_the_page_table_fields_are_the_arrays_written() -> None:
     assert {field.name for field in fields(PageTable)} == {
-        "page_of", "about_of", "section_counts", "linked_pages", "linked_starts"}
+        "page_ids", "page_of", "about_of", "section_counts", "by_page", "page_starts",
+        "linked_pages", "linked_starts"}
 
 
 def test_an_index_without_sections_commits_and_is_searched(tmp_path: Path) -> None:
