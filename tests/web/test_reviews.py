@@ -100,7 +100,8 @@ def test_the_reviewer_reads_the_question_kind_ticket_and_cited_sections_as_index
     ask_validation(agent, path, ticket="INC-4212")
     reviewer = switch(as_user, client, "rene")
     queue = html.unescape(reviewer.get("/validations").get_data(as_text=True))
-    assert f"<td>{QUERY}</td>" in queue and "<td>INC-4212</td>" in queue
+    assert f'<td><span class="kind-tag">Question comptable</span> {QUERY}</td>' in queue
+    assert "<td>INC-4212</td>" in queue
     [review] = re.findall(r'href="(/validations/\d+)"', queue)
     page = reviewer.get(review).get_data(as_text=True)
     context = re.search(r'<dl class="context".*?</dl>', page, re.S).group(0)
