@@ -57,6 +57,7 @@ import mmap
 import os
 import struct
 import sys
+import threading
 from array import array
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -250,11 +251,25 @@ class MappedStorage(FileStorage):
 
 class _MapReader:
     """A read-only file over ``start:end`` of a memory map, as whoosh's ``BytesIO`` (each read
-    copies only the bytes asked for)."""
+    copies only the bytes asked for).
+
+    Each thread has its own position: a searcher's files are shared by the web server's
+    threads, and whoosh reads a posting block by ``seek`` then ``read`` (its length, then its
+    pickled header); with one position for all, another thread's seek in between made it read
+    the wrong bytes ("Damaged postings block", 2 of 1,180 requests at 4 clients)."""
 
     def __init__(self, mapping: mmap.mmap, start: int, end: int) -> None:
         self.mapping, self.start, self.end = mapping, start, end
-        self.position = start
+        self._where = threading.local()
+
+    @property
+    def position(self) -> int:
+        """This thread's position in the map (the part's start until it seeks or reads)."""
+        return getattr(self._where, "position", self.start)
+
+    @position.setter
+    def position(self, value: int) -> None:
+        self._where.position = value
 
     def read(self, size: int | None = -1) -> bytes:
         stop = self.end if size is None or size < 0 else min(self.end, self.position + size)

@@ -4,6 +4,7 @@ mapped file reads exactly as whoosh's in-memory ``BufferFile`` over the same byt
 from __future__ import annotations
 
 import pickle
+import threading
 import tracemalloc
 from pathlib import Path
 
@@ -98,3 +99,28 @@ def test_a_pickle_is_read_from_a_mapped_part(tmp_path: Path) -> None:
 def test_an_empty_file_opens(tmp_path: Path) -> None:
     (tmp_path / "vide").write_bytes(b"")
     assert MappedStorage(str(tmp_path)).open_file("vide").read() == b""
+
+
+def test_threads_sharing_a_mapped_file_each_read_at_their_own_position(tmp_path: Path) -> None:
+    """whoosh reads a posting block by seek, then read: a searcher's files are shared by the web
+    server's threads, and each must read what it sought, whatever the others do meanwhile."""
+    shared = mapped(tmp_path)
+    wrong: list[tuple[int, bytes]] = []
+    start = threading.Barrier(4)
+
+    def reader(offset: int) -> None:
+        start.wait()
+        for _ in range(3000):
+            shared.seek(offset)
+            shared.read(1)             # a step between the seek and the read that matters
+            got = shared.read(4)
+            if got != DATA[offset + 1:offset + 5]:
+                wrong.append((offset, got))
+
+    threads = [threading.Thread(target=reader, args=(offset,)) for offset in (0, 100, 200, 300)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert wrong == []
+    assert shared.tell() == 0           # this thread never moved
