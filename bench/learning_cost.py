@@ -48,7 +48,7 @@ class WithUse:
         self.searcher, self.conn = searcher, conn
 
     def search(self, query: str, limit: int = CUTOFF) -> SearchResults:
-        prior = learning.prior(self.conn, query, HABITS)
+        prior = learning.prior(self.conn, query, HABITS, self.searcher.word_weights)
         return self.searcher.search(query, limit=limit, learned=prior)
 
 

@@ -209,12 +209,13 @@ def learn_from_gap(conn: sqlite3.Connection, gap_id: int, page_id: str, common: 
 
 
 def prior(conn: sqlite3.Connection, query: str, habits: Habits,
-          weights: Mapping[str, float] | None = None) -> dict[str, float]:
+          weigh: Callable[[str], Mapping[str, float]] | None = None) -> dict[str, float]:
     """Page id → how strongly use ties the page to this question, from 0 to 1: the strength
     of its ties to the query's words (summed over its sections), averaged over those words,
     mapped by 1 − e^−x (one agent's fresh use of every word: 0.63); only pages tied to at least
-    ``MIN_SHARED_SHARE`` of the words, each weighing its ``weights`` (stem → rarity in the
-    documentation, ``SearchIndex.word_weights``; 1 each when not given).  Empty without use.
+    ``MIN_SHARED_SHARE`` of the words, each weighing what ``weigh`` gives (the query → stem →
+    rarity in the documentation, ``SearchIndex.word_weights``, asked only when some word has
+    been learned; 1 each without it).  Empty without use.
     Capitals do not matter here: a name was never learned, so it matches nothing."""
     words = question_words(query, lambda _word: True)
     if not words:
@@ -225,10 +226,13 @@ def prior(conn: sqlite3.Connection, query: str, habits: Habits,
         "JOIN learned_uses u ON u.learned_id = l.id "
         f"WHERE u.at >= ? AND l.stem IN ({', '.join('?' * len(stems))})",
         (now() - habits.keep_days * DAY, *stems)).fetchall()
+    if not rows:
+        return {}
     uses: dict[tuple[str, str], list[tuple[int, float]]] = defaultdict(list)
     for row in rows:
         uses[(row["stem"], row["page_id"])].append((row["user_id"], row["at"]))
-    weight = {stem: (weights or {}).get(stem, 1.0) for stem in stems}
+    weights = weigh(query) if weigh is not None else {}
+    weight = {stem: weights.get(stem, 1.0) for stem in stems}
     evidence: dict[str, float] = defaultdict(float)
     shared: dict[str, float] = defaultdict(float)
     for (stem, page_id), tie in uses.items():

@@ -87,7 +87,7 @@ def index() -> ResponseReturnValue:
                                 namespaces=asked.namespaces,
                                 limit=config.get("search.limit"), page=asked.page,
                                 learned=learning.prior(get_db(), asked.query, habits(),
-                                                       engine.word_weights(asked.query)),
+                                                       engine.word_weights),
                                 synonyms=synonyms.rules(get_db()))
         known, results = _known_problems_first(engine, asked, results)
         if asked.page == 1 and not _shown_again(asked.query):

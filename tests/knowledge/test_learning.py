@@ -156,9 +156,9 @@ def test_shared_words_count_by_their_rarity_in_the_documentation(conn: sqlite3.C
     stems = {word.word: word.stem for word in learning.question_words("mailing année paroisse")}
     rare_mailing = {stems["mailing"]: 8.0, stems["annee"]: 0.5, stems["paroisse"]: 2.0}
     assert "wiki/envoi.txt" in learning.prior(conn, "mailing année paroisse", HABITS,
-                                              rare_mailing)
+                                              lambda _query: rare_mailing)
     common_annee = {stems["mailing"]: 8.0, stems["annee"]: 0.2, stems["paroisse"]: 3.0}
-    assert learning.prior(conn, "paroisse année", HABITS, common_annee) == {}
+    assert learning.prior(conn, "paroisse année", HABITS, lambda _query: common_annee) == {}
     assert "wiki/envoi.txt" in learning.prior(conn, "paroisse année", HABITS)   # unweighed: 1/2
 
 
@@ -172,9 +172,9 @@ def test_one_common_word_of_a_longer_question_lifts_nothing(conn: sqlite3.Connec
     # As the documentation weighs them: "année" is on most pages, the others on few.
     weights = {word.stem: 0.2 if word.word == "annee" else 3.0
                for word in learning.question_words(birthdays + " boucler comptes")}
-    assert learning.prior(conn, birthdays, HABITS, weights) == {}
+    assert learning.prior(conn, birthdays, HABITS, lambda _query: weights) == {}
     assert "wiki/cloture.txt" in learning.prior(conn, "boucler les comptes de l'année", HABITS,
-                                                weights)
+                                                lambda _query: weights)
 
 
 # -- Removal and its audit log; pages that leave the index --------------------------------------
