@@ -26,14 +26,15 @@ MAX_CHECKED = 50
 
 def answers_since(open_gaps: Sequence[Gap]) -> dict[int, PageHit]:
     """Gap id → the first sure answer to its question modified after it was last asked."""
+    engine = shared()
     try:
-        searcher = shared().get()
+        searcher = engine.get()
     except IndexUnavailable:
         return {}
     proposed = {}
     rules = synonyms.rules(get_db())
     for gap in open_gaps[:MAX_CHECKED]:
-        answer = next((hit for hit in shared().sure_answers(searcher, gap.question, rules)
+        answer = next((hit for hit in engine.sure_answers(searcher, gap.question, rules)
                        if hit.modified >= math.floor(gap.last_at)), None)
         if answer is not None:
             proposed[gap.id] = answer

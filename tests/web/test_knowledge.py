@@ -8,7 +8,7 @@ import re
 import pytest
 from flask.testing import FlaskClient
 
-from kbtool import store
+from kbtool import accounts, store
 from kbtool.config import Config
 from kbtool.knowledge import articles, gaps
 from tests.web.conftest import login, post
@@ -136,7 +136,7 @@ def test_open_gaps_answers_are_searched_once_per_index_state(as_user, settings: 
     are kept while the index is the same, so a reload costs no search."""
     agnes = as_user("agnes")
     conn = db(settings)
-    agnes_id = conn.execute("SELECT id FROM users WHERE name = 'agnes'").fetchone()[0]
+    agnes_id = accounts.find_user(conn, "agnes").id
     gap_ids = [gaps.record(conn, agnes_id, question)
                for question in ("importer un relevé OFX", UNANSWERED)]
     with store.transaction(conn):   # asked before the pages were written: they answer it since
